@@ -1,0 +1,1 @@
+//! The EVS checker (being written).

@@ -1,0 +1,93 @@
+//! The protocol's tunables. Times are in microseconds (see [`Time`]).
+
+use super::types::{NodeId, Time, MS};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    /// This processor's node id (non-zero).
+    pub node_id: NodeId,
+    /// No token for this long (after `token_retransmits` retransmissions) is a loss.
+    pub token_timeout: Time,
+    /// Token retransmissions before the loss timeout.
+    pub token_retransmits: u32,
+    /// Interval between join messages while gathering.
+    pub join_timeout: Time,
+    /// Gathering without consensus for this long moves the silent processors to the fail set.
+    pub consensus_timeout: Time,
+    /// Interval between merge-detect messages of an operational ring's representative.
+    pub merge_timeout: Time,
+    /// Frames originated per token rotation, in the whole ring.
+    pub window_size: u32,
+    /// Frames one processor may originate per token visit.
+    pub max_messages: u32,
+    /// Largest encoded packet of the ordered stream (data frames), in bytes.
+    pub max_frame: usize,
+    /// Application messages waiting for the token before `submit` answers `QueueFull`.
+    pub send_queue_limit: usize,
+    /// Most frames assigned beyond the token's aru: bounds every processor's buffers.
+    pub max_outstanding: u64,
+    /// Token visits without progress of a lacking processor's aru before it gives up
+    /// on the ring (corosync's fail_recv_const).
+    pub fail_recv_const: u32,
+}
+
+impl Config {
+    /// corosync-like defaults, with this project's 1000 ms token timeout.
+    pub fn new(node_id: NodeId) -> Config {
+        Config {
+            node_id,
+            token_timeout: 1000 * MS,
+            token_retransmits: 4,
+            join_timeout: 50 * MS,
+            consensus_timeout: 1200 * MS,
+            merge_timeout: 200 * MS,
+            window_size: 50,
+            max_messages: 17,
+            max_frame: 1500 - 48,
+            send_queue_limit: 1024,
+            max_outstanding: 1024,
+            fail_recv_const: 2500,
+        }
+    }
+
+    /// Interval between retransmissions of a token whose successor does not show.
+    pub fn token_retransmit_interval(&self) -> Time {
+        // token / (retransmits + 0.2), as corosync: the last retransmission still
+        // fits before the loss timeout.
+        self.token_timeout * 10 / (self.token_retransmits as u64 * 10 + 2)
+    }
+
+    /// How long an idle ring's representative keeps the token before passing it.
+    pub fn token_hold(&self) -> Time {
+        self.token_retransmit_interval() / 2
+    }
+
+    /// Reject values the protocol cannot run with.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.node_id == 0 {
+            return Err("node id must be non-zero".into());
+        }
+        if self.token_timeout < MS {
+            return Err("token timeout must be at least 1 ms".into());
+        }
+        if self.join_timeout == 0 || self.merge_timeout == 0 || self.consensus_timeout == 0 {
+            return Err("join, consensus and merge timeouts must be positive".into());
+        }
+        if self.consensus_timeout <= self.join_timeout {
+            return Err("consensus timeout must exceed the join timeout".into());
+        }
+        if self.window_size == 0 || self.max_messages == 0 {
+            return Err("window_size and max_messages must be positive".into());
+        }
+        if self.max_frame < 256 || self.max_frame > 65_000 {
+            return Err("max_frame must be within 256..=65000 bytes".into());
+        }
+        if self.max_outstanding < self.window_size as u64 {
+            return Err("max_outstanding must be at least window_size".into());
+        }
+        if self.send_queue_limit == 0 {
+            return Err("send_queue_limit must be positive".into());
+        }
+        Ok(())
+    }
+}

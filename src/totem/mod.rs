@@ -1,0 +1,20 @@
+//! The Totem single-ring ordering and membership protocol, sans-IO.
+//!
+//! A [`Processor`] does no I/O: no sockets, no clock, no threads, no global
+//! randomness. Its driver tells it the time and feeds it packets
+//! ([`Processor::handle_packet`]), timeouts ([`Processor::handle_timeout`]) and
+//! application messages ([`Processor::submit`]); it polls it for packets to send
+//! ([`Processor::poll_transmit`]), events for the application
+//! ([`Processor::poll_event`]) and its next deadline ([`Processor::poll_timeout`]).
+
+mod config;
+mod event;
+pub mod packet;
+mod processor;
+mod types;
+pub mod wire;
+
+pub use config::Config;
+pub use event::{ConfigChange, ConfigKind, Delivery, Destination, Event, SubmitError, Transmit};
+pub use processor::{Processor, State};
+pub use types::{Guarantee, NodeId, RingId, Time, MS};

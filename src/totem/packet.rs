@@ -1,0 +1,122 @@
+//! The packets processors exchange, as plain values. `wire` turns them into
+//! bytes and back; nothing here knows about encodings.
+
+use super::types::{Guarantee, NodeId, RingId};
+
+/// Every packet of the protocol.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Packet {
+    Token(Token),
+    Data(DataFrame),
+    Join(Join),
+    Commit(CommitToken),
+    MergeDetect(RingNotice),
+    Leave(RingNotice),
+    HoldCancel(RingNotice),
+}
+
+/// Bits of [`Token::flags`].
+pub mod token_flags {
+    /// Someone on the ring still has recovery messages to send (informative).
+    pub const RETRANS: u8 = 0x01;
+    /// Recovery is complete: every member holds every recovery message up to
+    /// `Token::install_seq`; members still in recovery install the new ring.
+    pub const INSTALL: u8 = 0x02;
+}
+
+/// The ORF token: ordering, reliability, flow control. Unicast member to member.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Token {
+    pub ring_id: RingId,
+    /// Grows by one at each forward; a receiver drops tokens it has already seen.
+    pub token_seq: u64,
+    /// Highest sequence number assigned on this ring.
+    pub seq: u64,
+    /// All-received-up-to low-water mark (TOTEM95) and who lowered it (0: nobody).
+    pub aru: u64,
+    pub aru_id: NodeId,
+    /// Minimum of the members' aru seen so far in the current rotation
+    /// (the representative restarts it at each pass).
+    pub rotation_min: u64,
+    /// Every member holds every message up to `stable` (the minimum of a
+    /// complete rotation): safe messages up to here may be delivered.
+    pub stable: u64,
+    /// Frames originated on the ring during the last rotation.
+    pub fcc: u32,
+    /// Sum of the members' send queues.
+    pub backlog: u32,
+    /// Consecutive visits on which the visited member sent nothing, lacked
+    /// nothing and had nothing left to recover.
+    pub quiet: u32,
+    pub flags: u8,
+    /// With `token_flags::INSTALL`: the seq up to which recovery messages go.
+    pub install_seq: u64,
+    /// Sequence numbers some member lacks (bounded list).
+    pub rtr: Vec<u64>,
+}
+
+/// One frame of the ordered stream: the unit of ordering, retransmission and recovery.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DataFrame {
+    pub ring_id: RingId,
+    pub seq: u64,
+    /// The processor that originated this frame on `ring_id`.
+    pub sender: NodeId,
+    pub guarantee: Guarantee,
+    pub body: FrameBody,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FrameBody {
+    /// Application bytes.
+    App(Vec<u8>),
+    /// A frame of an older ring, carried on the new ring during recovery.
+    /// Never nested more than once.
+    Recovered(Box<DataFrame>),
+}
+
+/// A membership join message: what its sender knows of the processors around it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Join {
+    pub sender: NodeId,
+    /// Highest ring seq the sender has seen.
+    pub ring_seq: u64,
+    /// Sorted, no duplicates.
+    pub proc_set: Vec<NodeId>,
+    /// Sorted, no duplicates.
+    pub fail_set: Vec<NodeId>,
+}
+
+/// The commit token that forms a new ring: it circulates twice.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CommitToken {
+    /// The ring being formed.
+    pub ring_id: RingId,
+    /// Forwards so far; member i first sees `hops == i`, then `members.len() + i`.
+    pub hops: u32,
+    /// One entry per member, sorted by node id.
+    pub members: Vec<CommitEntry>,
+}
+
+/// What one member tells the others about the ring it comes from.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CommitEntry {
+    pub node: NodeId,
+    /// Whether the member has written its values yet.
+    pub filled: bool,
+    pub old_ring_id: RingId,
+    pub old_aru: u64,
+    pub high_received: u64,
+    pub high_delivered: u64,
+    /// Highest seq the member knew every old-ring member held.
+    pub old_stable: u64,
+    /// The member received every message of its old ring (`aru == high_received`).
+    pub received_flg: bool,
+}
+
+/// A short notice about a ring: merge detection, graceful leave, token-hold cancel.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RingNotice {
+    pub sender: NodeId,
+    pub ring_id: RingId,
+}
