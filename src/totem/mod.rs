@@ -7,10 +7,18 @@
 //! ([`Processor::poll_transmit`]), events for the application
 //! ([`Processor::poll_event`]) and its next deadline ([`Processor::poll_timeout`]).
 
+mod buffer;
 mod config;
+mod delivery;
 mod event;
+mod flow;
+mod membership;
 pub mod packet;
 mod processor;
+mod recovery;
+mod ring;
+mod timers;
+mod token;
 mod types;
 pub mod wire;
 
@@ -18,3 +26,8 @@ pub use config::Config;
 pub use event::{ConfigChange, ConfigKind, Delivery, Destination, Event, SubmitError, Transmit};
 pub use processor::{Processor, State};
 pub use types::{Guarantee, NodeId, RingId, Time, MS};
+
+#[cfg(test)]
+mod testnet;
+#[cfg(test)]
+mod tests;

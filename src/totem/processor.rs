@@ -1,40 +1,362 @@
-//! The protocol state machine (stub; being written).
+//! The protocol state machine: its state, its public face, and the dispatch of
+//! packets and timeouts to the parts that handle them (`token`, `membership`,
+//! `recovery`, `delivery`).
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use super::config::Config;
-use super::event::{Event, SubmitError, Transmit};
+use super::event::{Destination, Event, SubmitError, Transmit};
+use super::packet::{CommitToken, DataFrame, Packet, RingNotice};
+use super::ring::Ring;
+use super::timers::{TimerKind, Timers};
 use super::types::{Guarantee, NodeId, RingId, Time};
+use super::wire;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum State {
+    /// Looking for the processors to form a ring with.
     Gather,
+    /// The commit token is forming the new ring.
     Commit,
+    /// The new ring exchanges the old rings' messages.
     Recovery,
+    /// On a ring, ordering messages.
     Operational,
+    /// Gracefully gone: silent for good.
     Left,
 }
 
+/// What gathering has learnt so far.
+#[derive(Default)]
+pub(crate) struct Gather {
+    /// Every processor heard of (this one included).
+    pub proc_set: BTreeSet<NodeId>,
+    /// Processors believed failed.
+    pub fail_set: BTreeSet<NodeId>,
+    /// Who sent a join with sets identical to ours (this one included).
+    pub consensus: BTreeSet<NodeId>,
+}
+
+/// The ring being formed, from the commit token's first visit to installation.
+pub(crate) struct Forming {
+    pub token: CommitToken,
+    /// Highest `hops` seen: older copies are duplicates.
+    pub hops_seen: u32,
+}
+
+/// Recovery on the new ring.
+pub(crate) struct Recovery {
+    pub new_ring: Ring,
+    /// Members of the new ring that come from our old ring (us included).
+    pub trans: Vec<NodeId>,
+    /// Highest old-ring seq some member of `trans` knew every old member held.
+    pub old_stable: u64,
+    /// Old-ring frames still to send on the new ring.
+    pub queue: VecDeque<DataFrame>,
+    /// The representative sent the first token (only once).
+    pub token_started: bool,
+}
+
+/// A token we forwarded, kept for retransmission until the ring shows it moved on.
+pub(crate) struct Forwarded {
+    pub bytes: Vec<u8>,
+    pub to: NodeId,
+    /// The token's `seq` when forwarded: a frame above it proves progress.
+    pub seq: u64,
+}
+
 pub struct Processor {
-    _config: Config,
+    pub(crate) config: Config,
+    pub(crate) me: NodeId,
+    pub(crate) state: State,
+    /// The current regular ring (the old ring while gathering, committing, recovering).
+    pub(crate) ring: Ring,
+    /// No configuration was ever installed: `ring` is a placeholder with no history.
+    pub(crate) virgin: bool,
+    /// Highest ring seq seen anywhere: new rings go above it.
+    pub(crate) highest_ring_seq: u64,
+    pub(crate) gather: Gather,
+    /// Ring seq each gatherer reported in its last join.
+    pub(crate) join_ring_seqs: BTreeMap<NodeId, u64>,
+    pub(crate) forming: Option<Forming>,
+    pub(crate) recovery: Option<Recovery>,
+    /// Application messages waiting for the token.
+    pub(crate) send_queue: VecDeque<(Guarantee, Vec<u8>)>,
+    pub(crate) transmits: VecDeque<Transmit>,
+    pub(crate) events: VecDeque<Event>,
+    pub(crate) timers: Timers,
+    /// Highest token_seq received on the active ring.
+    pub(crate) last_token_seq: u64,
+    pub(crate) forwarded: Option<Forwarded>,
+    /// The token an idle representative holds back.
+    pub(crate) held_token: Option<super::packet::Token>,
+    /// token_seq of a token already held once: never hold the same token twice.
+    pub(crate) held_token_seq: Option<u64>,
+    /// Our contributions to the token's fcc and backlog on our last visit.
+    pub(crate) my_fcc: u32,
+    pub(crate) my_backlog: u32,
+    /// The last token we saw said the ring was idle (its holder may be holding it).
+    pub(crate) ring_idle: bool,
+    pub(crate) hold_cancel_sent: bool,
+    pub(crate) next_merge_detect: Time,
+    /// Visits on which we lacked frames and our aru did not move.
+    pub(crate) aru_stall: u32,
+    /// Our aru when the stall count started.
+    pub(crate) stall_aru: u64,
+    /// Highest seq we originated on the current ring.
+    pub(crate) my_last_seq: u64,
+    pub(crate) leaving: bool,
+    /// When the current gathering started.
+    pub(crate) gather_started: Time,
+    /// Rings we were on or began to form, most recent last: their late packets
+    /// are stale, not a foreign ring to merge with.
+    pub(crate) past_rings: VecDeque<RingId>,
+    pub(crate) now: Time,
 }
 
 impl Processor {
-    /// A processor that starts gathering at `now`. `seed` drives any randomness.
+    /// A processor that starts gathering at `now`. Its ring seqs start from a
+    /// value derived from `now`, so a restarted processor never reuses a ring id.
+    /// `seed` is reserved for randomised choices (none yet) so that runs replay.
     pub fn new(config: Config, now: Time, seed: u64) -> Processor {
-        let _ = (now, seed);
-        Processor { _config: config }
+        let _ = seed;
+        assert!(config.validate().is_ok(), "invalid config: {:?}", config.validate());
+        let me = config.node_id;
+        // Ring seqs grow by at least 4 per ring formed, and forming a ring takes
+        // more than a microsecond, so 4 x now (us) is above every ring seq any
+        // earlier incarnation of this node can have used.
+        let start_seq = now.saturating_mul(4);
+        let span = span_limit(&config);
+        let mut p = Processor {
+            ring: Ring::new(RingId { rep: me, seq: start_seq }, vec![me], span),
+            virgin: true,
+            highest_ring_seq: start_seq,
+            gather: Gather::default(),
+            join_ring_seqs: BTreeMap::new(),
+            forming: None,
+            recovery: None,
+            send_queue: VecDeque::new(),
+            transmits: VecDeque::new(),
+            events: VecDeque::new(),
+            timers: Timers::default(),
+            last_token_seq: 0,
+            forwarded: None,
+            held_token: None,
+            held_token_seq: None,
+            my_fcc: 0,
+            my_backlog: 0,
+            ring_idle: false,
+            hold_cancel_sent: false,
+            next_merge_detect: now,
+            aru_stall: 0,
+            stall_aru: 0,
+            my_last_seq: 0,
+            leaving: false,
+            gather_started: now,
+            past_rings: VecDeque::new(),
+            state: State::Gather,
+            me,
+            config,
+            now,
+        };
+        p.enter_gather();
+        p
     }
-    pub fn node_id(&self) -> NodeId { todo!() }
-    pub fn state(&self) -> State { todo!() }
-    /// The current ring id and its members (sorted).
-    pub fn ring(&self) -> (RingId, &[NodeId]) { todo!() }
-    pub fn handle_packet(&mut self, now: Time, bytes: &[u8]) { let _ = (now, bytes); todo!() }
-    pub fn handle_timeout(&mut self, now: Time) { let _ = now; todo!() }
-    pub fn submit(&mut self, now: Time, guarantee: Guarantee, payload: Vec<u8>) -> Result<(), SubmitError> { let _ = (now, guarantee, payload); todo!() }
-    /// Leave the ring gracefully; `Event::Left` follows.
-    pub fn leave(&mut self, now: Time) { let _ = now; todo!() }
-    pub fn poll_transmit(&mut self) -> Option<Transmit> { todo!() }
-    pub fn poll_event(&mut self) -> Option<Event> { todo!() }
-    pub fn poll_timeout(&self) -> Option<Time> { todo!() }
+
+    pub fn node_id(&self) -> NodeId {
+        self.me
+    }
+
+    pub fn state(&self) -> State {
+        self.state
+    }
+
+    /// The current regular ring's id and members (sorted). Before the first
+    /// configuration is installed: a placeholder singleton.
+    pub fn ring(&self) -> (RingId, &[NodeId]) {
+        (self.ring.id, &self.ring.members)
+    }
+
     /// Messages waiting in the send queue.
-    pub fn queue_len(&self) -> usize { todo!() }
+    pub fn queue_len(&self) -> usize {
+        self.send_queue.len()
+    }
+
+    /// Largest application payload `submit` accepts.
+    pub fn max_payload(&self) -> usize {
+        self.config.max_frame - wire::DATA_HEADER_LEN - wire::RECOVERED_OVERHEAD
+    }
+
+    /// Queue an application message for the ring.
+    pub fn submit(&mut self, now: Time, guarantee: Guarantee, payload: Vec<u8>) -> Result<(), SubmitError> {
+        self.now = self.now.max(now);
+        if self.leaving || self.state == State::Left {
+            return Err(SubmitError::Closed);
+        }
+        if payload.len() > self.max_payload() {
+            return Err(SubmitError::TooBig);
+        }
+        if self.send_queue.len() >= self.config.send_queue_limit {
+            return Err(SubmitError::QueueFull);
+        }
+        self.send_queue.push_back((guarantee, payload));
+        self.wake_idle_ring();
+        Ok(())
+    }
+
+    /// Leave the ring gracefully: once our queued and sent messages are
+    /// delivered here (bounded by the token timeout), tell the others and go
+    /// silent; `Event::Left` follows.
+    pub fn leave(&mut self, now: Time) {
+        self.now = self.now.max(now);
+        if self.leaving || self.state == State::Left {
+            return;
+        }
+        self.leaving = true;
+        self.timers.set(TimerKind::Leave, self.now + self.config.token_timeout);
+        self.wake_idle_ring();
+        self.maybe_finish_leave();
+    }
+
+    pub fn handle_packet(&mut self, now: Time, bytes: &[u8]) {
+        self.now = self.now.max(now);
+        if self.state == State::Left {
+            return;
+        }
+        let packet = match wire::decode(bytes) {
+            Ok(p) => p,
+            Err(_) => return, // malformed: dropped (the node layer counts)
+        };
+        match packet {
+            Packet::Token(t) => self.on_token(t),
+            Packet::Data(f) => self.on_data(f),
+            Packet::Join(j) => self.on_join(j),
+            Packet::Commit(c) => self.on_commit_token(c),
+            Packet::MergeDetect(n) => self.on_merge_detect(n),
+            Packet::Leave(n) => self.on_leave_notice(n),
+            Packet::HoldCancel(n) => self.on_hold_cancel(n),
+        }
+        self.maybe_finish_leave();
+    }
+
+    pub fn handle_timeout(&mut self, now: Time) {
+        self.now = self.now.max(now);
+        while let Some(kind) = self.timers.take_due(self.now) {
+            if self.state == State::Left {
+                self.timers.clear();
+                return;
+            }
+            match kind {
+                TimerKind::TokenLoss => self.on_token_loss(),
+                TimerKind::TokenRetransmit => self.on_token_retransmit(),
+                TimerKind::TokenHold => self.release_held_token(),
+                TimerKind::Join => self.on_join_timeout(),
+                TimerKind::Consensus => self.on_consensus_timeout(),
+                TimerKind::Leave => self.finish_leave(),
+            }
+        }
+        self.maybe_finish_leave();
+    }
+
+    pub fn poll_transmit(&mut self) -> Option<Transmit> {
+        self.transmits.pop_front()
+    }
+
+    pub fn poll_event(&mut self) -> Option<Event> {
+        self.events.pop_front()
+    }
+
+    pub fn poll_timeout(&self) -> Option<Time> {
+        self.timers.earliest()
+    }
+
+    // ---- shared helpers -------------------------------------------------
+
+    /// Note a ring as past (bounded: packets older than a few rings do not arrive).
+    pub(crate) fn remember_ring(&mut self, id: RingId) {
+        if !self.past_rings.contains(&id) {
+            if self.past_rings.len() >= 32 {
+                self.past_rings.pop_front();
+            }
+            self.past_rings.push_back(id);
+        }
+    }
+
+    /// A packet from a ring that is neither ours nor one we were on: a
+    /// partition that can merge with us.
+    pub(crate) fn is_foreign_ring(&self, id: RingId) -> bool {
+        id != self.ring.id && !self.past_rings.contains(&id)
+    }
+
+    fn on_merge_detect(&mut self, notice: RingNotice) {
+        if notice.sender != self.me && self.state == State::Operational && self.is_foreign_ring(notice.ring_id) {
+            self.enter_gather();
+        }
+    }
+
+    pub(crate) fn send(&mut self, dest: Destination, packet: &Packet) -> Vec<u8> {
+        let bytes = wire::encode(packet);
+        self.transmits.push_back(Transmit { dest, bytes: bytes.clone() });
+        bytes
+    }
+
+    pub(crate) fn multicast(&mut self, packet: &Packet) {
+        let bytes = wire::encode(packet);
+        self.transmits.push_back(Transmit { dest: Destination::All, bytes });
+    }
+
+    /// A queued message (or a leave) should not wait for an idle ring's held token.
+    fn wake_idle_ring(&mut self) {
+        if self.state != State::Operational {
+            return;
+        }
+        if self.held_token.is_some() {
+            self.release_held_token();
+        } else if self.ring_idle && !self.hold_cancel_sent && self.ring.members.len() > 1 {
+            self.hold_cancel_sent = true;
+            let notice = RingNotice { sender: self.me, ring_id: self.ring.id };
+            self.multicast(&Packet::HoldCancel(notice));
+        }
+    }
+
+    fn on_hold_cancel(&mut self, notice: RingNotice) {
+        if notice.sender != self.me && notice.ring_id == self.ring.id && self.held_token.is_some() {
+            self.release_held_token();
+        }
+    }
+
+    fn maybe_finish_leave(&mut self) {
+        if !self.leaving || self.state == State::Left {
+            return;
+        }
+        let own_delivered = self.state == State::Operational
+            && self.send_queue.is_empty()
+            && self.ring.delivered >= self.my_last_seq;
+        if own_delivered || (self.state != State::Operational && self.send_queue.is_empty() && self.virgin) {
+            self.finish_leave();
+        }
+    }
+
+    /// Tell the ring we go, then fall silent.
+    fn finish_leave(&mut self) {
+        if self.state == State::Left {
+            return;
+        }
+        let notice = RingNotice { sender: self.me, ring_id: self.ring.id };
+        // Three copies: a lost notice only costs the others a token-loss timeout.
+        for _ in 0..3 {
+            self.multicast(&Packet::Leave(notice.clone()));
+        }
+        self.state = State::Left;
+        self.timers.clear();
+        self.held_token = None;
+        self.forwarded = None;
+        self.send_queue.clear();
+        self.events.push_back(Event::Left);
+    }
+}
+
+/// How far beyond the freed point a ring buffer accepts frames.
+pub(crate) fn span_limit(config: &Config) -> u64 {
+    config.max_outstanding * 4 + 1024
 }

@@ -1,0 +1,314 @@
+//! Membership (TOTEM95 §6): gathering join messages to consensus, then the
+//! commit token that forms the new ring over two rotations.
+
+use super::event::Destination;
+use super::packet::{CommitEntry, CommitToken, Join, Packet, RingNotice};
+use super::processor::{Forming, Forwarded, Processor, State};
+use super::timers::TimerKind;
+use super::types::{NodeId, RingId};
+
+impl Processor {
+    /// Start (or restart) gathering. `from_ring` resets the sets to the current
+    /// ring's members: we leave an operational ring. Coming back from a failed
+    /// commit or recovery keeps what the earlier gathering learnt.
+    pub(crate) fn enter_gather(&mut self) {
+        let leaving_ring = self.state == State::Operational;
+        self.abandon_forming();
+        if leaving_ring || self.gather.proc_set.is_empty() {
+            self.gather.proc_set = self.ring.members.iter().copied().collect();
+            self.gather.fail_set.clear();
+        }
+        self.gather.proc_set.insert(self.me);
+        self.gather.fail_set.remove(&self.me);
+        self.gather.consensus.clear();
+        self.gather.consensus.insert(self.me);
+        self.state = State::Gather;
+        self.gather_started = self.now;
+        self.held_token = None;
+        self.forwarded = None;
+        self.last_token_seq = 0;
+        self.timers.cancel(TimerKind::TokenLoss);
+        self.timers.cancel(TimerKind::TokenRetransmit);
+        self.timers.cancel(TimerKind::TokenHold);
+        self.timers.set(TimerKind::Join, self.now + self.config.join_timeout);
+        self.timers.set(TimerKind::Consensus, self.now + self.config.consensus_timeout);
+        self.send_join();
+    }
+
+    /// Forget a ring being formed; its id goes to the past so that its late
+    /// packets are not taken for a foreign ring.
+    fn abandon_forming(&mut self) {
+        if let Some(f) = self.forming.take() {
+            self.remember_ring(f.token.ring_id);
+        }
+        if let Some(r) = self.recovery.take() {
+            self.remember_ring(r.new_ring.id);
+        }
+    }
+
+    fn send_join(&mut self) {
+        let join = Join {
+            sender: self.me,
+            ring_seq: self.highest_ring_seq,
+            proc_set: self.gather.proc_set.iter().copied().collect(),
+            fail_set: self.gather.fail_set.iter().copied().collect(),
+        };
+        self.multicast(&Packet::Join(join));
+    }
+
+    pub(crate) fn on_join(&mut self, join: Join) {
+        if join.sender == self.me {
+            return;
+        }
+        match self.state {
+            State::Operational => {
+                // A member's join from before this ring formed is stale; any
+                // other join means a member lost the ring or a processor
+                // outside it wants in.
+                if self.ring.is_member(join.sender) && join.ring_seq < self.ring.id.seq {
+                    return;
+                }
+                self.enter_gather();
+                self.process_join(join);
+            }
+            State::Gather => self.process_join(join),
+            State::Commit | State::Recovery => {
+                // Only a member of the ring being formed that went back to
+                // gathering (it has seen this ring's seq) aborts the formation;
+                // outsiders are merged once the ring is up.
+                let (id, is_member) = self.forming_ring(join.sender);
+                if is_member && join.ring_seq >= id.seq {
+                    self.enter_gather();
+                    self.process_join(join);
+                }
+            }
+            State::Left => {}
+        }
+    }
+
+    /// The ring being formed and whether `node` is on it.
+    fn forming_ring(&self, node: NodeId) -> (RingId, bool) {
+        if let Some(r) = &self.recovery {
+            (r.new_ring.id, r.new_ring.is_member(node))
+        } else if let Some(f) = &self.forming {
+            (f.token.ring_id, f.token.members.iter().any(|e| e.node == node))
+        } else {
+            (self.ring.id, false)
+        }
+    }
+
+    fn process_join(&mut self, join: Join) {
+        self.highest_ring_seq = self.highest_ring_seq.max(join.ring_seq);
+        if self.gather.fail_set.contains(&join.sender) {
+            return;
+        }
+        self.join_ring_seqs.insert(join.sender, join.ring_seq);
+        let mut changed = self.gather.proc_set.insert(join.sender);
+        if join.fail_set.contains(&self.me) {
+            // It believes we failed: we cannot share a ring with it.
+            changed |= self.gather.fail_set.insert(join.sender);
+        }
+        for &p in &join.proc_set {
+            changed |= self.gather.proc_set.insert(p);
+        }
+        for &f in &join.fail_set {
+            if f != self.me {
+                changed |= self.gather.fail_set.insert(f);
+            }
+        }
+        if changed {
+            self.restart_gather_round();
+        }
+        let same_sets = join.proc_set.iter().eq(self.gather.proc_set.iter())
+            && join.fail_set.iter().eq(self.gather.fail_set.iter());
+        if same_sets {
+            self.gather.consensus.insert(join.sender);
+        }
+        self.check_consensus();
+    }
+
+    /// The processors the next ring would have: heard of and not failed.
+    fn candidates(&self) -> Vec<NodeId> {
+        self.gather.proc_set.difference(&self.gather.fail_set).copied().collect()
+    }
+
+    /// With consensus, the lowest candidate forms the ring. Consensus is not
+    /// declared before one join interval has passed, so that a starting
+    /// processor hears the running ones instead of forming a singleton at once.
+    fn check_consensus(&mut self) {
+        if self.state != State::Gather || self.now < self.gather_started + self.config.join_timeout {
+            return;
+        }
+        let members = self.candidates();
+        if !members.iter().all(|m| self.gather.consensus.contains(m)) {
+            return;
+        }
+        if members[0] == self.me {
+            self.start_commit(members);
+        }
+    }
+
+    pub(crate) fn on_join_timeout(&mut self) {
+        if self.state != State::Gather {
+            return;
+        }
+        self.send_join();
+        self.timers.set(TimerKind::Join, self.now + self.config.join_timeout);
+        self.check_consensus();
+    }
+
+    /// No consensus in time: whoever has not agreed is taken as failed. If all
+    /// agreed but no commit token came, the representative is the one gone.
+    pub(crate) fn on_consensus_timeout(&mut self) {
+        if self.state != State::Gather {
+            return;
+        }
+        let members = self.candidates();
+        let silent: Vec<NodeId> =
+            members.iter().copied().filter(|m| !self.gather.consensus.contains(m)).collect();
+        if silent.is_empty() {
+            if members[0] != self.me {
+                self.gather.fail_set.insert(members[0]);
+            }
+        } else {
+            self.gather.fail_set.extend(silent);
+        }
+        self.restart_gather_round();
+        self.check_consensus();
+    }
+
+    /// Our sets changed: earlier agreements no longer count, the others must
+    /// hear the new sets, and they get a full consensus interval to answer
+    /// (sets only grow, so this cannot go on for ever).
+    fn restart_gather_round(&mut self) {
+        self.gather.consensus.clear();
+        self.gather.consensus.insert(self.me);
+        self.timers.set(TimerKind::Consensus, self.now + self.config.consensus_timeout);
+        self.send_join();
+    }
+
+    /// A graceful leave: the leaver goes straight to the fail set.
+    pub(crate) fn on_leave_notice(&mut self, notice: RingNotice) {
+        let leaver = notice.sender;
+        if leaver == self.me {
+            return;
+        }
+        match self.state {
+            State::Operational => {
+                if notice.ring_id != self.ring.id || !self.ring.is_member(leaver) {
+                    return;
+                }
+                self.enter_gather();
+            }
+            State::Gather => {
+                if !self.gather.proc_set.contains(&leaver) {
+                    return;
+                }
+            }
+            State::Commit | State::Recovery => {
+                if !self.forming_ring(leaver).1 {
+                    return;
+                }
+                self.enter_gather();
+            }
+            State::Left => return,
+        }
+        if self.gather.fail_set.insert(leaver) {
+            self.restart_gather_round();
+        }
+        self.check_consensus();
+    }
+
+    /// We are the representative of the agreed set: create the commit token.
+    fn start_commit(&mut self, members: Vec<NodeId>) {
+        let seen = members.iter().filter_map(|m| self.join_ring_seqs.get(m)).copied().max().unwrap_or(0);
+        let seq = self.highest_ring_seq.max(seen).max(self.ring.id.seq) + 4;
+        self.highest_ring_seq = seq;
+        let mut token = CommitToken {
+            ring_id: RingId { rep: self.me, seq },
+            hops: 0,
+            members: members.iter().map(|&node| CommitEntry { node, ..CommitEntry::default() }).collect(),
+        };
+        self.fill_commit_entry(&mut token, 0);
+        self.enter_commit(token.clone());
+        self.forward_commit(token);
+    }
+
+    /// Write what we know of our old ring into our entry.
+    fn fill_commit_entry(&self, token: &mut CommitToken, index: usize) {
+        let ring = &self.ring;
+        let entry = &mut token.members[index];
+        entry.filled = true;
+        entry.old_ring_id = ring.id;
+        entry.old_aru = ring.my_aru;
+        entry.high_received = ring.high_seq;
+        entry.high_delivered = ring.delivered;
+        entry.old_stable = ring.stable;
+        entry.received_flg = ring.my_aru == ring.high_seq;
+    }
+
+    fn enter_commit(&mut self, token: CommitToken) {
+        self.state = State::Commit;
+        let hops = token.hops;
+        self.forming = Some(Forming { token, hops_seen: hops });
+        self.timers.cancel(TimerKind::Join);
+        self.timers.cancel(TimerKind::Consensus);
+        self.timers.set(TimerKind::TokenLoss, self.now + self.config.token_timeout);
+    }
+
+    /// Pass the commit token on, keeping it to retransmit.
+    fn forward_commit(&mut self, mut token: CommitToken) {
+        token.hops += 1;
+        let me = self.me;
+        let i = token.members.iter().position(|e| e.node == me).unwrap_or(0);
+        let to = token.members[(i + 1) % token.members.len()].node;
+        let bytes = self.send(Destination::Node(to), &Packet::Commit(token));
+        // Data frames prove nothing about a commit token: seq u64::MAX.
+        self.forwarded = Some(Forwarded { bytes, to, seq: u64::MAX });
+        self.timers.set(TimerKind::TokenRetransmit, self.now + self.config.token_retransmit_interval());
+    }
+
+    pub(crate) fn on_commit_token(&mut self, token: CommitToken) {
+        let Some(my_index) = token.members.iter().position(|e| e.node == self.me) else {
+            return;
+        };
+        if token.members[0].node != token.ring_id.rep {
+            return;
+        }
+        let n = token.members.len() as u32;
+        let index = my_index as u32;
+        match self.state {
+            State::Gather => {
+                let fresh = token.ring_id.seq > self.ring.id.seq && !self.past_rings.contains(&token.ring_id);
+                if my_index == 0 || token.hops != index || !fresh {
+                    return;
+                }
+                let mut token = token;
+                self.fill_commit_entry(&mut token, my_index);
+                self.highest_ring_seq = self.highest_ring_seq.max(token.ring_id.seq);
+                self.enter_commit(token.clone());
+                self.forward_commit(token);
+            }
+            State::Commit => {
+                let Some(f) = &self.forming else { return };
+                if token.ring_id != f.token.ring_id || token.hops <= f.hops_seen {
+                    return;
+                }
+                let second_visit = if my_index == 0 { token.hops == n } else { token.hops == n + index };
+                if !second_visit || token.members.iter().any(|e| !e.filled) {
+                    return;
+                }
+                self.forming = Some(Forming { token: token.clone(), hops_seen: token.hops });
+                self.enter_recovery(&token);
+                self.forward_commit(token);
+            }
+            State::Recovery => {
+                let Some(r) = &self.recovery else { return };
+                if my_index == 0 && token.ring_id == r.new_ring.id && token.hops == 2 * n && !r.token_started {
+                    self.start_first_token();
+                }
+            }
+            State::Operational | State::Left => {}
+        }
+    }
+}

@@ -1,0 +1,257 @@
+//! The ORF token's visit (TOTEM95 §5): retransmit what others lack, ask for
+//! what we lack, originate within flow control, update aru, stability,
+//! fcc and backlog, and pass the token on (or hold it while the ring idles).
+
+use super::event::Destination;
+use super::flow::{allowed, FlowInput};
+use super::packet::{token_flags, DataFrame, FrameBody, Packet, RingNotice, Token};
+use super::processor::{Forwarded, Processor, State};
+use super::ring::Ring;
+use super::timers::TimerKind;
+use super::types::Guarantee;
+use super::wire;
+
+impl Processor {
+    /// The ring tokens circulate on now.
+    fn token_ring(&self) -> Option<&Ring> {
+        match self.state {
+            State::Operational => Some(&self.ring),
+            State::Recovery => self.recovery.as_ref().map(|r| &r.new_ring),
+            _ => None,
+        }
+    }
+
+    fn token_ring_mut(&mut self) -> &mut Ring {
+        match self.state {
+            State::Recovery => &mut self.recovery.as_mut().expect("recovering without a new ring").new_ring,
+            _ => &mut self.ring,
+        }
+    }
+
+    pub(crate) fn on_token(&mut self, token: Token) {
+        if self.token_ring().map(|r| r.id) != Some(token.ring_id) || token.token_seq <= self.last_token_seq {
+            return;
+        }
+        self.last_token_seq = token.token_seq;
+        self.forwarded = None;
+        self.timers.cancel(TimerKind::TokenRetransmit);
+        self.timers.set(TimerKind::TokenLoss, self.now + self.config.token_timeout);
+        if self.should_hold(&token) {
+            self.held_token_seq = Some(token.token_seq);
+            self.held_token = Some(token);
+            self.timers.set(TimerKind::TokenHold, self.now + self.config.token_hold());
+            return;
+        }
+        self.visit(token);
+    }
+
+    /// An idle ring need not spin: its representative keeps the token a while
+    /// once two whole rotations went by with nothing sent and nothing lacking
+    /// (two, so that every member has also learnt the final stable point).
+    fn should_hold(&self, token: &Token) -> bool {
+        self.state == State::Operational
+            && self.ring.rep() == self.me
+            && self.held_token_seq != Some(token.token_seq)
+            && token.quiet as usize >= 2 * self.ring.members.len()
+            && token.backlog == 0
+            && token.rtr.is_empty()
+            && self.send_queue.is_empty()
+            && !self.leaving
+    }
+
+    pub(crate) fn release_held_token(&mut self) {
+        self.timers.cancel(TimerKind::TokenHold);
+        if let Some(token) = self.held_token.take() {
+            self.visit(token);
+        }
+    }
+
+    /// Resend the token we forwarded: the successor has not shown.
+    pub(crate) fn on_token_retransmit(&mut self) {
+        if let Some(f) = &self.forwarded {
+            let transmit = super::event::Transmit { dest: Destination::Node(f.to), bytes: f.bytes.clone() };
+            self.transmits.push_back(transmit);
+            self.timers.set(TimerKind::TokenRetransmit, self.now + self.config.token_retransmit_interval());
+        }
+    }
+
+    pub(crate) fn on_token_loss(&mut self) {
+        if matches!(self.state, State::Operational | State::Commit | State::Recovery) {
+            self.enter_gather();
+        }
+    }
+
+    /// Our turn with the token.
+    pub(crate) fn visit(&mut self, mut token: Token) {
+        let me = self.me;
+        let recovering = self.state == State::Recovery;
+
+        // 1. Retransmit what others lack and we hold; keep the rest asked.
+        let mut rtr = Vec::with_capacity(token.rtr.len());
+        let mut resend = Vec::new();
+        {
+            let ring = self.token_ring_mut();
+            for seq in std::mem::take(&mut token.rtr) {
+                if let Some(slot) = ring.frames.get(seq) {
+                    resend.push(slot.frame.clone());
+                } else if !ring.frames.is_freed(seq) && !rtr.contains(&seq) {
+                    rtr.push(seq);
+                }
+            }
+        }
+        for frame in resend {
+            self.multicast(&Packet::Data(frame));
+        }
+
+        // 2. Ask for what we lack.
+        let limit = rtr_limit(self.config.max_frame);
+        {
+            let ring = self.token_ring_mut();
+            let mut seq = ring.my_aru + 1;
+            while seq <= token.seq && rtr.len() < limit {
+                if !ring.frames.contains(seq) && !rtr.contains(&seq) {
+                    rtr.push(seq);
+                }
+                seq += 1;
+            }
+        }
+        token.rtr = rtr;
+
+        // 3. Originate, within flow control.
+        let queued = if recovering {
+            self.recovery.as_ref().map_or(0, |r| r.queue.len())
+        } else {
+            self.send_queue.len()
+        };
+        let others_fcc = token.fcc.saturating_sub(self.my_fcc);
+        let others_backlog = token.backlog.saturating_sub(self.my_backlog);
+        let n = allowed(&FlowInput {
+            window_size: self.config.window_size,
+            max_messages: self.config.max_messages,
+            max_outstanding: self.config.max_outstanding,
+            queued,
+            others_fcc,
+            others_backlog,
+            token_seq: token.seq,
+            token_aru: token.aru,
+        });
+        for _ in 0..n {
+            let Some(frame) = self.next_frame(&mut token) else { break };
+            self.token_ring_mut().insert(frame.clone());
+            self.multicast(&Packet::Data(frame));
+        }
+        let sent = n as u32;
+
+        // 4. aru (TOTEM95): lower it if we lack more; raise it if we set it.
+        let ring = self.token_ring_mut();
+        let my_aru = ring.my_aru;
+        if my_aru < token.aru || token.aru_id == me || token.aru_id == 0 {
+            token.aru = my_aru;
+            token.aru_id = if my_aru >= token.seq { 0 } else { me };
+        }
+        // Stability: the representative closes a rotation's minimum of the
+        // members' aru; everyone holds everything up to it.
+        if ring.rep() == me {
+            token.stable = token.stable.max(token.rotation_min);
+            token.rotation_min = my_aru;
+        } else {
+            token.rotation_min = token.rotation_min.min(my_aru);
+        }
+        ring.stable = ring.stable.max(token.stable.min(my_aru));
+        let members = ring.members.len();
+
+        // 5. fcc and backlog carry our contribution of this visit.
+        let backlog_now = if recovering {
+            self.recovery.as_ref().map_or(0, |r| r.queue.len())
+        } else {
+            self.send_queue.len()
+        } as u32;
+        token.fcc = others_fcc + sent;
+        token.backlog = others_backlog.saturating_add(backlog_now);
+        self.my_fcc = sent;
+        self.my_backlog = backlog_now;
+
+        // 6. Quiet visits: nothing sent, nothing lacking, nothing left to recover.
+        let quiet = sent == 0 && my_aru >= token.seq && token.rtr.is_empty() && backlog_now == 0;
+        token.quiet = if quiet { token.quiet.saturating_add(1) } else { 0 };
+        self.ring_idle = token.quiet as usize >= members;
+        self.hold_cancel_sent = false;
+
+        if recovering {
+            if token.flags & token_flags::INSTALL == 0 && token.quiet as usize >= members {
+                token.flags |= token_flags::INSTALL;
+                token.install_seq = token.seq;
+            }
+            if token.flags & token_flags::INSTALL != 0 {
+                self.install();
+            }
+        } else {
+            self.deliver_ready();
+            self.ring.free_settled();
+            if self.check_receive_failure(&token) {
+                return;
+            }
+        }
+
+        if self.state == State::Operational && self.ring.rep() == me && self.now >= self.next_merge_detect {
+            self.next_merge_detect = self.now + self.config.merge_timeout;
+            let notice = RingNotice { sender: me, ring_id: self.ring.id };
+            self.multicast(&Packet::MergeDetect(notice));
+        }
+
+        // 7. Pass it on and keep a copy until the ring shows it moved.
+        token.token_seq += 1;
+        let seq = token.seq;
+        let to = self.token_ring_mut().successor(me);
+        let bytes = self.send(Destination::Node(to), &Packet::Token(token));
+        self.forwarded = Some(Forwarded { bytes, to, seq });
+        self.timers.set(TimerKind::TokenRetransmit, self.now + self.config.token_retransmit_interval());
+    }
+
+    /// The next frame to originate: an application message when operational,
+    /// an old-ring frame to share while recovering.
+    fn next_frame(&mut self, token: &mut Token) -> Option<DataFrame> {
+        let me = self.me;
+        if self.state == State::Recovery {
+            let recovery = self.recovery.as_mut()?;
+            let old = recovery.queue.pop_front()?;
+            token.seq += 1;
+            return Some(DataFrame {
+                ring_id: recovery.new_ring.id,
+                seq: token.seq,
+                sender: me,
+                guarantee: Guarantee::Agreed,
+                body: FrameBody::Recovered(Box::new(old)),
+            });
+        }
+        let (guarantee, payload) = self.send_queue.pop_front()?;
+        token.seq += 1;
+        self.my_last_seq = token.seq;
+        Some(DataFrame { ring_id: self.ring.id, seq: token.seq, sender: me, guarantee, body: FrameBody::App(payload) })
+    }
+
+    /// A processor whose aru stays behind the ring for `fail_recv_const`
+    /// visits cannot receive: it leaves the ring to be recovered by a new one
+    /// (the recovery exchange gives it what the ring could not).
+    fn check_receive_failure(&mut self, token: &Token) -> bool {
+        if self.ring.my_aru >= token.seq || self.ring.my_aru != self.stall_aru {
+            self.aru_stall = 0;
+            self.stall_aru = self.ring.my_aru;
+            return false;
+        }
+        self.aru_stall += 1;
+        if self.aru_stall < self.config.fail_recv_const {
+            return false;
+        }
+        self.aru_stall = 0;
+        self.enter_gather();
+        true
+    }
+}
+
+/// Most rtr entries a token carries so that it stays within one frame.
+fn rtr_limit(max_frame: usize) -> usize {
+    let empty = wire::encoded_len(&Packet::Token(Token::default()));
+    let room = max_frame.saturating_sub(empty) / 8;
+    room.clamp(1, wire::MAX_RTR)
+}
