@@ -1,0 +1,1022 @@
+//! Tests of the wire format: exact sizes, round trips, and rejection of every
+//! kind of malformed input, including a deterministic mutation fuzzer.
+
+use super::*;
+use crate::totem::packet::token_flags;
+
+// ---------------------------------------------------------------------------
+// Helpers
+
+fn rid(rep: NodeId, seq: u64) -> RingId {
+    RingId { rep, seq }
+}
+
+fn app(
+    ring_id: RingId,
+    seq: u64,
+    sender: NodeId,
+    guarantee: Guarantee,
+    payload: &[u8],
+) -> DataFrame {
+    DataFrame {
+        ring_id,
+        seq,
+        sender,
+        guarantee,
+        body: FrameBody::App(payload.to_vec()),
+    }
+}
+
+fn recovered(outer: RingId, seq: u64, sender: NodeId, inner: DataFrame) -> DataFrame {
+    DataFrame {
+        ring_id: outer,
+        seq,
+        sender,
+        guarantee: Guarantee::Agreed,
+        body: FrameBody::Recovered(Box::new(inner)),
+    }
+}
+
+fn entry(node: NodeId, i: u64) -> CommitEntry {
+    CommitEntry {
+        node,
+        filled: i.is_multiple_of(2),
+        old_ring_id: rid(node, 4 * i),
+        old_aru: i,
+        high_received: i + 7,
+        high_delivered: i + 3,
+        old_stable: i / 2,
+        received_flg: i.is_multiple_of(3),
+    }
+}
+
+fn commit(n: usize) -> CommitToken {
+    CommitToken {
+        ring_id: rid(1, 40),
+        hops: 3,
+        members: (0..n)
+            .map(|i| entry(i as NodeId * 3 + 1, i as u64))
+            .collect(),
+    }
+}
+
+fn full_token() -> Token {
+    Token {
+        ring_id: rid(u32::MAX, u64::MAX),
+        token_seq: u64::MAX,
+        seq: u64::MAX,
+        aru: u64::MAX - 1,
+        aru_id: u32::MAX,
+        rotation_min: u64::MAX,
+        stable: u64::MAX,
+        fcc: u32::MAX,
+        backlog: u32::MAX,
+        quiet: u32::MAX,
+        flags: 0xFF,
+        install_seq: u64::MAX,
+        rtr: (0..MAX_RTR as u64)
+            .map(|i| u64::MAX - i * 1_000_003)
+            .collect(),
+    }
+}
+
+/// Representative and edge values of every variant.
+fn samples() -> Vec<Packet> {
+    let r = rid(7, 1_000);
+    let mut v = vec![
+        Packet::Token(Token::default()),
+        Packet::Token(Token {
+            ring_id: r,
+            token_seq: 12,
+            seq: 100,
+            aru: 98,
+            aru_id: 3,
+            rotation_min: 97,
+            stable: 90,
+            fcc: 5,
+            backlog: 2,
+            quiet: 0,
+            flags: token_flags::RETRANS | token_flags::INSTALL,
+            install_seq: 99,
+            rtr: vec![99],
+        }),
+        Packet::Token(full_token()),
+        Packet::Data(app(r, 1, 1, Guarantee::Unordered, b"")),
+        Packet::Data(app(r, 2, 2, Guarantee::Fifo, b"x")),
+        Packet::Data(app(r, 3, 3, Guarantee::Agreed, b"hello, ring")),
+        Packet::Data(app(
+            rid(u32::MAX, u64::MAX),
+            u64::MAX,
+            u32::MAX,
+            Guarantee::Safe,
+            &[0xFF; 300],
+        )),
+        Packet::Data(recovered(
+            r,
+            4,
+            7,
+            app(rid(2, 996), 55, 9, Guarantee::Safe, b""),
+        )),
+        Packet::Data(recovered(
+            r,
+            u64::MAX,
+            u32::MAX,
+            app(
+                rid(u32::MAX, u64::MAX),
+                u64::MAX,
+                u32::MAX,
+                Guarantee::Unordered,
+                b"old ring bytes",
+            ),
+        )),
+        Packet::Join(Join {
+            sender: 1,
+            ring_seq: 0,
+            proc_set: vec![],
+            fail_set: vec![],
+        }),
+        Packet::Join(Join {
+            sender: 4,
+            ring_seq: 1_004,
+            proc_set: vec![1, 2, 4, u32::MAX],
+            fail_set: vec![3],
+        }),
+        Packet::Join(Join {
+            sender: u32::MAX,
+            ring_seq: u64::MAX,
+            proc_set: (1..=MAX_MEMBERS as u32).collect(),
+            fail_set: (1..=MAX_MEMBERS as u32).map(|i| i * 1_000).collect(),
+        }),
+        Packet::Commit(commit(0)),
+        Packet::Commit(commit(1)),
+        Packet::Commit(commit(64)),
+        Packet::Commit(CommitToken {
+            ring_id: rid(u32::MAX, u64::MAX),
+            hops: u32::MAX,
+            members: vec![CommitEntry {
+                node: u32::MAX,
+                filled: true,
+                old_ring_id: rid(u32::MAX, u64::MAX),
+                old_aru: u64::MAX,
+                high_received: u64::MAX,
+                high_delivered: u64::MAX,
+                old_stable: u64::MAX,
+                received_flg: true,
+            }],
+        }),
+        Packet::MergeDetect(RingNotice {
+            sender: 1,
+            ring_id: RingId::default(),
+        }),
+        Packet::Leave(RingNotice {
+            sender: 9,
+            ring_id: r,
+        }),
+        Packet::HoldCancel(RingNotice {
+            sender: u32::MAX,
+            ring_id: rid(u32::MAX, u64::MAX),
+        }),
+    ];
+    // The largest commit token the format allows must fit in a packet.
+    v.push(Packet::Commit(commit(MAX_MEMBERS)));
+    v
+}
+
+fn with(bytes: &[u8], at: usize, patch: &[u8]) -> Vec<u8> {
+    let mut b = bytes.to_vec();
+    b[at..at + patch.len()].copy_from_slice(patch);
+    b
+}
+
+fn invalid(bytes: &[u8]) -> &'static str {
+    match decode(bytes) {
+        Err(WireError::Invalid(what)) => what,
+        other => panic!("expected Invalid, got {other:?}"),
+    }
+}
+
+// Field offsets, from the layout table in the module doc.
+const DATA_SENDER: usize = 4 + 12 + 8;
+const DATA_GUARANTEE: usize = DATA_SENDER + 4;
+const DATA_TAG: usize = DATA_GUARANTEE + 1;
+const DATA_LEN: usize = DATA_TAG + 1;
+const INNER: usize = DATA_TAG + 1;
+const INNER_SENDER: usize = INNER + 12 + 8;
+const INNER_GUARANTEE: usize = INNER_SENDER + 4;
+const INNER_TAG: usize = INNER_GUARANTEE + 1;
+const INNER_LEN: usize = INNER_TAG + 1;
+const TOKEN_RTR_COUNT: usize = 4 + TOKEN_FIXED_LEN - COUNT_LEN;
+const JOIN_PROC_COUNT: usize = 4 + 4 + 8;
+const COMMIT_COUNT: usize = 4 + 12 + 4;
+const COMMIT_ENTRIES: usize = COMMIT_COUNT + 2;
+
+// ---------------------------------------------------------------------------
+// Sizes and layout
+
+#[test]
+fn data_header_len_matches_encoding() {
+    let r = rid(3, 8);
+    assert_eq!(
+        encode(&Packet::Data(app(r, 1, 1, Guarantee::Safe, b""))).len(),
+        DATA_HEADER_LEN
+    );
+    for n in [1, 17, 1_000, MAX_PACKET - DATA_HEADER_LEN] {
+        let p = Packet::Data(app(r, 1, 1, Guarantee::Safe, &vec![0xAB; n]));
+        assert_eq!(encode(&p).len(), DATA_HEADER_LEN + n);
+    }
+    assert_eq!(DATA_HEADER_LEN, 34);
+}
+
+#[test]
+fn recovered_overhead_matches_encoding() {
+    for n in [0, 1, 100, 1_400] {
+        let inner = app(rid(2, 4), 10, 5, Guarantee::Fifo, &vec![7; n]);
+        let alone = encode(&Packet::Data(inner.clone())).len();
+        let carried = encode(&Packet::Data(recovered(rid(1, 8), 1, 1, inner))).len();
+        assert_eq!(carried, alone + RECOVERED_OVERHEAD);
+        assert_eq!(carried, DATA_HEADER_LEN + RECOVERED_OVERHEAD + n);
+    }
+    assert_eq!(RECOVERED_OVERHEAD, 26);
+}
+
+#[test]
+fn encoded_len_matches_encode() {
+    for p in samples() {
+        assert_eq!(encoded_len(&p), encode(&p).len(), "{p:?}");
+    }
+}
+
+#[test]
+fn encode_allocates_exactly_once_and_encode_into_appends() {
+    for p in samples() {
+        let bytes = encode(&p);
+        assert_eq!(bytes.capacity(), bytes.len());
+        let mut out = b"prefix".to_vec();
+        encode_into(&p, &mut out);
+        assert_eq!(&out[..6], b"prefix");
+        assert_eq!(&out[6..], &bytes[..]);
+    }
+}
+
+#[test]
+fn documented_sizes() {
+    let t = |n: usize| Token {
+        rtr: vec![1; n],
+        ..Token::default()
+    };
+    assert_eq!(encoded_len(&Packet::Token(t(0))), 83);
+    assert_eq!(encoded_len(&Packet::Token(t(5))), 83 + 5 * 8);
+    let j = Join {
+        sender: 1,
+        ring_seq: 4,
+        proc_set: vec![1, 2, 3],
+        fail_set: vec![4],
+    };
+    assert_eq!(encoded_len(&Packet::Join(j)), 20 + 4 * 4);
+    assert_eq!(encoded_len(&Packet::Commit(commit(0))), 22);
+    assert_eq!(encoded_len(&Packet::Commit(commit(7))), 22 + 7 * 50);
+    let n = RingNotice {
+        sender: 1,
+        ring_id: rid(1, 4),
+    };
+    assert_eq!(encode(&Packet::MergeDetect(n)).len(), 20);
+}
+
+#[test]
+fn largest_packets_fit_max_packet() {
+    assert!(encoded_len(&Packet::Commit(commit(MAX_MEMBERS))) <= MAX_PACKET);
+    assert!(encoded_len(&Packet::Token(full_token())) <= MAX_PACKET);
+    let join = Join {
+        sender: 1,
+        ring_seq: 0,
+        proc_set: (1..=1024).collect(),
+        fail_set: (1..=1024).collect(),
+    };
+    assert!(encoded_len(&Packet::Join(join)) <= MAX_PACKET);
+}
+
+/// Pins the byte layout so an accidental format change fails loudly.
+#[test]
+fn golden_bytes() {
+    let leave = Packet::Leave(RingNotice {
+        sender: 0x0102_0304,
+        ring_id: rid(5, 0x0A0B),
+    });
+    assert_eq!(
+        encode(&leave),
+        [b'E', b'V', 1, 6, 1, 2, 3, 4, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0x0A, 0x0B]
+    );
+
+    let data = Packet::Data(app(rid(1, 2), 3, 4, Guarantee::Safe, b"hi"));
+    #[rustfmt::skip]
+    let expected = [
+        b'E', b'V', 1, 2,
+        0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2, // ring id
+        0, 0, 0, 0, 0, 0, 0, 3,             // seq
+        0, 0, 0, 4,                         // sender
+        3,                                  // guarantee
+        0,                                  // body tag: App
+        0, 0, 0, 2, b'h', b'i',
+    ];
+    assert_eq!(encode(&data), expected);
+
+    let join = Packet::Join(Join {
+        sender: 2,
+        ring_seq: 8,
+        proc_set: vec![1, 2],
+        fail_set: vec![3],
+    });
+    #[rustfmt::skip]
+    let expected = [
+        b'E', b'V', 1, 3,
+        0, 0, 0, 2,
+        0, 0, 0, 0, 0, 0, 0, 8,
+        0, 2, 0, 0, 0, 1, 0, 0, 0, 2,
+        0, 1, 0, 0, 0, 3,
+    ];
+    assert_eq!(encode(&join), expected);
+}
+
+#[test]
+fn type_bytes_are_distinct_per_variant() {
+    let n = RingNotice {
+        sender: 1,
+        ring_id: rid(1, 4),
+    };
+    let types: Vec<u8> = [
+        Packet::Token(Token::default()),
+        Packet::Data(app(rid(1, 4), 1, 1, Guarantee::Agreed, b"")),
+        Packet::Join(Join {
+            sender: 1,
+            ring_seq: 4,
+            proc_set: vec![1],
+            fail_set: vec![],
+        }),
+        Packet::Commit(commit(1)),
+        Packet::MergeDetect(n.clone()),
+        Packet::Leave(n.clone()),
+        Packet::HoldCancel(n),
+    ]
+    .iter()
+    .map(|p| encode(p)[3])
+    .collect();
+    assert_eq!(types, [1, 2, 3, 4, 5, 6, 7]);
+}
+
+// ---------------------------------------------------------------------------
+// Round trips
+
+#[test]
+fn round_trip_every_sample() {
+    for p in samples() {
+        let bytes = encode(&p);
+        assert_eq!(decode(&bytes), Ok(p.clone()), "{p:?}");
+    }
+}
+
+#[test]
+fn round_trip_every_guarantee_and_flag_byte() {
+    for g in [
+        Guarantee::Unordered,
+        Guarantee::Fifo,
+        Guarantee::Agreed,
+        Guarantee::Safe,
+    ] {
+        let p = Packet::Data(recovered(rid(1, 8), 1, 1, app(rid(1, 4), 2, 2, g, b"g")));
+        assert_eq!(decode(&encode(&p)), Ok(p));
+    }
+    for flags in 0..=u8::MAX {
+        let p = Packet::Token(Token {
+            flags,
+            ..Token::default()
+        });
+        assert_eq!(decode(&encode(&p)), Ok(p));
+    }
+}
+
+#[test]
+fn largest_packet_accepted_one_more_byte_too_large() {
+    let p = Packet::Data(app(
+        rid(1, 4),
+        1,
+        1,
+        Guarantee::Agreed,
+        &vec![1; MAX_PACKET - DATA_HEADER_LEN],
+    ));
+    let bytes = encode(&p);
+    assert_eq!(bytes.len(), MAX_PACKET);
+    assert_eq!(decode(&bytes), Ok(p));
+    let mut longer = bytes;
+    longer.push(0);
+    assert_eq!(decode(&longer), Err(WireError::TooLarge));
+    // Even a well-formed packet over the limit is refused.
+    let p = Packet::Data(app(
+        rid(1, 4),
+        1,
+        1,
+        Guarantee::Agreed,
+        &vec![1; MAX_PACKET],
+    ));
+    assert_eq!(decode(&encode(&p)), Err(WireError::TooLarge));
+}
+
+// ---------------------------------------------------------------------------
+// Framing errors
+
+#[test]
+fn every_truncation_is_rejected() {
+    for p in samples() {
+        let bytes = encode(&p);
+        for len in 0..bytes.len() {
+            match decode(&bytes[..len]) {
+                Err(_) => {}
+                Ok(q) => panic!("prefix {len}/{} of {p:?} decoded as {q:?}", bytes.len()),
+            }
+        }
+    }
+}
+
+#[test]
+fn truncation_inside_fields_is_reported_as_truncated() {
+    for p in samples() {
+        let bytes = encode(&p);
+        for len in 4..bytes.len() {
+            assert_eq!(
+                decode(&bytes[..len]),
+                Err(WireError::Truncated),
+                "prefix {len} of {p:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn trailing_bytes_are_rejected() {
+    for p in samples() {
+        for extra in [&[0u8][..], &[1], &[0xFF, 0xFF, 0xFF, 0xFF]] {
+            let mut bytes = encode(&p);
+            if bytes.len() + extra.len() > MAX_PACKET {
+                continue;
+            }
+            bytes.extend_from_slice(extra);
+            assert_eq!(decode(&bytes), Err(WireError::TrailingBytes), "{p:?}");
+        }
+    }
+}
+
+#[test]
+fn bad_header_is_rejected() {
+    let good = encode(&Packet::Leave(RingNotice {
+        sender: 1,
+        ring_id: rid(1, 4),
+    }));
+    assert_eq!(decode(&with(&good, 0, b"XV")), Err(WireError::BadMagic));
+    assert_eq!(decode(&with(&good, 0, b"ev")), Err(WireError::BadMagic));
+    assert_eq!(decode(&with(&good, 1, b"X")), Err(WireError::BadMagic));
+    assert_eq!(decode(b"XX"), Err(WireError::BadMagic));
+    for v in [0, 2, 0xFF] {
+        assert_eq!(decode(&with(&good, 2, &[v])), Err(WireError::BadVersion(v)));
+    }
+    for t in [0, 8, 9, 0x80, 0xFF] {
+        assert_eq!(decode(&with(&good, 3, &[t])), Err(WireError::BadType(t)));
+    }
+    assert_eq!(decode(b""), Err(WireError::Truncated));
+    assert_eq!(decode(b"EV"), Err(WireError::Truncated));
+    assert_eq!(decode(b"EV\x01"), Err(WireError::Truncated));
+    assert_eq!(decode(b"EV\x01\x06"), Err(WireError::Truncated));
+}
+
+// ---------------------------------------------------------------------------
+// Field validation
+
+#[test]
+fn bad_bools_are_rejected() {
+    let bytes = encode(&Packet::Commit(commit(3)));
+    for member in 0..3 {
+        let e = COMMIT_ENTRIES + member * COMMIT_ENTRY_LEN;
+        for v in [2, 0x80, 0xFF] {
+            assert_eq!(
+                invalid(&with(&bytes, e + 4, &[v])),
+                "bool byte is neither 0 nor 1"
+            );
+            assert_eq!(
+                invalid(&with(&bytes, e + COMMIT_ENTRY_LEN - 1, &[v])),
+                "bool byte is neither 0 nor 1"
+            );
+        }
+    }
+}
+
+#[test]
+fn bad_guarantees_are_rejected() {
+    let plain = encode(&Packet::Data(app(rid(1, 4), 1, 1, Guarantee::Safe, b"abc")));
+    let carried = encode(&Packet::Data(recovered(
+        rid(1, 8),
+        1,
+        1,
+        app(rid(1, 4), 1, 1, Guarantee::Safe, b"abc"),
+    )));
+    for g in [4, 5, 0x7F, 0xFF] {
+        assert_eq!(
+            invalid(&with(&plain, DATA_GUARANTEE, &[g])),
+            "unknown guarantee"
+        );
+        assert_eq!(
+            invalid(&with(&carried, DATA_GUARANTEE, &[g])),
+            "unknown guarantee"
+        );
+        assert_eq!(
+            invalid(&with(&carried, INNER_GUARANTEE, &[g])),
+            "unknown guarantee"
+        );
+    }
+}
+
+#[test]
+fn bad_body_tags_are_rejected() {
+    let plain = encode(&Packet::Data(app(rid(1, 4), 1, 1, Guarantee::Safe, b"")));
+    let carried = encode(&Packet::Data(recovered(
+        rid(1, 8),
+        1,
+        1,
+        app(rid(1, 4), 1, 1, Guarantee::Safe, b""),
+    )));
+    for t in [2, 0xFF] {
+        assert_eq!(
+            invalid(&with(&plain, DATA_TAG, &[t])),
+            "unknown frame body tag"
+        );
+        assert_eq!(
+            invalid(&with(&carried, INNER_TAG, &[t])),
+            "unknown frame body tag"
+        );
+    }
+}
+
+#[test]
+fn nested_recovered_is_rejected() {
+    // Built by hand: the inner frame's tag says Recovered again.
+    let carried = encode(&Packet::Data(recovered(
+        rid(1, 8),
+        1,
+        1,
+        app(rid(1, 4), 1, 1, Guarantee::Safe, b""),
+    )));
+    assert_eq!(
+        invalid(&with(&carried, INNER_TAG, &[1])),
+        "recovered frame inside a recovered frame"
+    );
+    // And through the encoder, which writes it faithfully.
+    let nested = recovered(
+        rid(1, 12),
+        1,
+        1,
+        recovered(rid(1, 8), 1, 1, app(rid(1, 4), 1, 1, Guarantee::Safe, b"")),
+    );
+    assert_eq!(
+        invalid(&encode(&Packet::Data(nested))),
+        "recovered frame inside a recovered frame"
+    );
+}
+
+#[test]
+fn zero_node_ids_are_rejected_where_they_name_a_processor() {
+    let zero = [0u8; 4];
+    let data = encode(&Packet::Data(app(rid(1, 4), 1, 1, Guarantee::Safe, b"")));
+    assert_eq!(
+        invalid(&with(&data, DATA_SENDER, &zero)),
+        "frame sender is node 0"
+    );
+    let carried = encode(&Packet::Data(recovered(
+        rid(1, 8),
+        1,
+        1,
+        app(rid(1, 4), 1, 1, Guarantee::Safe, b""),
+    )));
+    assert_eq!(
+        invalid(&with(&carried, INNER_SENDER, &zero)),
+        "frame sender is node 0"
+    );
+    let join = encode(&Packet::Join(Join {
+        sender: 1,
+        ring_seq: 4,
+        proc_set: vec![1],
+        fail_set: vec![],
+    }));
+    assert_eq!(invalid(&with(&join, 4, &zero)), "join sender is node 0");
+    for notice in [
+        Packet::MergeDetect(RingNotice {
+            sender: 1,
+            ring_id: rid(1, 4),
+        }),
+        Packet::Leave(RingNotice {
+            sender: 1,
+            ring_id: rid(1, 4),
+        }),
+        Packet::HoldCancel(RingNotice {
+            sender: 1,
+            ring_id: rid(1, 4),
+        }),
+    ] {
+        assert_eq!(
+            invalid(&with(&encode(&notice), 4, &zero)),
+            "notice sender is node 0"
+        );
+    }
+    let zero_in_set = Join {
+        sender: 1,
+        ring_seq: 4,
+        proc_set: vec![0, 1],
+        fail_set: vec![],
+    };
+    assert_eq!(
+        invalid(&encode(&Packet::Join(zero_in_set))),
+        "node set holds node 0"
+    );
+    let zero_in_fail = Join {
+        sender: 1,
+        ring_seq: 4,
+        proc_set: vec![1],
+        fail_set: vec![0],
+    };
+    assert_eq!(
+        invalid(&encode(&Packet::Join(zero_in_fail))),
+        "node set holds node 0"
+    );
+    let mut c = commit(2);
+    c.members[0].node = 0;
+    assert_eq!(
+        invalid(&encode(&Packet::Commit(c))),
+        "commit member is node 0"
+    );
+    // aru_id 0 means "nobody lowered the aru" and ring ids are not node ids.
+    let t = Packet::Token(Token {
+        aru_id: 0,
+        ring_id: RingId::default(),
+        ..Token::default()
+    });
+    assert_eq!(decode(&encode(&t)), Ok(t));
+}
+
+#[test]
+fn unsorted_or_duplicate_sets_are_rejected() {
+    for (proc_set, fail_set) in [
+        (vec![2, 1], vec![]),
+        (vec![1, 1], vec![]),
+        (vec![1, 3, 2], vec![]),
+        (vec![1], vec![5, 5]),
+        (vec![1], vec![6, 5]),
+    ] {
+        let bytes = encode(&Packet::Join(Join {
+            sender: 1,
+            ring_seq: 4,
+            proc_set,
+            fail_set,
+        }));
+        assert_eq!(invalid(&bytes), "node set not strictly ascending");
+    }
+    // The two sets are independent: the same id may appear in both.
+    let both = Packet::Join(Join {
+        sender: 1,
+        ring_seq: 4,
+        proc_set: vec![1, 2],
+        fail_set: vec![1, 2],
+    });
+    assert_eq!(decode(&encode(&both)), Ok(both));
+
+    for (a, b) in [(2, 1), (5, 5)] {
+        let mut c = commit(2);
+        c.members[0].node = a;
+        c.members[1].node = b;
+        assert_eq!(
+            invalid(&encode(&Packet::Commit(c))),
+            "commit members not strictly ascending"
+        );
+    }
+}
+
+#[test]
+fn list_limits_are_enforced() {
+    // rtr: the full list decodes; one more is Invalid however the bytes look.
+    let mut t = full_token();
+    assert_eq!(
+        decode(&encode(&Packet::Token(t.clone()))),
+        Ok(Packet::Token(t.clone()))
+    );
+    t.rtr.push(1);
+    assert_eq!(
+        invalid(&encode(&Packet::Token(t.clone()))),
+        "rtr list over MAX_RTR"
+    );
+    // Over u16::MAX entries the count saturates instead of wrapping to a small valid count.
+    t.rtr = vec![1; 65_536 + 3];
+    let bytes = encode(&Packet::Token(t));
+    assert_eq!(&bytes[TOKEN_RTR_COUNT..TOKEN_RTR_COUNT + 2], [0xFF, 0xFF]);
+    assert_eq!(decode(&bytes), Err(WireError::TooLarge));
+    assert_eq!(invalid(&bytes[..MAX_PACKET]), "rtr list over MAX_RTR");
+
+    let join = Join {
+        sender: 1,
+        ring_seq: 4,
+        proc_set: (1..=MAX_MEMBERS as u32 + 1).collect(),
+        fail_set: vec![],
+    };
+    assert_eq!(
+        invalid(&encode(&Packet::Join(join))),
+        "node set over MAX_MEMBERS"
+    );
+    let join = Join {
+        sender: 1,
+        ring_seq: 4,
+        proc_set: vec![],
+        fail_set: (1..=MAX_MEMBERS as u32 + 1).collect(),
+    };
+    assert_eq!(
+        invalid(&encode(&Packet::Join(join))),
+        "node set over MAX_MEMBERS"
+    );
+
+    let over = encode(&Packet::Commit(commit(MAX_MEMBERS + 1)));
+    assert!(over.len() <= MAX_PACKET);
+    assert_eq!(invalid(&over), "commit token over MAX_MEMBERS");
+}
+
+#[test]
+fn counts_claiming_more_than_remains_are_truncated() {
+    let token = encode(&Packet::Token(Token {
+        rtr: vec![1, 2],
+        ..Token::default()
+    }));
+    assert_eq!(
+        decode(&with(&token, TOKEN_RTR_COUNT, &3u16.to_be_bytes())),
+        Err(WireError::Truncated)
+    );
+    assert_eq!(
+        decode(&with(
+            &token,
+            TOKEN_RTR_COUNT,
+            &(MAX_RTR as u16).to_be_bytes()
+        )),
+        Err(WireError::Truncated)
+    );
+    let join = encode(&Packet::Join(Join {
+        sender: 1,
+        ring_seq: 4,
+        proc_set: vec![1],
+        fail_set: vec![],
+    }));
+    assert_eq!(
+        decode(&with(
+            &join,
+            JOIN_PROC_COUNT,
+            &(MAX_MEMBERS as u16).to_be_bytes()
+        )),
+        Err(WireError::Truncated)
+    );
+    let c = encode(&Packet::Commit(commit(1)));
+    assert_eq!(
+        decode(&with(&c, COMMIT_COUNT, &(MAX_MEMBERS as u16).to_be_bytes())),
+        Err(WireError::Truncated)
+    );
+    assert_eq!(
+        decode(&with(&c, COMMIT_COUNT, &[0xFF, 0xFF])),
+        Err(WireError::Invalid("commit token over MAX_MEMBERS"))
+    );
+}
+
+/// Largest single allocation request made by this thread while `f` runs.
+/// Backed by a counting allocator that wraps the system one in test builds.
+mod alloc_probe {
+    use std::alloc::{GlobalAlloc, Layout, System};
+    use std::cell::Cell;
+
+    thread_local! {
+        static ARMED: Cell<bool> = const { Cell::new(false) };
+        static LARGEST: Cell<usize> = const { Cell::new(0) };
+    }
+
+    fn note(size: usize) {
+        let _ = ARMED.try_with(|armed| {
+            if armed.get() {
+                let _ = LARGEST.try_with(|m| m.set(m.get().max(size)));
+            }
+        });
+    }
+
+    struct Probe;
+
+    // SAFETY: every call is forwarded unchanged to the system allocator; the
+    // bookkeeping touches only const-initialized thread-locals, which never allocate.
+    unsafe impl GlobalAlloc for Probe {
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            note(layout.size());
+            System.alloc(layout)
+        }
+        unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+            note(layout.size());
+            System.alloc_zeroed(layout)
+        }
+        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+            System.dealloc(ptr, layout)
+        }
+        unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+            note(new_size);
+            System.realloc(ptr, layout, new_size)
+        }
+    }
+
+    #[global_allocator]
+    static PROBE: Probe = Probe;
+
+    pub fn largest_during<R>(f: impl FnOnce() -> R) -> (R, usize) {
+        LARGEST.with(|m| m.set(0));
+        ARMED.with(|a| a.set(true));
+        let r = f();
+        ARMED.with(|a| a.set(false));
+        (r, LARGEST.with(|m| m.get()))
+    }
+}
+
+#[test]
+fn huge_lengths_are_rejected_without_allocating() {
+    let data = encode(&Packet::Data(app(rid(1, 4), 1, 1, Guarantee::Safe, b"abc")));
+    let carried = encode(&Packet::Data(recovered(
+        rid(1, 8),
+        1,
+        1,
+        app(rid(1, 4), 1, 1, Guarantee::Safe, b"abc"),
+    )));
+    let token = encode(&Packet::Token(Token::default()));
+    let join = encode(&Packet::Join(Join {
+        sender: 1,
+        ring_seq: 4,
+        proc_set: vec![],
+        fail_set: vec![],
+    }));
+    let c = encode(&Packet::Commit(commit(0)));
+    let cases = [
+        with(&data, DATA_LEN, &u32::MAX.to_be_bytes()),
+        with(&data, DATA_LEN, &4u32.to_be_bytes()),
+        with(&carried, INNER_LEN, &u32::MAX.to_be_bytes()),
+        with(&carried, INNER_LEN, &0x8000_0000u32.to_be_bytes()),
+        with(&token, TOKEN_RTR_COUNT, &(MAX_RTR as u16).to_be_bytes()),
+        with(&join, JOIN_PROC_COUNT, &(MAX_MEMBERS as u16).to_be_bytes()),
+        with(
+            &join,
+            JOIN_PROC_COUNT + 2,
+            &(MAX_MEMBERS as u16).to_be_bytes(),
+        ),
+        with(&c, COMMIT_COUNT, &(MAX_MEMBERS as u16).to_be_bytes()),
+    ];
+    for bytes in &cases {
+        let (result, largest) = alloc_probe::largest_during(|| decode(bytes));
+        assert_eq!(result, Err(WireError::Truncated));
+        assert_eq!(
+            largest, 0,
+            "decode allocated {largest} bytes for a length it had not checked"
+        );
+    }
+    // Sanity check of the probe itself: a successful decode does allocate.
+    let (result, largest) = alloc_probe::largest_during(|| decode(&data));
+    assert!(result.is_ok());
+    assert!(largest >= 3);
+}
+
+#[test]
+fn errors_display_and_are_std_errors() {
+    let errors = [
+        WireError::Truncated,
+        WireError::BadMagic,
+        WireError::BadVersion(9),
+        WireError::BadType(200),
+        WireError::TrailingBytes,
+        WireError::Invalid("node set holds node 0"),
+        WireError::TooLarge,
+    ];
+    for e in &errors {
+        let boxed: Box<dyn std::error::Error> = Box::new(e.clone());
+        assert!(!boxed.to_string().is_empty());
+    }
+    assert_eq!(
+        WireError::BadVersion(9).to_string(),
+        "unsupported wire version 9 (expected 1)"
+    );
+    assert_eq!(WireError::Invalid("x").to_string(), "invalid packet: x");
+}
+
+// ---------------------------------------------------------------------------
+// Fuzzing
+
+/// xorshift64*: tiny, deterministic, good enough to drive mutations.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    fn byte(&mut self) -> u8 {
+        self.next() as u8
+    }
+}
+
+/// Values that tend to sit on a boundary of some check.
+const INTERESTING: [u8; 8] = [0, 1, 2, 3, 4, 0x7F, 0x80, 0xFF];
+
+fn mutate(rng: &mut Rng, b: &mut Vec<u8>) {
+    let pos = |rng: &mut Rng, b: &Vec<u8>| rng.below(b.len().max(1));
+    match rng.below(9) {
+        0 if !b.is_empty() => {
+            let i = pos(rng, b);
+            b[i] ^= 1 << rng.below(8);
+        }
+        1 if !b.is_empty() => {
+            let i = pos(rng, b);
+            b[i] = rng.byte();
+        }
+        2 if !b.is_empty() => {
+            let i = pos(rng, b);
+            b[i] = INTERESTING[rng.below(INTERESTING.len())];
+        }
+        3 => {
+            let len = rng.below(b.len() + 1);
+            b.truncate(len);
+        }
+        4 => {
+            for _ in 0..1 + rng.below(8) {
+                b.push(rng.byte());
+            }
+        }
+        5 => {
+            let i = rng.below(b.len() + 1);
+            b.insert(i, rng.byte());
+        }
+        6 if !b.is_empty() => {
+            let i = pos(rng, b);
+            b.remove(i);
+        }
+        7 if b.len() >= 2 => {
+            // Rewrite what may be a u16 count with a small or extreme value.
+            let i = rng.below(b.len() - 1);
+            let v: u16 = match rng.below(3) {
+                0 => rng.below(4) as u16,
+                1 => u16::MAX - rng.below(4) as u16,
+                _ => rng.next() as u16,
+            };
+            b[i..i + 2].copy_from_slice(&v.to_be_bytes());
+        }
+        8 if b.len() >= 4 => {
+            // Rewrite what may be a u32 length or node id.
+            let i = rng.below(b.len() - 3);
+            let v: u32 = match rng.below(3) {
+                0 => rng.below(4) as u32,
+                1 => u32::MAX - rng.below(4) as u32,
+                _ => rng.next() as u32,
+            };
+            b[i..i + 4].copy_from_slice(&v.to_be_bytes());
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn fuzz_mutated_encodings() {
+    // Small packets only: the mutation loop copies its input each round.
+    let corpus: Vec<Vec<u8>> = samples()
+        .iter()
+        .map(encode)
+        .filter(|b| b.len() <= 4_096)
+        .collect();
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let mut decoded = 0usize;
+    let mut seen = std::collections::HashSet::new();
+    for _ in 0..200_000 {
+        let mut bytes = corpus[rng.below(corpus.len())].clone();
+        for _ in 0..1 + rng.below(4) {
+            mutate(&mut rng, &mut bytes);
+        }
+        match decode(&bytes) {
+            Ok(p) => {
+                decoded += 1;
+                // The format is canonical: what decodes re-encodes to the same bytes...
+                let again = encode(&p);
+                assert_eq!(again, bytes, "non-canonical encoding accepted for {p:?}");
+                // ...and so decodes to the same packet.
+                assert_eq!(decode(&again), Ok(p));
+            }
+            Err(e) => {
+                seen.insert(std::mem::discriminant(&e));
+            }
+        }
+    }
+    // The mutations must exercise both sides, or the loop proves little.
+    assert!(decoded > 5_000, "only {decoded} mutants decoded");
+    assert!(seen.len() >= 6, "only {} error kinds reached", seen.len());
+}
