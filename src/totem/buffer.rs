@@ -113,6 +113,7 @@ mod tests {
             seq,
             sender: 1,
             guarantee: Guarantee::Agreed,
+            frag: crate::totem::packet::Frag::Whole,
             body: FrameBody::App(vec![seq as u8]),
         }
     }

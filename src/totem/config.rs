@@ -22,7 +22,10 @@ pub struct Config {
     pub max_messages: u32,
     /// Largest encoded packet of the ordered stream (data frames), in bytes.
     pub max_frame: usize,
-    /// Application messages waiting for the token before `submit` answers `QueueFull`.
+    /// Largest application message, in bytes; larger ones travel as fragments.
+    pub max_message: usize,
+    /// Frames waiting for the token before `submit` answers `QueueFull`
+    /// (at least enough for one message of `max_message` bytes).
     pub send_queue_limit: usize,
     /// Most frames assigned beyond the token's aru: bounds every processor's buffers.
     pub max_outstanding: u64,
@@ -44,7 +47,8 @@ impl Config {
             window_size: 50,
             max_messages: 17,
             max_frame: 1500 - 48,
-            send_queue_limit: 1024,
+            max_message: (1 << 20) + 4096,
+            send_queue_limit: 4096,
             max_outstanding: 1024,
             fail_recv_const: 2500,
         }
@@ -85,8 +89,9 @@ impl Config {
         if self.max_outstanding < self.window_size as u64 {
             return Err("max_outstanding must be at least window_size".into());
         }
-        if self.send_queue_limit == 0 {
-            return Err("send_queue_limit must be positive".into());
+        let payload = self.max_frame - super::wire::DATA_HEADER_LEN - super::wire::RECOVERED_OVERHEAD;
+        if self.send_queue_limit < self.max_message.div_ceil(payload).max(1) {
+            return Err("send_queue_limit must hold one message of max_message bytes".into());
         }
         Ok(())
     }

@@ -2,7 +2,7 @@
 //! sequence order with no gap, safe ones only once every member holds them.
 
 use super::event::{Delivery, Event};
-use super::packet::{DataFrame, FrameBody};
+use super::packet::{DataFrame, Frag, FrameBody};
 use super::processor::{Processor, State};
 use super::timers::TimerKind;
 use super::types::Guarantee;
@@ -78,28 +78,56 @@ impl Processor {
         self.ring.delivered = seq;
     }
 
-    /// Hand an ordered application frame to the application (no-op for
-    /// unordered and recovery frames).
+    /// Take an application frame in delivery order: a whole message goes to
+    /// the application, a fragment to its sender's assembly, which goes to the
+    /// application with its last fragment. Single-frame unordered messages
+    /// went on receipt; fragmented ones take this ordered path (allowed: it
+    /// only delivers them later than it could). Recovery frames carry nothing.
     pub(crate) fn deliver_frame(&mut self, seq: u64) {
         let Some(slot) = self.ring.frames.get(seq) else { return };
         let frame = &slot.frame;
-        if let FrameBody::App(payload) = &frame.body {
-            if frame.guarantee.is_ordered() {
-                self.events.push_back(Event::Deliver(Delivery {
-                    sender: frame.sender,
-                    guarantee: frame.guarantee,
-                    ring_id: frame.ring_id,
-                    seq,
-                    payload: payload.clone(),
-                }));
+        let FrameBody::App(payload) = &frame.body else { return };
+        if frame.guarantee == Guarantee::Unordered && frame.frag == Frag::Whole {
+            return;
+        }
+        let (sender, guarantee, ring_id) = (frame.sender, frame.guarantee, frame.ring_id);
+        let message = match frame.frag {
+            Frag::Whole => Some(payload.clone()),
+            Frag::First => {
+                self.assembly.insert(sender, payload.clone());
+                None
             }
+            Frag::Middle | Frag::Last => {
+                let max = self.config.max_message;
+                let ends = frame.frag == Frag::Last;
+                match self.assembly.get_mut(&sender) {
+                    // A fragment without its beginning (skipped after a gap, or
+                    // begun on an older ring) cannot make a message.
+                    None => None,
+                    Some(data) if data.len() + payload.len() > max => {
+                        self.assembly.remove(&sender);
+                        None
+                    }
+                    Some(data) => {
+                        data.extend_from_slice(payload);
+                        if ends {
+                            self.assembly.remove(&sender)
+                        } else {
+                            None
+                        }
+                    }
+                }
+            }
+        };
+        if let Some(payload) = message {
+            self.events.push_back(Event::Deliver(Delivery { sender, guarantee, ring_id, seq, payload }));
         }
     }
 
-    /// Hand an unordered frame to the application, once.
+    /// Hand a single-frame unordered message to the application, once.
     pub(crate) fn deliver_unordered_once(&mut self, seq: u64) {
         let Some(slot) = self.ring.frames.get_mut(seq) else { return };
-        if slot.frame.guarantee != Guarantee::Unordered || slot.delivered_unordered {
+        if slot.frame.guarantee != Guarantee::Unordered || slot.frame.frag != Frag::Whole || slot.delivered_unordered {
             return;
         }
         let FrameBody::App(payload) = &slot.frame.body else { return };

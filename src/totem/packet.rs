@@ -63,7 +63,43 @@ pub struct DataFrame {
     /// The processor that originated this frame on `ring_id`.
     pub sender: NodeId,
     pub guarantee: Guarantee,
+    /// Where this frame's bytes sit in the application message they carry.
+    pub frag: Frag,
     pub body: FrameBody,
+}
+
+/// A message larger than one frame travels as consecutive frames of one
+/// sender (other senders' frames may come between): First, Middle..., Last.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Frag {
+    /// The whole message in one frame.
+    Whole = 0,
+    First = 1,
+    Middle = 2,
+    Last = 3,
+}
+
+impl Frag {
+    pub fn from_u8(v: u8) -> Option<Frag> {
+        match v {
+            0 => Some(Frag::Whole),
+            1 => Some(Frag::First),
+            2 => Some(Frag::Middle),
+            3 => Some(Frag::Last),
+            _ => None,
+        }
+    }
+
+    /// Whether this frame starts a message.
+    pub fn starts(self) -> bool {
+        matches!(self, Frag::Whole | Frag::First)
+    }
+
+    /// Whether this frame completes a message.
+    pub fn ends(self) -> bool {
+        matches!(self, Frag::Whole | Frag::Last)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -57,6 +57,14 @@ pub(crate) struct Recovery {
     pub token_started: bool,
 }
 
+/// An application message on its way to the ring, cut into frames as it goes.
+pub(crate) struct Outgoing {
+    pub guarantee: Guarantee,
+    pub payload: Vec<u8>,
+    /// Bytes already originated as fragments on the current ring.
+    pub offset: usize,
+}
+
 /// A token we forwarded, kept for retransmission until the ring shows it moved on.
 pub(crate) struct Forwarded {
     pub bytes: Vec<u8>,
@@ -80,8 +88,12 @@ pub struct Processor {
     pub(crate) join_ring_seqs: BTreeMap<NodeId, u64>,
     pub(crate) forming: Option<Forming>,
     pub(crate) recovery: Option<Recovery>,
-    /// Application messages waiting for the token.
-    pub(crate) send_queue: VecDeque<(Guarantee, Vec<u8>)>,
+    /// Application messages waiting for the token (the head may be partly sent).
+    pub(crate) send_queue: VecDeque<Outgoing>,
+    /// Frames the send queue still has to originate.
+    pub(crate) queued_frames: usize,
+    /// Per sender, the message whose fragments are being put together.
+    pub(crate) assembly: BTreeMap<NodeId, Vec<u8>>,
     pub(crate) transmits: VecDeque<Transmit>,
     pub(crate) events: VecDeque<Event>,
     pub(crate) timers: Timers,
@@ -136,6 +148,8 @@ impl Processor {
             forming: None,
             recovery: None,
             send_queue: VecDeque::new(),
+            queued_frames: 0,
+            assembly: BTreeMap::new(),
             transmits: VecDeque::new(),
             events: VecDeque::new(),
             timers: Timers::default(),
@@ -177,14 +191,24 @@ impl Processor {
         (self.ring.id, &self.ring.members)
     }
 
-    /// Messages waiting in the send queue.
+    /// Frames waiting in the send queue.
     pub fn queue_len(&self) -> usize {
-        self.send_queue.len()
+        self.queued_frames
     }
 
-    /// Largest application payload `submit` accepts.
-    pub fn max_payload(&self) -> usize {
+    /// Application bytes one frame carries; longer messages are fragmented.
+    pub fn frame_payload(&self) -> usize {
         self.config.max_frame - wire::DATA_HEADER_LEN - wire::RECOVERED_OVERHEAD
+    }
+
+    /// Frames a message of `len` bytes takes.
+    pub fn frames_for(&self, len: usize) -> usize {
+        len.div_ceil(self.frame_payload()).max(1)
+    }
+
+    /// Whether a message of `len` bytes would be accepted by `submit` now.
+    pub fn has_room_for(&self, len: usize) -> bool {
+        self.queued_frames + self.frames_for(len) <= self.config.send_queue_limit
     }
 
     /// Queue an application message for the ring.
@@ -193,13 +217,14 @@ impl Processor {
         if self.leaving || self.state == State::Left {
             return Err(SubmitError::Closed);
         }
-        if payload.len() > self.max_payload() {
+        if payload.len() > self.config.max_message {
             return Err(SubmitError::TooBig);
         }
-        if self.send_queue.len() >= self.config.send_queue_limit {
+        if !self.has_room_for(payload.len()) {
             return Err(SubmitError::QueueFull);
         }
-        self.send_queue.push_back((guarantee, payload));
+        self.queued_frames += self.frames_for(payload.len());
+        self.send_queue.push_back(Outgoing { guarantee, payload, offset: 0 });
         self.wake_idle_ring();
         Ok(())
     }
@@ -352,6 +377,7 @@ impl Processor {
         self.held_token = None;
         self.forwarded = None;
         self.send_queue.clear();
+        self.queued_frames = 0;
         self.events.push_back(Event::Left);
     }
 }

@@ -81,6 +81,8 @@ impl Processor {
             joined,
         }));
         self.state = State::Operational;
+        self.assembly.clear();
+        self.restart_partial_message();
         self.gather.proc_set = self.ring.members.iter().copied().collect();
         self.gather.fail_set.clear();
         self.gather.consensus.clear();
@@ -155,5 +157,21 @@ impl Processor {
             }
         }
         self.ring.delivered = self.ring.delivered.max(high);
+        // A message whose fragments did not all arrive is dropped here, by
+        // every processor that moves together alike.
+        self.assembly.clear();
+    }
+
+    /// A message cut short by the ring change is sent again whole on the new
+    /// ring: its old fragments are dropped everywhere with the old ring.
+    fn restart_partial_message(&mut self) {
+        let room = self.frame_payload();
+        if let Some(head) = self.send_queue.front_mut() {
+            if head.offset > 0 {
+                let sent = head.offset.div_ceil(room);
+                head.offset = 0;
+                self.queued_frames += sent;
+            }
+        }
     }
 }

@@ -97,3 +97,28 @@ fn late_starter_merges() {
     }
 }
 
+
+#[test]
+fn large_messages_travel_as_fragments() {
+    let mut net = TestNet::new(3);
+    net.run_for(TestNet::ms(1000));
+    let big: Vec<u8> = (0..200_000u32).map(|i| (i * 7) as u8).collect();
+    net.submit(2, Guarantee::Agreed, big.clone());
+    net.submit(3, Guarantee::Unordered, big[..5000].to_vec());
+    net.submit(1, Guarantee::Safe, b"small".to_vec());
+    net.run_for(TestNet::ms(2000));
+    for id in 1..=3 {
+        let got = net.delivered(id);
+        assert_eq!(got.len(), 3, "node {id}");
+        assert!(got.contains(&big), "node {id}");
+        assert!(got.contains(&big[..5000].to_vec()), "node {id}");
+    }
+}
+
+#[test]
+fn oversized_message_is_refused() {
+    let mut net = TestNet::new(1);
+    net.run_for(TestNet::ms(200));
+    let p = net.procs.get_mut(&1).unwrap();
+    assert_eq!(p.submit(0, Guarantee::Agreed, vec![0; (1 << 20) + 4097]), Err(super::SubmitError::TooBig));
+}

@@ -4,7 +4,7 @@
 
 use super::event::Destination;
 use super::flow::{allowed, FlowInput};
-use super::packet::{token_flags, DataFrame, FrameBody, Packet, RingNotice, Token};
+use super::packet::{token_flags, DataFrame, Frag, FrameBody, Packet, RingNotice, Token};
 use super::processor::{Forwarded, Processor, State};
 use super::ring::Ring;
 use super::timers::TimerKind;
@@ -121,7 +121,7 @@ impl Processor {
         let queued = if recovering {
             self.recovery.as_ref().map_or(0, |r| r.queue.len())
         } else {
-            self.send_queue.len()
+            self.queued_frames
         };
         let others_fcc = token.fcc.saturating_sub(self.my_fcc);
         let others_backlog = token.backlog.saturating_sub(self.my_backlog);
@@ -164,7 +164,7 @@ impl Processor {
         let backlog_now = if recovering {
             self.recovery.as_ref().map_or(0, |r| r.queue.len())
         } else {
-            self.send_queue.len()
+            self.queued_frames
         } as u32;
         token.fcc = others_fcc + sent;
         token.backlog = others_backlog.saturating_add(backlog_now);
@@ -221,13 +221,35 @@ impl Processor {
                 seq: token.seq,
                 sender: me,
                 guarantee: Guarantee::Agreed,
+                frag: Frag::Whole,
                 body: FrameBody::Recovered(Box::new(old)),
             });
         }
-        let (guarantee, payload) = self.send_queue.pop_front()?;
+        let room = self.frame_payload();
+        let head = self.send_queue.front_mut()?;
+        let start = head.offset;
+        let end = (start + room).min(head.payload.len());
+        let last = end == head.payload.len();
+        let frag = match (start == 0, last) {
+            (true, true) => Frag::Whole,
+            (true, false) => Frag::First,
+            (false, false) => Frag::Middle,
+            (false, true) => Frag::Last,
+        };
+        let guarantee = head.guarantee;
+        let bytes = if frag == Frag::Whole {
+            std::mem::take(&mut head.payload)
+        } else {
+            head.payload[start..end].to_vec()
+        };
+        head.offset = end;
+        if last {
+            self.send_queue.pop_front();
+        }
+        self.queued_frames = self.queued_frames.saturating_sub(1);
         token.seq += 1;
         self.my_last_seq = token.seq;
-        Some(DataFrame { ring_id: self.ring.id, seq: token.seq, sender: me, guarantee, body: FrameBody::App(payload) })
+        Some(DataFrame { ring_id: self.ring.id, seq: token.seq, sender: me, guarantee, frag, body: FrameBody::App(bytes) })
     }
 
     /// A processor whose aru stays behind the ring for `fail_recv_const`

@@ -33,7 +33,7 @@
 //! | Piece   | fields, in order |
 //! |---------|------------------|
 //! | ring_id | rep u32, seq u64 (12 bytes) |
-//! | frame   | ring_id, seq u64, sender u32, guarantee u8, body tag u8, body |
+//! | frame   | ring_id, seq u64, sender u32, guarantee u8, frag u8, body tag u8, body |
 //! | body    | tag 0 (App): len u32, len bytes; tag 1 (Recovered): a frame whose body tag must be 0 |
 //! | entry   | node u32, filled bool, old_ring_id, old_aru u64, high_received u64, high_delivered u64, old_stable u64, received_flg bool (50 bytes) |
 //!
@@ -53,7 +53,7 @@
 use std::fmt;
 
 use super::packet::{
-    CommitEntry, CommitToken, DataFrame, FrameBody, Join, Packet, RingNotice, Token,
+    CommitEntry, CommitToken, DataFrame, Frag, FrameBody, Join, Packet, RingNotice, Token,
 };
 use super::types::{Guarantee, NodeId, RingId};
 
@@ -84,8 +84,8 @@ pub const RECOVERED_OVERHEAD: usize = FRAME_FIXED_LEN;
 const MAGIC: [u8; 2] = *b"EV";
 const HEADER_LEN: usize = 4;
 const RING_ID_LEN: usize = 4 + 8;
-/// ring_id, seq, sender, guarantee, body tag.
-const FRAME_FIXED_LEN: usize = RING_ID_LEN + 8 + 4 + 1 + 1;
+/// ring_id, seq, sender, guarantee, frag, body tag.
+const FRAME_FIXED_LEN: usize = RING_ID_LEN + 8 + 4 + 1 + 1 + 1;
 const APP_LEN_LEN: usize = 4;
 const COUNT_LEN: usize = 2;
 const TOKEN_FIXED_LEN: usize = RING_ID_LEN + 8 + 8 + 8 + 4 + 8 + 8 + 4 + 4 + 4 + 1 + 8 + COUNT_LEN;
@@ -300,6 +300,7 @@ impl Writer<'_> {
         self.u64(f.seq);
         self.u32(f.sender);
         self.u8(f.guarantee as u8);
+        self.u8(f.frag as u8);
         match &f.body {
             FrameBody::App(payload) => {
                 self.u8(body::APP);
@@ -483,6 +484,7 @@ impl<'a> Reader<'a> {
         let seq = self.u64()?;
         let sender = self.node_id("frame sender is node 0")?;
         let guarantee = self.guarantee()?;
+        let frag = Frag::from_u8(self.u8()?).ok_or(WireError::Invalid("unknown fragment marker"))?;
         let body = match self.u8()? {
             body::APP => {
                 let len = self.u32()?;
@@ -503,6 +505,7 @@ impl<'a> Reader<'a> {
             seq,
             sender,
             guarantee,
+            frag,
             body,
         })
     }

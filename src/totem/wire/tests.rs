@@ -23,6 +23,7 @@ fn app(
         seq,
         sender,
         guarantee,
+        frag: Frag::Whole,
         body: FrameBody::App(payload.to_vec()),
     }
 }
@@ -33,6 +34,7 @@ fn recovered(outer: RingId, seq: u64, sender: NodeId, inner: DataFrame) -> DataF
         seq,
         sender,
         guarantee: Guarantee::Agreed,
+        frag: Frag::Whole,
         body: FrameBody::Recovered(Box::new(inner)),
     }
 }
@@ -198,12 +200,14 @@ fn invalid(bytes: &[u8]) -> &'static str {
 // Field offsets, from the layout table in the module doc.
 const DATA_SENDER: usize = 4 + 12 + 8;
 const DATA_GUARANTEE: usize = DATA_SENDER + 4;
-const DATA_TAG: usize = DATA_GUARANTEE + 1;
+const DATA_FRAG: usize = DATA_GUARANTEE + 1;
+const DATA_TAG: usize = DATA_FRAG + 1;
 const DATA_LEN: usize = DATA_TAG + 1;
 const INNER: usize = DATA_TAG + 1;
 const INNER_SENDER: usize = INNER + 12 + 8;
 const INNER_GUARANTEE: usize = INNER_SENDER + 4;
-const INNER_TAG: usize = INNER_GUARANTEE + 1;
+const INNER_FRAG: usize = INNER_GUARANTEE + 1;
+const INNER_TAG: usize = INNER_FRAG + 1;
 const INNER_LEN: usize = INNER_TAG + 1;
 const TOKEN_RTR_COUNT: usize = 4 + TOKEN_FIXED_LEN - COUNT_LEN;
 const JOIN_PROC_COUNT: usize = 4 + 4 + 8;
@@ -224,7 +228,7 @@ fn data_header_len_matches_encoding() {
         let p = Packet::Data(app(r, 1, 1, Guarantee::Safe, &vec![0xAB; n]));
         assert_eq!(encode(&p).len(), DATA_HEADER_LEN + n);
     }
-    assert_eq!(DATA_HEADER_LEN, 34);
+    assert_eq!(DATA_HEADER_LEN, 35);
 }
 
 #[test]
@@ -236,7 +240,7 @@ fn recovered_overhead_matches_encoding() {
         assert_eq!(carried, alone + RECOVERED_OVERHEAD);
         assert_eq!(carried, DATA_HEADER_LEN + RECOVERED_OVERHEAD + n);
     }
-    assert_eq!(RECOVERED_OVERHEAD, 26);
+    assert_eq!(RECOVERED_OVERHEAD, 27);
 }
 
 #[test]
@@ -315,6 +319,7 @@ fn golden_bytes() {
         0, 0, 0, 0, 0, 0, 0, 3,             // seq
         0, 0, 0, 4,                         // sender
         3,                                  // guarantee
+        0,                                  // frag: Whole
         0,                                  // body tag: App
         0, 0, 0, 2, b'h', b'i',
     ];
@@ -383,6 +388,14 @@ fn round_trip_every_guarantee_and_flag_byte() {
         Guarantee::Safe,
     ] {
         let p = Packet::Data(recovered(rid(1, 8), 1, 1, app(rid(1, 4), 2, 2, g, b"g")));
+        assert_eq!(decode(&encode(&p)), Ok(p));
+    }
+    for frag in [Frag::Whole, Frag::First, Frag::Middle, Frag::Last] {
+        let mut inner = app(rid(1, 4), 2, 2, Guarantee::Safe, b"f");
+        inner.frag = frag;
+        let p = Packet::Data(recovered(rid(1, 8), 1, 1, inner.clone()));
+        assert_eq!(decode(&encode(&p)), Ok(p));
+        let p = Packet::Data(inner);
         assert_eq!(decode(&encode(&p)), Ok(p));
     }
     for flags in 0..=u8::MAX {
@@ -504,6 +517,22 @@ fn bad_bools_are_rejected() {
                 "bool byte is neither 0 nor 1"
             );
         }
+    }
+}
+
+#[test]
+fn bad_fragment_markers_are_rejected() {
+    let plain = encode(&Packet::Data(app(rid(1, 4), 1, 1, Guarantee::Safe, b"abc")));
+    let carried = encode(&Packet::Data(recovered(
+        rid(1, 8),
+        1,
+        1,
+        app(rid(1, 4), 1, 1, Guarantee::Safe, b"abc"),
+    )));
+    for f in [4, 0x80, 0xFF] {
+        assert_eq!(invalid(&with(&plain, DATA_FRAG, &[f])), "unknown fragment marker");
+        assert_eq!(invalid(&with(&carried, DATA_FRAG, &[f])), "unknown fragment marker");
+        assert_eq!(invalid(&with(&carried, INNER_FRAG, &[f])), "unknown fragment marker");
     }
 }
 
