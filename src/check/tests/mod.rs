@@ -1,0 +1,15 @@
+//! Hand-made histories: a correct reference, and for each property histories
+//! that break it.
+
+mod builder;
+mod reference;
+
+mod atomicity;
+mod causal;
+mod configs;
+mod liveness;
+mod once;
+mod order;
+mod perf;
+mod report;
+mod safe;
