@@ -1,0 +1,26 @@
+//! The network: UDP transports the protocol thread polls, and what it needs to map
+//! node ids to addresses.
+//!
+//! - [`Transport`]: Udp (IP multicast to a group) or Udpu (unicast to a member list);
+//!   plain non-blocking sockets, polled with poll(2), no async runtime.
+//! - [`envelope`]: the sender's node id in front of every datagram.
+//! - [`peers`]: node id -> address, learnt from received datagrams.
+//! - [`nodeid`]: a unique node id derived from our address when none is configured.
+
+mod config;
+pub mod envelope;
+mod iface;
+pub mod nodeid;
+pub mod peers;
+mod socket;
+mod transport;
+mod udp;
+mod udpu;
+
+pub use config::{TransportConfig, TransportKind};
+pub use nodeid::derive_node_id;
+pub use peers::{Learn, PeerTable};
+pub use transport::Transport;
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,147 @@
+//! The transport the protocol thread drives: send to all, send to one, poll, read.
+
+use std::io;
+use std::net::SocketAddr;
+use std::os::fd::{AsRawFd, RawFd};
+
+use socket2::{SockAddr, Socket};
+
+use super::config::{invalid, TransportConfig, TransportKind};
+use super::socket::{recv_one, Received};
+use super::{udp, udpu};
+
+/// Sockets of one processor. Non-blocking throughout: the owner polls `fds()` for
+/// POLLIN and drains `recv` until it returns `Ok(None)`.
+#[derive(Debug)]
+pub struct Transport {
+    /// Sends every datagram, so its source address is our identity; receives unicast.
+    sender: Socket,
+    local: SocketAddr,
+    /// Udp only: receives the group's multicasts.
+    group_receiver: Option<Socket>,
+    fanout: Fanout,
+    /// Which socket `recv` reads first; rotated so a busy one cannot starve the other.
+    next_socket: usize,
+    truncated: u64,
+}
+
+#[derive(Debug)]
+enum Fanout {
+    Group(SockAddr),
+    /// Every member, ourselves last.
+    Members(Vec<SockAddr>),
+}
+
+impl Transport {
+    pub fn open(cfg: &TransportConfig) -> io::Result<Transport> {
+        let (sender, local, group_receiver, fanout) = match cfg.kind {
+            TransportKind::Udp => {
+                let o = udp::open(cfg)?;
+                (
+                    o.sender,
+                    o.local,
+                    Some(o.receiver),
+                    Fanout::Group(o.group.into()),
+                )
+            }
+            TransportKind::Udpu => {
+                let o = udpu::open(cfg)?;
+                let targets = o.targets.into_iter().map(SockAddr::from).collect();
+                (o.socket, o.local, None, Fanout::Members(targets))
+            }
+        };
+        Ok(Transport {
+            sender,
+            local,
+            group_receiver,
+            fanout,
+            next_socket: 0,
+            truncated: 0,
+        })
+    }
+
+    /// Our unicast address: where the others reach us, and what our datagrams carry as
+    /// their source.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local
+    }
+
+    /// The descriptors to poll for POLLIN.
+    pub fn fds(&self) -> Vec<RawFd> {
+        self.sockets().map(|s| s.as_raw_fd()).collect()
+    }
+
+    /// Sends `datagram` to every processor, ourselves included (Udp: one multicast
+    /// that loops back; Udpu: one unicast per member). With several members, one
+    /// failure does not stop the others; the first error is returned after all were
+    /// tried. `WouldBlock` means the kernel buffer is full: the datagram is lost, as on
+    /// a busy network, and the protocol retransmits.
+    pub fn send_all(&mut self, datagram: &[u8]) -> io::Result<()> {
+        match &self.fanout {
+            Fanout::Group(group) => send(&self.sender, group, datagram),
+            Fanout::Members(targets) => {
+                let mut first_err = None;
+                for to in targets {
+                    if let Err(e) = send(&self.sender, to, datagram) {
+                        first_err.get_or_insert(e);
+                    }
+                }
+                first_err.map_or(Ok(()), Err)
+            }
+        }
+    }
+
+    /// Sends `datagram` to one processor's unicast address.
+    pub fn send_to(&mut self, to: SocketAddr, datagram: &[u8]) -> io::Result<()> {
+        if to.is_ipv4() != self.local.is_ipv4() {
+            return Err(invalid(format!("cannot send to {to} from {}", self.local)));
+        }
+        send(&self.sender, &to.into(), datagram)
+    }
+
+    /// Reads one pending datagram from whichever socket has one: its length in `buf`
+    /// and its source address. `Ok(None)` when nothing is pending anywhere. Datagrams
+    /// longer than `buf` are dropped (counted in `truncated_count`).
+    pub fn recv(&mut self, buf: &mut [u8]) -> io::Result<Option<(usize, SocketAddr)>> {
+        let count = self.sockets().count();
+        for i in 0..count {
+            let which = (self.next_socket + i) % count;
+            // Field by field, so `self.truncated` stays assignable below.
+            let socket = match (which, &self.group_receiver) {
+                (1, Some(group)) => group,
+                _ => &self.sender,
+            };
+            loop {
+                match recv_one(socket, buf)? {
+                    Received::Datagram(n, from) => {
+                        self.next_socket = (which + 1) % count;
+                        return Ok(Some((n, from)));
+                    }
+                    Received::Truncated => self.truncated += 1,
+                    Received::Empty => break,
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    /// Datagrams dropped so far because they did not fit the `recv` buffer.
+    pub fn truncated_count(&self) -> u64 {
+        self.truncated
+    }
+
+    fn sockets(&self) -> impl Iterator<Item = &Socket> {
+        std::iter::once(&self.sender).chain(self.group_receiver.as_ref())
+    }
+}
+
+/// One sendto(2), retried on EINTR; a short write cannot happen for UDP.
+fn send(s: &Socket, to: &SockAddr, datagram: &[u8]) -> io::Result<()> {
+    loop {
+        match s.send_to(datagram, to) {
+            Ok(_) => return Ok(()),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        }
+    }
+}
