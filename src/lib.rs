@@ -6,4 +6,5 @@
 //! [`check`] judges recorded histories against the EVS properties.
 
 pub mod check;
+pub mod config;
 pub mod totem;
