@@ -7,4 +7,5 @@
 
 pub mod check;
 pub mod net;
+pub mod config;
 pub mod totem;
