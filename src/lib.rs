@@ -5,7 +5,11 @@
 //! deliveries, configuration changes and its next deadline.
 //! [`check`] judges recorded histories against the EVS properties.
 
+pub mod api;
 pub mod check;
 pub mod net;
 pub mod config;
+#[macro_use]
+pub mod log;
+mod node;
 pub mod totem;

@@ -1,0 +1,236 @@
+//! The library's safe Rust API: what the C functions call, and what Rust
+//! programs and tests use without `unsafe`.
+//!
+//! A [`Handle`] is a number. Every function may be called from any thread;
+//! callbacks run only inside [`Handle::dispatch`], on the calling thread, with
+//! no library lock held, so they may call any function (finalize included).
+
+use std::os::fd::RawFd;
+
+use crate::node;
+use crate::node::handles::{lookup, with_registry, HandleState};
+pub use crate::totem::{Guarantee, NodeId, RingId};
+
+/// Most groups one join, leave or multicast may name.
+pub const MAX_GROUPS: usize = 50;
+/// Largest message payload, in bytes.
+pub const MAX_MESSAGE: usize = 1 << 20;
+
+/// A group is its 32 raw bytes (compared like memcmp).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Group(pub [u8; 32]);
+
+impl Group {
+    /// A group named by up to 32 bytes, zero-padded (as a C static initialiser does).
+    pub fn named(name: &[u8]) -> Group {
+        let mut key = [0u8; 32];
+        let n = name.len().min(32);
+        key[..n].copy_from_slice(&name[..n]);
+        Group(key)
+    }
+}
+
+/// A configuration change as the application sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigChange {
+    pub members: Vec<NodeId>,
+    pub left: Vec<NodeId>,
+    pub joined: Vec<NodeId>,
+    /// A regular configuration's ring id, or for a transitional one the old ring's.
+    pub ring_id: RingId,
+    pub transitional: bool,
+}
+
+/// A pending callback.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Callback {
+    Deliver { nodeid: NodeId, payload: Vec<u8> },
+    ConfigChange(ConfigChange),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DispatchMode {
+    /// Block until one callback has run.
+    One,
+    /// Run the callbacks pending now; never block.
+    All,
+    /// Run callbacks until the handle is finalized.
+    Blocking,
+    /// Run at most one; `TryAgain` if none is pending.
+    OneNonBlocking,
+}
+
+/// Errors, each mapped to one `cs_error_t` at the C boundary.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Error {
+    Library,
+    TryAgain,
+    InvalidParam,
+    BadHandle,
+    TooManyGroups,
+    TooBig,
+    /// The buffer holds fewer entries than needed.
+    NoSpace { needed: usize },
+    NotExist,
+    Timeout,
+    /// Another processor uses our node id.
+    Exist,
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Error::Library => write!(f, "library error"),
+            Error::TryAgain => write!(f, "try again"),
+            Error::InvalidParam => write!(f, "invalid parameter"),
+            Error::BadHandle => write!(f, "bad handle"),
+            Error::TooManyGroups => write!(f, "too many groups"),
+            Error::TooBig => write!(f, "message too big"),
+            Error::NoSpace { needed } => write!(f, "no space: {needed} entries needed"),
+            Error::NotExist => write!(f, "group not joined"),
+            Error::Timeout => write!(f, "timed out"),
+            Error::Exist => write!(f, "node id in use by another processor"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// A handle of this process's processor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Handle(u64);
+
+impl Handle {
+    /// Create a handle. The first one of the process starts its processor and
+    /// returns once the processor is operational in a ring.
+    pub fn initialize() -> Result<Handle, Error> {
+        let state = std::sync::Arc::new(HandleState::new().map_err(|_| Error::Library)?);
+        node::with_running_node(|_node| Ok(Handle(with_registry(|r| r.insert(state)))))
+    }
+
+    pub fn from_raw(raw: u64) -> Handle {
+        Handle(raw)
+    }
+
+    pub fn raw(self) -> u64 {
+        self.0
+    }
+
+    fn state(self) -> Result<std::sync::Arc<HandleState>, Error> {
+        lookup(self.0).ok_or(Error::BadHandle)
+    }
+
+    /// Destroy the handle: pending callbacks are dropped and a blocked
+    /// dispatch returns. The process's last handle makes the processor leave
+    /// the ring gracefully.
+    pub fn finalize(self) -> Result<(), Error> {
+        let state = with_registry(|r| r.handles.remove(&self.0)).ok_or(Error::BadHandle)?;
+        state.close();
+        node::release_if_unused();
+        Ok(())
+    }
+
+    /// A descriptor that polls readable exactly while callbacks are pending.
+    pub fn fd(self) -> Result<RawFd, Error> {
+        Ok(self.state()?.fd())
+    }
+
+    pub fn context(self) -> Result<usize, Error> {
+        Ok(self.state()?.context())
+    }
+
+    pub fn set_context(self, ctx: usize) -> Result<(), Error> {
+        self.state()?.set_context(ctx);
+        Ok(())
+    }
+
+    pub fn join(self, groups: &[Group]) -> Result<(), Error> {
+        let state = self.state()?;
+        check_groups(groups)?;
+        state.join(groups);
+        Ok(())
+    }
+
+    /// Leave groups; a group not joined is `NotExist` (those before it are left).
+    pub fn leave(self, groups: &[Group]) -> Result<(), Error> {
+        let state = self.state()?;
+        check_groups(groups)?;
+        state.leave(groups).map_err(|_| Error::NotExist)
+    }
+
+    /// Multicast the concatenation of `parts` to the groups joined now.
+    pub fn mcast_joined(self, guarantee: Guarantee, parts: &[&[u8]]) -> Result<(), Error> {
+        let groups = self.state()?.groups();
+        send(guarantee, &groups, parts)
+    }
+
+    /// Multicast to the listed groups, joined or not.
+    pub fn mcast_groups(self, guarantee: Guarantee, groups: &[Group], parts: &[&[u8]]) -> Result<(), Error> {
+        self.state()?;
+        check_groups(groups)?;
+        send(guarantee, groups, parts)
+    }
+
+    /// This processor's node id and the current regular configuration's
+    /// members, ascending.
+    pub fn membership(self) -> Result<(NodeId, Vec<NodeId>), Error> {
+        self.state()?;
+        with_registry(|r| {
+            let members = r.membership.as_ref().map(|m| m.members.clone()).unwrap_or_default();
+            Ok((r.local_nodeid, members))
+        })
+    }
+
+    /// Run callbacks on this thread. `f` runs with no library lock held.
+    pub fn dispatch(self, mode: DispatchMode, f: &mut dyn FnMut(Handle, Callback)) -> Result<(), Error> {
+        let state = self.state()?;
+        match mode {
+            DispatchMode::One => {
+                if let Some(cb) = state.wait_pop() {
+                    f(self, cb);
+                }
+            }
+            DispatchMode::All => {
+                // Only what is pending now: a steady stream must not keep us here.
+                for _ in 0..state.pending() {
+                    if state.is_finalized() {
+                        break;
+                    }
+                    match state.pop() {
+                        Some(cb) => f(self, cb),
+                        None => break,
+                    }
+                }
+            }
+            DispatchMode::Blocking => {
+                while let Some(cb) = state.wait_pop() {
+                    f(self, cb);
+                }
+            }
+            DispatchMode::OneNonBlocking => match state.pop() {
+                Some(cb) => f(self, cb),
+                None => return Err(Error::TryAgain),
+            },
+        }
+        Ok(())
+    }
+}
+
+fn check_groups(groups: &[Group]) -> Result<(), Error> {
+    if groups.is_empty() {
+        return Err(Error::InvalidParam);
+    }
+    if groups.len() > MAX_GROUPS {
+        return Err(Error::TooManyGroups);
+    }
+    Ok(())
+}
+
+fn send(guarantee: Guarantee, groups: &[Group], parts: &[&[u8]]) -> Result<(), Error> {
+    let len: usize = parts.iter().map(|p| p.len()).sum();
+    if len > MAX_MESSAGE {
+        return Err(Error::TooBig);
+    }
+    let payload = node::message::encode(groups, parts);
+    node::submit(guarantee, payload)
+}

@@ -1,0 +1,217 @@
+//! The process's handles: each has its joined groups, its queue of pending
+//! callbacks, a context pointer, and an eventfd that polls readable exactly
+//! while its queue is not empty.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+
+use crate::api::{Callback, ConfigChange, Group};
+use crate::totem::{NodeId, RingId};
+
+/// One handle's shared state. The registry and dispatching threads hold it
+/// through an `Arc`, so a finalize while another thread dispatches is safe.
+pub(crate) struct HandleState {
+    inner: Mutex<HandleInner>,
+    ready: Condvar,
+    fd: OwnedFd,
+}
+
+struct HandleInner {
+    groups: Vec<Group>,
+    queue: VecDeque<Callback>,
+    context: usize,
+    finalized: bool,
+    /// The eventfd's counter is non-zero.
+    signalled: bool,
+}
+
+impl HandleState {
+    pub fn new() -> std::io::Result<HandleState> {
+        // SAFETY: eventfd has no memory preconditions; the result is checked.
+        let fd = unsafe { libc::eventfd(0, libc::EFD_CLOEXEC | libc::EFD_NONBLOCK) };
+        if fd < 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        // SAFETY: fd is a fresh descriptor we own.
+        let fd = unsafe { OwnedFd::from_raw_fd(fd) };
+        Ok(HandleState {
+            inner: Mutex::new(HandleInner {
+                groups: Vec::new(),
+                queue: VecDeque::new(),
+                context: 0,
+                finalized: false,
+                signalled: false,
+            }),
+            ready: Condvar::new(),
+            fd,
+        })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, HandleInner> {
+        // A panic in another thread while holding this lock leaves plain data: go on.
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn fd(&self) -> RawFd {
+        self.fd.as_raw_fd()
+    }
+
+    pub fn context(&self) -> usize {
+        self.lock().context
+    }
+
+    pub fn set_context(&self, ctx: usize) {
+        self.lock().context = ctx;
+    }
+
+    /// Add groups; already joined ones are a no-op.
+    pub fn join(&self, groups: &[Group]) {
+        let mut inner = self.lock();
+        for g in groups {
+            if !inner.groups.contains(g) {
+                inner.groups.push(*g);
+            }
+        }
+    }
+
+    /// Remove groups in order; stops at the first one not joined and names it.
+    pub fn leave(&self, groups: &[Group]) -> Result<(), Group> {
+        let mut inner = self.lock();
+        for g in groups {
+            match inner.groups.iter().position(|x| x == g) {
+                Some(i) => {
+                    inner.groups.remove(i);
+                }
+                None => return Err(*g),
+            }
+        }
+        Ok(())
+    }
+
+    pub fn groups(&self) -> Vec<Group> {
+        self.lock().groups.clone()
+    }
+
+    /// Queue a callback (for a message: only if the handle joined one of its groups).
+    pub fn push(&self, callback: Callback, to_groups: Option<&[Group]>) {
+        let mut inner = self.lock();
+        if inner.finalized {
+            return;
+        }
+        if let Some(groups) = to_groups {
+            if !groups.iter().any(|g| inner.groups.contains(g)) {
+                return;
+            }
+        }
+        inner.queue.push_back(callback);
+        if !inner.signalled {
+            let one: u64 = 1;
+            // SAFETY: writing 8 bytes from a valid u64 to our eventfd.
+            unsafe { libc::write(self.fd.as_raw_fd(), &one as *const u64 as *const libc::c_void, 8) };
+            inner.signalled = true;
+        }
+        self.ready.notify_all();
+    }
+
+    /// Take the next callback, if any, keeping the fd readable exactly while more remain.
+    pub fn pop(&self) -> Option<Callback> {
+        let mut inner = self.lock();
+        self.pop_locked(&mut inner)
+    }
+
+    fn pop_locked(&self, inner: &mut HandleInner) -> Option<Callback> {
+        let callback = inner.queue.pop_front();
+        if inner.queue.is_empty() && inner.signalled {
+            let mut counter: u64 = 0;
+            // SAFETY: reading 8 bytes into a valid u64 from our non-blocking eventfd.
+            unsafe { libc::read(self.fd.as_raw_fd(), &mut counter as *mut u64 as *mut libc::c_void, 8) };
+            inner.signalled = false;
+        }
+        callback
+    }
+
+    /// Wait for the next callback; None once the handle is finalized.
+    pub fn wait_pop(&self) -> Option<Callback> {
+        let mut inner = self.lock();
+        loop {
+            if inner.finalized {
+                return None;
+            }
+            if let Some(cb) = self.pop_locked(&mut inner) {
+                return Some(cb);
+            }
+            inner = self.ready.wait(inner).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+
+    pub fn pending(&self) -> usize {
+        self.lock().queue.len()
+    }
+
+    pub fn is_finalized(&self) -> bool {
+        self.lock().finalized
+    }
+
+    /// Finalize: drop pending callbacks and wake any blocked dispatcher.
+    pub fn close(&self) {
+        let mut inner = self.lock();
+        inner.finalized = true;
+        inner.queue.clear();
+        self.ready.notify_all();
+    }
+}
+
+/// The current regular configuration, as handles see it.
+#[derive(Clone, Debug)]
+pub(crate) struct Membership {
+    pub ring_id: RingId,
+    pub members: Vec<NodeId>,
+}
+
+/// Every handle of the process and the membership they share.
+#[derive(Default)]
+pub(crate) struct Registry {
+    pub handles: BTreeMap<u64, Arc<HandleState>>,
+    pub membership: Option<Membership>,
+    pub local_nodeid: NodeId,
+    next_id: u64,
+}
+
+impl Registry {
+    /// Register a handle; its first callback is the current regular configuration.
+    pub fn insert(&mut self, state: Arc<HandleState>) -> u64 {
+        if self.next_id == 0 {
+            // Start from a process-specific value so that a stale handle number
+            // from another process or run is unlikely to name a live handle.
+            self.next_id = ((std::process::id() as u64) << 32) | 1;
+        }
+        let id = self.next_id;
+        self.next_id += 1;
+        if let Some(m) = &self.membership {
+            let change = ConfigChange {
+                members: m.members.clone(),
+                left: Vec::new(),
+                joined: Vec::new(),
+                ring_id: m.ring_id,
+                transitional: false,
+            };
+            state.push(Callback::ConfigChange(change), None);
+        }
+        self.handles.insert(id, state);
+        id
+    }
+}
+
+static REGISTRY: Mutex<Option<Registry>> = Mutex::new(None);
+
+/// Run `f` on the process's registry.
+pub(crate) fn with_registry<R>(f: impl FnOnce(&mut Registry) -> R) -> R {
+    let mut guard = REGISTRY.lock().unwrap_or_else(|e| e.into_inner());
+    f(guard.get_or_insert_with(Registry::default))
+}
+
+/// The handle's state, or None for an unknown or finalized handle.
+pub(crate) fn lookup(id: u64) -> Option<Arc<HandleState>> {
+    with_registry(|r| r.handles.get(&id).cloned())
+}

@@ -1,0 +1,69 @@
+//! What an application message carries through the ring: the groups it is
+//! addressed to, then the application's bytes.
+//!
+//! Layout: version u8 (1), group count u16 (big-endian), 32 bytes per group, data.
+
+use crate::api::Group;
+
+const VERSION: u8 = 1;
+const HEADER: usize = 3;
+
+pub(crate) fn encode(groups: &[Group], parts: &[&[u8]]) -> Vec<u8> {
+    let data_len: usize = parts.iter().map(|p| p.len()).sum();
+    let mut out = Vec::with_capacity(HEADER + groups.len() * 32 + data_len);
+    out.push(VERSION);
+    out.extend_from_slice(&(groups.len() as u16).to_be_bytes());
+    for g in groups {
+        out.extend_from_slice(&g.0);
+    }
+    for p in parts {
+        out.extend_from_slice(p);
+    }
+    out
+}
+
+/// The groups and the data, or None for a payload that is not ours.
+pub(crate) fn decode(payload: &[u8]) -> Option<(Vec<Group>, &[u8])> {
+    if payload.len() < HEADER || payload[0] != VERSION {
+        return None;
+    }
+    let n = u16::from_be_bytes([payload[1], payload[2]]) as usize;
+    let groups_end = HEADER.checked_add(n.checked_mul(32)?)?;
+    if payload.len() < groups_end {
+        return None;
+    }
+    let groups = payload[HEADER..groups_end]
+        .chunks_exact(32)
+        .map(|c| {
+            let mut key = [0u8; 32];
+            key.copy_from_slice(c);
+            Group(key)
+        })
+        .collect();
+    Some((groups, &payload[groups_end..]))
+}
+
+/// Bytes the header takes for `groups` groups.
+pub(crate) fn overhead(groups: usize) -> usize {
+    HEADER + 32 * groups
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_and_rejection() {
+        let g = [Group([1; 32]), Group([2; 32])];
+        let bytes = encode(&g, &[b"ab", b"", b"c"]);
+        assert_eq!(bytes.len(), overhead(2) + 3);
+        let (groups, data) = decode(&bytes).unwrap();
+        assert_eq!(groups, g.to_vec());
+        assert_eq!(data, b"abc");
+        for cut in 0..overhead(2) {
+            assert!(decode(&bytes[..cut]).is_none(), "prefix {cut}");
+        }
+        assert!(decode(&[2, 0, 0]).is_none());
+        assert_eq!(decode(&[1, 0, 0]).unwrap().1, b"");
+    }
+}

@@ -1,0 +1,169 @@
+//! The protocol thread: poll the sockets and the wake-up fd until the core's
+//! next deadline, feed the core, send what it asks, and route its events to
+//! the handles' queues.
+
+use std::sync::Arc;
+
+use crate::api::{Callback, ConfigChange as ApiConfigChange, Error};
+use crate::net::{envelope, Learn, PeerTable, Transport};
+use crate::totem::{ConfigKind, Destination, Event, NodeId, Transmit};
+
+use super::handles::{with_registry, Membership};
+use super::{message, Node};
+
+/// Datagrams read per wake-up before timers and sends get their turn.
+const RECV_BUDGET: usize = 256;
+
+pub(super) fn run(node: Arc<Node>, mut transport: Transport, me: NodeId) {
+    let local = transport.local_addr();
+    let mut peers = PeerTable::new();
+    let mut buf = vec![0u8; 65_536];
+    let mut out = Vec::with_capacity(2048);
+    let mut transmits: Vec<Transmit> = Vec::new();
+    let mut events: Vec<Event> = Vec::new();
+    let mut leave_started = false;
+    let mut collision_reported = false;
+    loop {
+        let timeout_ms = {
+            let core = node.lock_core();
+            let now = core.clock.now();
+            match core.processor.poll_timeout() {
+                Some(at) if at <= now => 0,
+                Some(at) => ((at - now).div_ceil(1000)).min(i32::MAX as u64) as i32,
+                None => 1000,
+            }
+        };
+        poll_readable(&transport, node.wake.raw(), timeout_ms);
+        node.wake.drain();
+
+        let mut left = false;
+        {
+            let mut core = node.lock_core();
+            for _ in 0..RECV_BUDGET {
+                match transport.recv(&mut buf) {
+                    Ok(Some((n, from))) => {
+                        let Some((sender, bytes)) = envelope::unwrap(&buf[..n]) else { continue };
+                        if sender == me && from != local {
+                            if !collision_reported {
+                                collision_reported = true;
+                                crate::evs_log!(Error, "node id {me} is also used by {from}");
+                                node.set_started(Err(Error::Exist));
+                            }
+                            continue;
+                        }
+                        if sender != me {
+                            if let Learn::Moved { old } = peers.learn(sender, from) {
+                                crate::evs_log!(Warn, "node {sender} moved from {old} to {from}");
+                            }
+                        }
+                        let now = core.clock.now();
+                        core.processor.handle_packet(now, bytes);
+                    }
+                    Ok(None) => break,
+                    Err(e) => {
+                        crate::evs_log!(Warn, "receive: {e}");
+                        break;
+                    }
+                }
+            }
+            let now = core.clock.now();
+            core.processor.handle_timeout(now);
+            if core.stop && !leave_started {
+                leave_started = true;
+                core.processor.leave(now);
+            }
+            while let Some(t) = core.processor.poll_transmit() {
+                transmits.push(t);
+            }
+            while let Some(e) = core.processor.poll_event() {
+                events.push(e);
+            }
+        }
+
+        for t in transmits.drain(..) {
+            out.clear();
+            envelope::wrap(me, &t.bytes, &mut out);
+            let sent = match t.dest {
+                Destination::All => transport.send_all(&out),
+                Destination::Node(id) if id == me => transport.send_to(local, &out),
+                Destination::Node(id) => match peers.addr_of(id) {
+                    Some(addr) => transport.send_to(addr, &out),
+                    None => Ok(()), // never heard from: it cannot be on our ring
+                },
+            };
+            if let Err(e) = sent {
+                crate::evs_log!(Debug, "send: {e}");
+            }
+        }
+        for e in events.drain(..) {
+            left |= route(&node, e);
+        }
+        if left {
+            break;
+        }
+    }
+}
+
+/// Hand an event to the handles; true once the processor has left.
+fn route(node: &Node, event: Event) -> bool {
+    match event {
+        Event::Deliver(d) => {
+            let Some((groups, data)) = message::decode(&d.payload) else {
+                crate::evs_log!(Warn, "dropped a message from node {} that is not ours", d.sender);
+                return false;
+            };
+            with_registry(|r| {
+                for state in r.handles.values() {
+                    let callback = Callback::Deliver { nodeid: d.sender, payload: data.to_vec() };
+                    state.push(callback, Some(&groups));
+                }
+            });
+            false
+        }
+        Event::ConfigChange(c) => {
+            let transitional = c.kind == ConfigKind::Transitional;
+            crate::evs_log!(
+                Info,
+                "{} configuration {}:{} members {:?} left {:?} joined {:?}",
+                if transitional { "transitional" } else { "regular" },
+                c.ring_id.rep,
+                c.ring_id.seq,
+                c.members,
+                c.left,
+                c.joined
+            );
+            with_registry(|r| {
+                if !transitional {
+                    r.membership = Some(Membership { ring_id: c.ring_id, members: c.members.clone() });
+                }
+                let change = ApiConfigChange {
+                    members: c.members,
+                    left: c.left,
+                    joined: c.joined,
+                    ring_id: c.ring_id,
+                    transitional,
+                };
+                for state in r.handles.values() {
+                    state.push(Callback::ConfigChange(change.clone()), None);
+                }
+            });
+            if !transitional {
+                node.set_started(Ok(()));
+            }
+            false
+        }
+        Event::Left => true,
+    }
+}
+
+/// Wait until a socket or the wake-up fd is readable, or the timeout passes.
+fn poll_readable(transport: &Transport, wake: std::os::fd::RawFd, timeout_ms: i32) {
+    let mut fds: Vec<libc::pollfd> = transport
+        .fds()
+        .into_iter()
+        .chain(std::iter::once(wake))
+        .map(|fd| libc::pollfd { fd, events: libc::POLLIN, revents: 0 })
+        .collect();
+    // SAFETY: fds is a valid array of pollfd of the given length.
+    unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, timeout_ms) };
+}
