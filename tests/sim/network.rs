@@ -1,0 +1,200 @@
+//! The simulated network: what happens to each packet between two processors.
+//!
+//! The network only decides fates (lost, or delivered at some time, maybe twice); the
+//! cluster owns the event queue and the processors. Keeping the decisions here, as
+//! plain functions of the parameters and the RNG, lets the harness tests check the
+//! statistics without a processor.
+
+use std::collections::BTreeMap;
+
+use evs::totem::{Destination, NodeId, Time};
+
+use super::rng::Rng;
+
+/// How one directed link treats packets.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LinkParams {
+    /// Probability that a copy is lost.
+    pub loss: f64,
+    /// Probability that a copy that got through arrives a second time.
+    pub dup: f64,
+    /// Fixed part of the one-way delay.
+    pub delay: Time,
+    /// Uniform extra delay in [0, jitter]: copies sent close together can overtake
+    /// each other, which is how the network reorders.
+    pub jitter: Time,
+}
+
+impl LinkParams {
+    /// A quiet LAN: no loss, no duplication, 100 us with a little jitter.
+    pub fn clean() -> LinkParams {
+        LinkParams {
+            loss: 0.0,
+            dup: 0.0,
+            delay: 100,
+            jitter: 20,
+        }
+    }
+}
+
+/// What the network did, for metrics and for the harness tests.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct NetStats {
+    /// Copies the network was asked to carry (one per destination of a send).
+    pub copies: u64,
+    /// Copies scheduled for arrival (duplicates included).
+    pub arrivals: u64,
+    pub lost: u64,
+    pub partitioned: u64,
+    pub duplicated: u64,
+    /// Copies addressed to a processor that is not running.
+    pub to_dead: u64,
+}
+
+pub struct Network {
+    default: LinkParams,
+    /// Per directed link (from, to) parameters replacing the default.
+    links: BTreeMap<(NodeId, NodeId), LinkParams>,
+    /// Per directed link extra loss, on top of the link's own: one-way (asymmetric) faults.
+    oneway_loss: BTreeMap<(NodeId, NodeId), f64>,
+    /// Each node's component label; a node not in the map is in component 0.
+    /// Packets between different components are dropped.
+    component: BTreeMap<NodeId, u32>,
+    pub stats: NetStats,
+}
+
+impl Network {
+    pub fn new(default: LinkParams) -> Network {
+        Network {
+            default,
+            links: BTreeMap::new(),
+            oneway_loss: BTreeMap::new(),
+            component: BTreeMap::new(),
+            stats: NetStats::default(),
+        }
+    }
+
+    pub fn default_params(&self) -> LinkParams {
+        self.default
+    }
+
+    pub fn set_default(&mut self, p: LinkParams) {
+        self.default = p;
+    }
+
+    pub fn set_link(&mut self, from: NodeId, to: NodeId, p: LinkParams) {
+        self.links.insert((from, to), p);
+    }
+
+    pub fn clear_links(&mut self) {
+        self.links.clear();
+    }
+
+    pub fn set_oneway_loss(&mut self, from: NodeId, to: NodeId, loss: f64) {
+        self.oneway_loss.insert((from, to), loss);
+    }
+
+    pub fn clear_oneway_loss(&mut self) {
+        self.oneway_loss.clear();
+    }
+
+    /// Split the network: each group is one component; nodes in no group share
+    /// component 0 (a group should therefore list everyone, or the rest is one more group).
+    pub fn partition(&mut self, groups: &[Vec<NodeId>]) {
+        self.component.clear();
+        for (i, g) in groups.iter().enumerate() {
+            for &n in g {
+                self.component.insert(n, i as u32 + 1);
+            }
+        }
+    }
+
+    /// Everyone in one component again.
+    pub fn heal(&mut self) {
+        self.component.clear();
+    }
+
+    /// Whether some packets are being cut off (a partition is in place).
+    pub fn is_partitioned(&self) -> bool {
+        let mut labels: Vec<u32> = self.component.values().copied().collect();
+        labels.sort_unstable();
+        labels.dedup();
+        // One listed label other than 0 still leaves unlisted nodes in component 0.
+        labels.len() > 1 || labels.first().is_some_and(|&l| l != 0)
+    }
+
+    pub fn component_of(&self, n: NodeId) -> u32 {
+        self.component.get(&n).copied().unwrap_or(0)
+    }
+
+    pub fn connected(&self, a: NodeId, b: NodeId) -> bool {
+        self.component_of(a) == self.component_of(b)
+    }
+
+    /// The parameters of the directed link, one-way loss folded into the loss.
+    pub fn link(&self, from: NodeId, to: NodeId) -> LinkParams {
+        let mut p = self.links.get(&(from, to)).copied().unwrap_or(self.default);
+        if let Some(&extra) = self.oneway_loss.get(&(from, to)) {
+            // Two independent chances to lose the copy.
+            p.loss = 1.0 - (1.0 - p.loss) * (1.0 - extra);
+        }
+        p
+    }
+
+    /// The fate of one copy from `from` to `to` sent at `now`: its arrival times
+    /// (none if lost or cut off, two if duplicated). Each arrival draws its own delay.
+    pub fn carry(&mut self, rng: &mut Rng, now: Time, from: NodeId, to: NodeId) -> Vec<Time> {
+        self.stats.copies += 1;
+        if !self.connected(from, to) {
+            self.stats.partitioned += 1;
+            return Vec::new();
+        }
+        let p = self.link(from, to);
+        if rng.bernoulli(p.loss) {
+            self.stats.lost += 1;
+            return Vec::new();
+        }
+        let mut out = vec![now + p.delay + rng.between(0, p.jitter)];
+        if rng.bernoulli(p.dup) {
+            self.stats.duplicated += 1;
+            out.push(now + p.delay + rng.between(0, p.jitter));
+        }
+        self.stats.arrivals += out.len() as u64;
+        out
+    }
+
+    /// Route one transmit. `live` lists the running processors, ascending.
+    /// Multicast is one independent copy per live processor, the sender included
+    /// (a multicast socket loops back, and the processor must cope with its own packets).
+    /// Returns (destination, arrival time) pairs in a deterministic order.
+    pub fn route(
+        &mut self,
+        rng: &mut Rng,
+        now: Time,
+        from: NodeId,
+        dest: Destination,
+        live: &[NodeId],
+    ) -> Vec<(NodeId, Time)> {
+        let mut out = Vec::new();
+        match dest {
+            Destination::All => {
+                for &to in live {
+                    for at in self.carry(rng, now, from, to) {
+                        out.push((to, at));
+                    }
+                }
+            }
+            Destination::Node(to) => {
+                if live.binary_search(&to).is_ok() {
+                    for at in self.carry(rng, now, from, to) {
+                        out.push((to, at));
+                    }
+                } else {
+                    self.stats.copies += 1;
+                    self.stats.to_dead += 1;
+                }
+            }
+        }
+        out
+    }
+}

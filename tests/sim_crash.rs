@@ -1,0 +1,17 @@
+//! Simulation family `crash`: see `Family::Crash` in tests/sim/families.rs for what a
+//! scenario does. EVS_SIM_SEEDS / EVS_SIM_SEED_BASE choose the seeds, EVS_SIM_TRACE=1
+//! traces a replay.
+mod sim;
+
+use sim::{run_family, Family};
+
+// Two tests share the seeds so that both cores work.
+#[test]
+fn crash_part_1() {
+    run_family(Family::Crash, 0, 2);
+}
+
+#[test]
+fn crash_part_2() {
+    run_family(Family::Crash, 1, 2);
+}

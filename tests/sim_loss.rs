@@ -1,0 +1,17 @@
+//! Simulation family `loss`: see `Family::Loss` in tests/sim/families.rs for what a
+//! scenario does. EVS_SIM_SEEDS / EVS_SIM_SEED_BASE choose the seeds, EVS_SIM_TRACE=1
+//! traces a replay.
+mod sim;
+
+use sim::{run_family, Family};
+
+// Two tests share the seeds so that both cores work.
+#[test]
+fn loss_part_1() {
+    run_family(Family::Loss, 0, 2);
+}
+
+#[test]
+fn loss_part_2() {
+    run_family(Family::Loss, 1, 2);
+}
