@@ -17,6 +17,10 @@ impl Processor {
         if leaving_ring || self.gather.proc_set.is_empty() {
             self.gather.proc_set = self.ring.members.iter().copied().collect();
             self.gather.fail_set.clear();
+            // A new gathering is a new epoch: whoever still holds failure
+            // decisions from an earlier gathering drops them on hearing us
+            // (see `process_join`). Ring seqs stay multiples of 4 (`start_commit`).
+            self.highest_ring_seq += 1;
         }
         self.gather.proc_set.insert(self.me);
         self.gather.fail_set.remove(&self.me);
@@ -97,23 +101,41 @@ impl Processor {
         }
     }
 
+    /// Fail sets belong to an epoch: the highest ring seq their holder has
+    /// seen. A ring installed anywhere since our failure decisions makes them
+    /// stale (the processors we failed may be the ones that formed it), so a
+    /// join from a newer epoch resets our fail set; a join from an older epoch
+    /// contributes its processors but not its failure decisions, and our own
+    /// joins will bring its sender up to date. Without this, processors that
+    /// gather out of phase keep failing each other for ever.
     fn process_join(&mut self, join: Join) {
-        self.highest_ring_seq = self.highest_ring_seq.max(join.ring_seq);
+        let mut changed = false;
+        if join.ring_seq > self.highest_ring_seq {
+            self.highest_ring_seq = join.ring_seq;
+            changed = !self.gather.fail_set.is_empty();
+            self.gather.fail_set.clear();
+        }
+        let stale = join.ring_seq < self.highest_ring_seq;
         if self.gather.fail_set.contains(&join.sender) {
+            if changed {
+                self.restart_gather_round();
+            }
             return;
         }
         self.join_ring_seqs.insert(join.sender, join.ring_seq);
-        let mut changed = self.gather.proc_set.insert(join.sender);
-        if join.fail_set.contains(&self.me) {
-            // It believes we failed: we cannot share a ring with it.
-            changed |= self.gather.fail_set.insert(join.sender);
-        }
+        changed |= self.gather.proc_set.insert(join.sender);
         for &p in &join.proc_set {
             changed |= self.gather.proc_set.insert(p);
         }
-        for &f in &join.fail_set {
-            if f != self.me {
-                changed |= self.gather.fail_set.insert(f);
+        if !stale {
+            if join.fail_set.contains(&self.me) {
+                // It believes we failed: we cannot share a ring with it.
+                changed |= self.gather.fail_set.insert(join.sender);
+            }
+            for &f in &join.fail_set {
+                if f != self.me {
+                    changed |= self.gather.fail_set.insert(f);
+                }
             }
         }
         if changed {
@@ -222,7 +244,9 @@ impl Processor {
     /// We are the representative of the agreed set: create the commit token.
     fn start_commit(&mut self, members: Vec<NodeId>) {
         let seen = members.iter().filter_map(|m| self.join_ring_seqs.get(m)).copied().max().unwrap_or(0);
-        let seq = self.highest_ring_seq.max(seen).max(self.ring.id.seq) + 4;
+        let highest = self.highest_ring_seq.max(seen).max(self.ring.id.seq);
+        // The next multiple of 4 above every seq and epoch seen.
+        let seq = (highest / 4 + 1) * 4;
         self.highest_ring_seq = seq;
         let mut token = CommitToken {
             ring_id: RingId { rep: self.me, seq },

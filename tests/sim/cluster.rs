@@ -538,12 +538,13 @@ impl<P: Proto> Cluster<P> {
                 .route(&mut self.net_rng, now, id, t.dest, &self.live);
             if self.trace >= 2 {
                 eprintln!(
-                    "[{:>14}] n{id} -> {:?} {} bytes: {} copies {:?}",
+                    "[{:>14}] n{id} -> {:?} {} bytes: {} copies {:?} {}",
                     fmt_time(now),
                     t.dest,
                     bytes.len(),
                     copies.len(),
-                    copies
+                    copies,
+                    super::trace::describe(&bytes)
                 );
             }
             for (to, at) in copies {

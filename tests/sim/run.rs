@@ -22,8 +22,7 @@ pub struct Outcome {
 
 /// The checker's verdict on a history, as lines of text.
 pub fn judge(history: &History, faults_end: Time, bound: Time) -> Vec<String> {
-    let _ = (history, faults_end, bound);
-    Vec::new() // TODO(check): wire: evs::check::check_all(history, &evs::check::Liveness { faults_end, bound }).iter().map(|v| v.to_string()).collect()
+    evs::check::check_all(history, &evs::check::Liveness { faults_end, bound }).iter().map(|v| v.to_string()).collect()
 }
 
 /// Run a scenario on the real processor and judge it.
