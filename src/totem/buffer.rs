@@ -61,6 +61,11 @@ impl SeqBuffer {
         self.slots.get_mut((seq - self.base) as usize).and_then(|s| s.as_mut())
     }
 
+    /// Whether `insert` would have room for `seq`.
+    pub fn accepts(&self, seq: u64) -> bool {
+        seq >= self.base && seq - self.base < self.span_limit
+    }
+
     pub fn contains(&self, seq: u64) -> bool {
         self.get(seq).is_some()
     }

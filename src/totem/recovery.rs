@@ -33,7 +33,15 @@ impl Processor {
             for slot in self.ring.frames.range(low_aru + 1, self.ring.high_seq) {
                 // The old ring's own recovery frames lie below every member's
                 // aru (all held them before installing it): never resent.
-                if matches!(slot.frame.body, FrameBody::App(_)) {
+                if !matches!(slot.frame.body, FrameBody::App(_)) {
+                    continue;
+                }
+                // One sender per frame where we can tell who surely holds it:
+                // the lowest member whose aru covers it. Above every aru,
+                // whoever holds it sends it.
+                let seq = slot.frame.seq;
+                let holder = from_old.iter().filter(|e| e.old_aru >= seq).map(|e| e.node).min();
+                if holder.is_none() || holder == Some(self.me) {
                     queue.push_back(slot.frame.clone());
                 }
             }

@@ -67,6 +67,18 @@ impl Ring {
         true
     }
 
+    /// While recovering, the new ring's recovery frames need no delivery (they
+    /// were applied to the old ring on receipt): count them delivered so that
+    /// they can be freed once stable, like any other frame.
+    pub fn skip_recovery_frames(&mut self) {
+        while self.delivered < self.my_aru {
+            match self.frames.get(self.delivered + 1) {
+                Some(slot) if matches!(slot.frame.body, super::packet::FrameBody::Recovered(_)) => self.delivered += 1,
+                _ => break,
+            }
+        }
+    }
+
     /// Release frames nobody can need any more: held by every member and delivered here.
     pub fn free_settled(&mut self) {
         let through = self.stable.min(self.delivered).min(self.my_aru);

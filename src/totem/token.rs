@@ -136,6 +136,10 @@ impl Processor {
             token_aru: token.aru,
         });
         for _ in 0..n {
+            // Never assign a seq our own buffer could not keep for retransmission.
+            if !self.token_ring_mut().frames.accepts(token.seq + 1) {
+                break;
+            }
             let Some(frame) = self.next_frame(&mut token) else { break };
             self.token_ring_mut().insert(frame.clone());
             self.multicast(&Packet::Data(frame));
@@ -184,6 +188,9 @@ impl Processor {
             }
             if token.flags & token_flags::INSTALL != 0 {
                 self.install();
+            } else if let Some(r) = self.recovery.as_mut() {
+                r.new_ring.skip_recovery_frames();
+                r.new_ring.free_settled();
             }
         } else {
             self.deliver_ready();
