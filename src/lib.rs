@@ -5,5 +5,6 @@
 //! deliveries, configuration changes and its next deadline.
 //! [`check`] judges recorded histories against the EVS properties.
 
+pub mod capi;
 pub mod check;
 pub mod totem;
