@@ -1,7 +1,15 @@
 # libevs: build and test entry points.
 #
-#   make            build the library (release)
-#   make check      run every test; exits non-zero on failure
+#   make            build the library (release) and lay it out in build/lib:
+#                   libevs.so.4.0.0, libevs.so.4 -> it, libevs.so -> libevs.so.4, so that
+#                   `cc prog.c -Iinclude -Lbuild/lib -levs` links in the source tree
+#                   (run it with LD_LIBRARY_PATH=build/lib)
+#   make check      run every test (cargo test, then c-check); exits non-zero on failure
+#   make c-check    the C tests: headers, ABI, exported symbols, SONAME, install + pkg-config
+#   make headers    regenerate include/corosync/evs.h from src/capi/ with cbindgen
+#   make install    install into $(DESTDIR)$(PREFIX): the library with both links in
+#                   $(LIBDIR), the headers in $(INCLUDEDIR)/corosync, libevs.pc in
+#                   $(PKGCONFIGDIR); `make uninstall` removes them
 #   make soak       run only the simulator tests (tests/sim_*.rs) over SEEDS seeds
 #
 # EVS_SIM_SEEDS and EVS_SIM_SEED_BASE reach the tests from the environment or from
@@ -10,17 +18,76 @@
 CARGO ?= cargo
 JOBS  ?= 2
 SEEDS ?= 100000
+CC    ?= cc
+CXX   ?= g++
+
+PREFIX       ?= /usr/local
+LIBDIR       ?= $(PREFIX)/lib
+INCLUDEDIR   ?= $(PREFIX)/include
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+DESTDIR      ?=
 
 # Cargo does not glob --test, so name every simulator test target explicitly.
 SIM_TESTS := $(sort $(basename $(notdir $(wildcard tests/sim_*.rs))))
 
-.PHONY: all check soak clippy fmt clean
+# The shared library's identity (corosync's libevs was libevs.so.4.0.0).
+LIB_REAL   := libevs.so.4.0.0
+LIB_SONAME := libevs.so.4
+LIB_DEV    := libevs.so
+BUILD_LIB  := build/lib
+HEADERS    := include/corosync/evs.h include/corosync/corotypes.h include/corosync/hdb.h
+VERSION    := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
+
+# build/lib/libevs.so.4.0.0 is linked here from cargo's staticlib, with the version
+# script: rustc's own version script for its cdylib cannot be overridden (build.rs
+# explains). EXPORTS is the list under "global:" in libevs.versions; each is pulled
+# in with -u. RUST_NATIVE_LIBS is what the Rust standard library needs on Linux
+# (`rustc --print native-static-libs`); --as-needed drops the ones libc now holds.
+STATICLIB        := target/release/libevs.a
+EXPORTS          := $(shell sed -n '/^[[:space:]]*global:/,/^[[:space:]]*local:/s/^[[:space:]]*\([A-Za-z_][A-Za-z0-9_]*\);.*/\1/p' libevs.versions)
+RUST_NATIVE_LIBS := -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
+comma            := ,
+
+.PHONY: all check c-check headers install uninstall soak clippy fmt clean
 
 all:
 	CARGO_BUILD_JOBS=$(JOBS) $(CARGO) build -j$(JOBS) --release
+	@mkdir -p $(BUILD_LIB)
+	$(CC) -shared -o $(BUILD_LIB)/$(LIB_REAL).tmp \
+		$(addprefix -Wl$(comma)-u$(comma),$(EXPORTS)) $(STATICLIB) \
+		-Wl,--version-script=libevs.versions -Wl,-soname,$(LIB_SONAME) \
+		-Wl,--gc-sections -Wl,-z,defs -Wl,-z,relro -Wl,-z,now $(LDFLAGS) \
+		-Wl,--as-needed $(RUST_NATIVE_LIBS)
+	mv -f $(BUILD_LIB)/$(LIB_REAL).tmp $(BUILD_LIB)/$(LIB_REAL)
+	ln -sf $(LIB_REAL) $(BUILD_LIB)/$(LIB_SONAME)
+	ln -sf $(LIB_SONAME) $(BUILD_LIB)/$(LIB_DEV)
 
 check:
 	CARGO_BUILD_JOBS=$(JOBS) $(CARGO) test -j$(JOBS) --release
+	$(MAKE) --no-print-directory c-check
+
+c-check: all
+	CC="$(CC)" CXX="$(CXX)" MAKE="$(MAKE)" sh c-tests/run-abi.sh
+
+headers:
+	EVS_REGEN_HEADERS=1 CARGO_BUILD_JOBS=$(JOBS) $(CARGO) test -j$(JOBS) --release --test headers_drift -- --nocapture
+
+install: all
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/corosync $(DESTDIR)$(PKGCONFIGDIR)
+	install -m 0755 $(BUILD_LIB)/$(LIB_REAL) $(DESTDIR)$(LIBDIR)/$(LIB_REAL)
+	ln -sf $(LIB_REAL) $(DESTDIR)$(LIBDIR)/$(LIB_SONAME)
+	ln -sf $(LIB_SONAME) $(DESTDIR)$(LIBDIR)/$(LIB_DEV)
+	install -m 0644 $(HEADERS) $(DESTDIR)$(INCLUDEDIR)/corosync/
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
+		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(VERSION)|g' \
+		pkgconfig/libevs.pc.in >$(DESTDIR)$(PKGCONFIGDIR)/libevs.pc
+	chmod 0644 $(DESTDIR)$(PKGCONFIGDIR)/libevs.pc
+
+uninstall:
+	rm -f $(DESTDIR)$(LIBDIR)/$(LIB_REAL) $(DESTDIR)$(LIBDIR)/$(LIB_SONAME) \
+		$(DESTDIR)$(LIBDIR)/$(LIB_DEV) $(DESTDIR)$(PKGCONFIGDIR)/libevs.pc \
+		$(addprefix $(DESTDIR)$(INCLUDEDIR)/corosync/,$(notdir $(HEADERS)))
+	-rmdir $(DESTDIR)$(INCLUDEDIR)/corosync 2>/dev/null || true
 
 soak:
 	@if [ -z "$(SIM_TESTS)" ]; then echo "soak: no simulator tests (tests/sim_*.rs) found" >&2; exit 1; fi
@@ -35,3 +102,4 @@ fmt:
 
 clean:
 	$(CARGO) clean
+	rm -rf build

@@ -6,6 +6,7 @@
 //! [`check`] judges recorded histories against the EVS properties.
 
 pub mod api;
+pub mod capi;
 pub mod check;
 pub mod net;
 pub mod config;

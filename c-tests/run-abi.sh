@@ -1,0 +1,126 @@
+#!/bin/sh
+# The C side of `make check` (target c-check), run from the repository root after
+# `make all`:
+#   - each public header compiles on its own, as C99 and as C++11;
+#   - c-tests/abi_test.c compiles as C99 and as C++11 (-Wall -Wextra -Wpedantic
+#     -Werror) against include/, links against build/lib, and passes;
+#   - the test binary needs libevs.so.4 and binds to the version node COROSYNC_EVS_2.0;
+#   - build/lib holds libevs.so.4.0.0 with its two links; the library exports only the
+#     API, versioned, with SONAME libevs.so.4 (c-tests/check-symbols.sh);
+#   - `make install` into a staging DESTDIR lays out the library, the headers and
+#     libevs.pc, `pkg-config --cflags --libs libevs` builds abi_test against the
+#     installed tree, and `make uninstall` removes it all again.
+# Prints "c-check: N passed, N failed, N skipped" last; exits non-zero on failure.
+#
+# Environment: CC (cc), CXX (g++), MAKE (make), OUT (build/c-tests).
+set -u
+
+CC=${CC:-cc}
+CXX=${CXX:-g++}
+MAKE=${MAKE:-make}
+OUT=${OUT:-build/c-tests}
+LIBDIR=build/lib
+CFLAGS_STRICT="-std=c99 -Wall -Wextra -Wpedantic -Werror"
+CXXFLAGS_STRICT="-x c++ -std=c++11 -Wall -Wextra -Wpedantic -Werror"
+
+passed=0
+failed=0
+skipped=0
+
+# step NAME COMMAND...: runs COMMAND, its output in $OUT/log/, and counts the result.
+step() {
+    name=$1
+    shift
+    log="$OUT/log/$(printf '%s' "$name" | tr -c 'A-Za-z0-9._-' '_').log"
+    if "$@" >"$log" 2>&1; then
+        passed=$((passed + 1))
+        echo "ok   $name"
+        # A test program's own summary line, if it printed one.
+        last=$(tail -n 1 "$log")
+        case $last in *" passed, "*" failed"*) echo "     | $last" ;; esac
+    else
+        failed=$((failed + 1))
+        echo "FAIL $name"
+        sed 's/^/     | /' "$log"
+    fi
+}
+
+skip() {
+    skipped=$((skipped + 1))
+    echo "skip $1"
+}
+
+rm -rf "$OUT"
+mkdir -p "$OUT/log"
+
+# --- the headers on their own ---------------------------------------------------
+for h in evs corotypes hdb; do
+    printf '#include <corosync/%s.h>\nint main(void) { return 0; }\n' "$h" >"$OUT/only_$h.c"
+    step "corosync/$h.h compiles alone as C99" \
+        $CC $CFLAGS_STRICT -Iinclude -c "$OUT/only_$h.c" -o "$OUT/only_$h.o"
+    step "corosync/$h.h compiles alone as C++11" \
+        $CXX $CXXFLAGS_STRICT -Iinclude -c "$OUT/only_$h.c" -o "$OUT/only_$h.cxx.o"
+done
+
+# --- abi_test, as C and as C++, against the source tree ---------------------------
+step "abi_test.c builds as C99" \
+    $CC $CFLAGS_STRICT -Iinclude c-tests/abi_test.c -L$LIBDIR -levs -o "$OUT/abi_test_c"
+step "abi_test (C) passes" env LD_LIBRARY_PATH=$LIBDIR "$OUT/abi_test_c"
+step "abi_test.c builds as C++11" \
+    $CXX $CXXFLAGS_STRICT -Iinclude c-tests/abi_test.c -L$LIBDIR -levs -o "$OUT/abi_test_cxx"
+step "abi_test (C++) passes" env LD_LIBRARY_PATH=$LIBDIR "$OUT/abi_test_cxx"
+
+binds_to_version() {
+    readelf -d "$1" | grep -q 'NEEDED.*\[libevs\.so\.4\]' &&
+        readelf -V "$1" | grep -A3 'File: libevs\.so\.4' | grep -q 'Name: COROSYNC_EVS_2\.0'
+}
+step "a linked program needs libevs.so.4 version COROSYNC_EVS_2.0" binds_to_version "$OUT/abi_test_c"
+
+# --- the library's identity ---------------------------------------------------
+links_ok() {
+    [ -f $LIBDIR/libevs.so.4.0.0 ] && [ ! -L $LIBDIR/libevs.so.4.0.0 ] &&
+        [ "$(readlink $LIBDIR/libevs.so.4)" = libevs.so.4.0.0 ] &&
+        [ "$(readlink $LIBDIR/libevs.so)" = libevs.so.4 ]
+}
+step "build/lib: libevs.so.4.0.0, libevs.so.4 -> it, libevs.so -> libevs.so.4" links_ok
+step "exports and SONAME (check-symbols.sh)" \
+    sh c-tests/check-symbols.sh $LIBDIR/libevs.so.4.0.0 libevs.versions
+
+# --- install, pkg-config, uninstall ------------------------------------------------
+stage=$(pwd)/$OUT/stage
+prefix=/opt/libevs-test
+installed_ok() {
+    for f in lib/libevs.so.4.0.0 include/corosync/evs.h include/corosync/corotypes.h \
+        include/corosync/hdb.h lib/pkgconfig/libevs.pc; do
+        [ -f "$stage$prefix/$f" ] || { echo "missing: $prefix/$f"; return 1; }
+    done
+    [ "$(readlink "$stage$prefix/lib/libevs.so.4")" = libevs.so.4.0.0 ] &&
+        [ "$(readlink "$stage$prefix/lib/libevs.so")" = libevs.so.4 ] &&
+        ! grep -n '@[A-Z]*@' "$stage$prefix/lib/pkgconfig/libevs.pc"
+}
+build_with_pkg_config() {
+    flags=$(PKG_CONFIG_PATH="$stage$prefix/lib/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$stage" \
+        pkg-config --cflags --libs libevs) || return 1
+    echo "pkg-config --cflags --libs libevs: $flags"
+    # shellcheck disable=SC2086
+    $CC $CFLAGS_STRICT c-tests/abi_test.c $flags -o "$OUT/abi_test_installed" &&
+        env LD_LIBRARY_PATH="$stage$prefix/lib" "$OUT/abi_test_installed"
+}
+uninstalled_ok() {
+    left=$(find "$stage" -type f -o -type l)
+    [ -z "$left" ] || { echo "left behind: $left"; return 1; }
+}
+step "make install (DESTDIR, PREFIX)" \
+    $MAKE --no-print-directory install DESTDIR="$stage" PREFIX=$prefix
+step "installed tree: library, links, headers, libevs.pc" installed_ok
+if command -v pkg-config >/dev/null 2>&1; then
+    step "abi_test builds with pkg-config against the installed tree and passes" \
+        build_with_pkg_config
+else
+    skip "abi_test with pkg-config (pkg-config not installed)"
+fi
+step "make uninstall" $MAKE --no-print-directory uninstall DESTDIR="$stage" PREFIX=$prefix
+step "uninstall removed every installed file" uninstalled_ok
+
+echo "c-check: $passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
