@@ -9,6 +9,7 @@
  * The last line of output is "N passed, N failed".
  */
 #define _POSIX_C_SOURCE 200809L
+#include <time.h>
 #include <corosync/evs.h>
 #include <corosync/corotypes.h>
 
@@ -20,6 +21,15 @@
 #include <unistd.h>
 
 static int passed, failed;
+
+/* usleep is not POSIX.1-2008; nanosleep is. */
+static void sleep_ms(long ms)
+{
+	struct timespec ts;
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (ms % 1000) * 1000000L;
+	nanosleep(&ts, NULL);
+}
 
 #define CHECK(cond, what)                                                        \
 	do {                                                                         \
@@ -72,6 +82,9 @@ static void on_confchg(hdb_handle_t handle, const unsigned int *member_list, siz
 }
 
 static evs_callbacks_t callbacks = { on_deliver, on_confchg };
+
+/* Writable buffers: iov_base is a plain void * (C++ refuses a string literal there). */
+static char text_hello[] = "hello, ", text_world[] = "world", text_x[] = "x", text_to_b[] = "to-b";
 
 static struct evs_group group_a = { "group-a" };
 static struct evs_group group_b = { "group-b" };
@@ -144,12 +157,16 @@ static void test_context(evs_handle_t h)
 static void test_join_leave(evs_handle_t h)
 {
 	struct evs_group many[51];
+	int i;
 	memset(many, 0, sizeof many);
+	for (i = 0; i < 51; i++)
+		many[i].key[0] = (char)(i + 1);
 	EXPECT(evs_join(h, NULL, 1), CS_ERR_INVALID_PARAM);
 	EXPECT(evs_join(h, &group_a, 0), CS_ERR_INVALID_PARAM);
 	EXPECT(evs_join(h, many, 51), CS_ERR_TOO_MANY_GROUPS);
 	EXPECT(evs_join(h, many, 50), CS_OK);
 	EXPECT(evs_leave(h, many, 50), CS_OK);
+	EXPECT(evs_leave(h, many, 1), CS_ERR_NOT_EXIST); /* already left */
 	EXPECT(evs_join(h, &group_a, 1), CS_OK);
 	EXPECT(evs_join(h, &group_a, 1), CS_OK); /* joining twice is a no-op */
 	EXPECT(evs_leave(h, &group_b, 1), CS_ERR_NOT_EXIST);
@@ -169,9 +186,9 @@ static void test_mcast(evs_handle_t h)
 	size_t entries = 8;
 
 	evs_membership_get(h, &local, members, &entries);
-	iov[0].iov_base = "hello, ";
+	iov[0].iov_base = text_hello;
 	iov[0].iov_len = 7;
-	iov[1].iov_base = "world";
+	iov[1].iov_base = text_world;
 	iov[1].iov_len = 5;
 
 	want = deliver_count + 1;
@@ -193,7 +210,7 @@ static void test_mcast(evs_handle_t h)
 	CHECK(wait_deliveries(h, want), "message to a joined group delivered");
 	want = deliver_count;
 	EXPECT(evs_mcast_groups(h, EVS_TYPE_AGREED, &group_b, 1, iov, 2), CS_OK);
-	usleep(200000);
+	sleep_ms(200);
 	evs_dispatch(h, CS_DISPATCH_ALL);
 	CHECK(deliver_count == want, "message to a group not joined is not delivered");
 
@@ -242,7 +259,7 @@ static void test_dispatch_modes(evs_handle_t h)
 	CHECK(poll(&p, 1, 0) == 0, "fd not readable with nothing pending");
 	EXPECT(evs_dispatch(h, CS_DISPATCH_ONE_NONBLOCKING), CS_ERR_TRY_AGAIN);
 
-	iov.iov_base = "x";
+	iov.iov_base = text_x;
 	iov.iov_len = 1;
 	EXPECT(evs_mcast_joined(h, EVS_TYPE_AGREED, &iov, 1), CS_OK);
 	EXPECT(evs_mcast_joined(h, EVS_TYPE_AGREED, &iov, 1), CS_OK);
@@ -252,7 +269,7 @@ static void test_dispatch_modes(evs_handle_t h)
 		int before = deliver_count;
 		EXPECT(evs_dispatch(h, CS_DISPATCH_ONE), CS_OK);
 		CHECK(deliver_count == before + 1, "DISPATCH_ONE runs one callback");
-		usleep(100000);
+		sleep_ms(100);
 		p.revents = 0;
 		CHECK(poll(&p, 1, 1000) == 1, "fd still readable with one more pending");
 		EXPECT(evs_dispatch(h, CS_DISPATCH_ONE_NONBLOCKING), CS_OK);
@@ -272,12 +289,12 @@ static void test_two_handles(evs_handle_t h)
 	EXPECT(evs_join(h2, &group_b, 1), CS_OK);
 	evs_dispatch(h2, CS_DISPATCH_ALL);
 	before = deliver_count;
-	iov.iov_base = "to-b";
+	iov.iov_base = text_to_b;
 	iov.iov_len = 4;
 	/* Sent from handle 1 to group b: only handle 2 (same processor) gets it. */
 	EXPECT(evs_mcast_groups(h, EVS_TYPE_AGREED, &group_b, 1, &iov, 1), CS_OK);
 	CHECK(wait_deliveries(h2, before + 1), "handle 2 gets the message of handle 1");
-	usleep(100000);
+	sleep_ms(100);
 	evs_dispatch(h, CS_DISPATCH_ALL);
 	CHECK(deliver_count == before + 1, "handle 1 did not join group b");
 	EXPECT(evs_finalize(h2), CS_OK);
@@ -286,7 +303,7 @@ static void test_two_handles(evs_handle_t h)
 
 static void *finalize_later(void *arg)
 {
-	usleep(200000);
+	sleep_ms(200);
 	evs_finalize(*(evs_handle_t *)arg);
 	return NULL;
 }

@@ -70,6 +70,16 @@ step "abi_test.c builds as C++11" \
     $CXX $CXXFLAGS_STRICT -Iinclude c-tests/abi_test.c -L$LIBDIR -levs -o "$OUT/abi_test_cxx"
 step "abi_test (C++) passes" env LD_LIBRARY_PATH=$LIBDIR "$OUT/abi_test_cxx"
 
+# --- conformance: every function's success and error paths on a live processor ---
+# A private multicast port per run, so that parallel runs never form one ring.
+port=$((20000 + $$ % 20000))
+step "conformance.c builds as C99" \
+    $CC $CFLAGS_STRICT -Iinclude c-tests/conformance.c -L$LIBDIR -levs -lpthread -o "$OUT/conformance_c"
+step "conformance (C) passes" env EVS_MCASTPORT=$port LD_LIBRARY_PATH=$LIBDIR timeout 120 "$OUT/conformance_c"
+step "conformance.c builds as C++11" \
+    $CXX $CXXFLAGS_STRICT -Iinclude c-tests/conformance.c -L$LIBDIR -levs -lpthread -o "$OUT/conformance_cxx"
+step "conformance (C++) passes" env EVS_MCASTPORT=$((port + 2)) LD_LIBRARY_PATH=$LIBDIR timeout 120 "$OUT/conformance_cxx"
+
 binds_to_version() {
     readelf -d "$1" | grep -q 'NEEDED.*\[libevs\.so\.4\]' &&
         readelf -V "$1" | grep -A3 'File: libevs\.so\.4' | grep -q 'Name: COROSYNC_EVS_2\.0'
@@ -104,7 +114,9 @@ build_with_pkg_config() {
     echo "pkg-config --cflags --libs libevs: $flags"
     # shellcheck disable=SC2086
     $CC $CFLAGS_STRICT c-tests/abi_test.c $flags -o "$OUT/abi_test_installed" &&
-        env LD_LIBRARY_PATH="$stage$prefix/lib" "$OUT/abi_test_installed"
+        env LD_LIBRARY_PATH="$stage$prefix/lib" "$OUT/abi_test_installed" &&
+        $CC $CFLAGS_STRICT c-tests/conformance.c $flags -lpthread -o "$OUT/conformance_installed" &&
+        env EVS_MCASTPORT=$((port + 4)) LD_LIBRARY_PATH="$stage$prefix/lib" timeout 120 "$OUT/conformance_installed"
 }
 uninstalled_ok() {
     left=$(find "$stage" -type f -o -type l)
@@ -114,7 +126,7 @@ step "make install (DESTDIR, PREFIX)" \
     $MAKE --no-print-directory install DESTDIR="$stage" PREFIX=$prefix
 step "installed tree: library, links, headers, libevs.pc" installed_ok
 if command -v pkg-config >/dev/null 2>&1; then
-    step "abi_test builds with pkg-config against the installed tree and passes" \
+    step "abi_test and conformance build with pkg-config against the installed tree and pass" \
         build_with_pkg_config
 else
     skip "abi_test with pkg-config (pkg-config not installed)"

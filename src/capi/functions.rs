@@ -2,9 +2,9 @@
 //!
 //! The signatures and doc comments here are the source of the function
 //! declarations in `include/corosync/evs.h` (cbindgen copies them; run
-//! `make headers` after changing one). The bodies of the eleven `evs_*`
-//! functions are placeholders until the node layer exists: each returns
-//! `CS_ERR_LIBRARY`. `cs_strerror` is complete.
+//! `make headers` after changing one). Each body checks its pointers, calls
+//! the safe API (`crate::api`) inside the panic boundary (`guard`), and maps
+//! its error to a `cs_error_t`.
 //!
 //! Every pointer a C caller passes may be NULL or wrong, so the functions
 //! that take pointers are `unsafe extern "C"`; the C contract of each is in its
@@ -13,9 +13,13 @@
 
 #![allow(clippy::missing_safety_doc)]
 
+use super::callbacks;
+use super::convert;
+use super::guard::guard;
 use super::types::{
-    cs_dispatch_flags_t, cs_error_t, evs_callbacks_t, evs_group, evs_handle_t, EvsGuaranteeArg,
+    cs_dispatch_flags_t, cs_error_t, evs_callbacks_t, evs_group, evs_handle_t, EvsCallbacks, EvsGuaranteeArg,
 };
+use crate::api::{DispatchMode, Error, Handle};
 use libc::{c_char, c_int, c_uint, c_void, iovec, size_t};
 
 /// Creates a handle and stores it in *handle. callbacks may be NULL (no
@@ -30,9 +34,16 @@ pub unsafe extern "C" fn evs_initialize(
     handle: *mut evs_handle_t,
     callbacks: *mut evs_callbacks_t,
 ) -> cs_error_t {
-    // PLACEHOLDER: implemented with the node layer
-    let _ = (handle, callbacks);
-    cs_error_t::CS_ERR_LIBRARY
+    guard(|| {
+        if handle.is_null() {
+            return Err(Error::InvalidParam);
+        }
+        let copied = if callbacks.is_null() { EvsCallbacks::default() } else { *callbacks };
+        let h = Handle::initialize()?;
+        callbacks::set(h.raw(), copied);
+        *handle = h.raw();
+        Ok(())
+    })
 }
 
 /// Destroys the handle: pending callbacks are discarded and an evs_dispatch()
@@ -41,9 +52,11 @@ pub unsafe extern "C" fn evs_initialize(
 /// handle: CS_ERR_BAD_HANDLE.
 #[no_mangle]
 pub extern "C" fn evs_finalize(handle: evs_handle_t) -> cs_error_t {
-    // PLACEHOLDER: implemented with the node layer
-    let _ = handle;
-    cs_error_t::CS_ERR_LIBRARY
+    guard(|| {
+        Handle::from_raw(handle).finalize()?;
+        callbacks::remove(handle);
+        Ok(())
+    })
 }
 
 /// Stores in *fd a file descriptor that polls readable (POLLIN) exactly while
@@ -51,9 +64,13 @@ pub extern "C" fn evs_finalize(handle: evs_handle_t) -> cs_error_t {
 /// until evs_finalize(). fd NULL: CS_ERR_INVALID_PARAM.
 #[no_mangle]
 pub unsafe extern "C" fn evs_fd_get(handle: evs_handle_t, fd: *mut c_int) -> cs_error_t {
-    // PLACEHOLDER: implemented with the node layer
-    let _ = (handle, fd);
-    cs_error_t::CS_ERR_LIBRARY
+    guard(|| {
+        if fd.is_null() {
+            return Err(Error::InvalidParam);
+        }
+        *fd = Handle::from_raw(handle).fd()?;
+        Ok(())
+    })
 }
 
 /// Stores in *context the opaque pointer last given to evs_context_set() for
@@ -63,17 +80,19 @@ pub unsafe extern "C" fn evs_context_get(
     handle: evs_handle_t,
     context: *mut *mut c_void,
 ) -> cs_error_t {
-    // PLACEHOLDER: implemented with the node layer
-    let _ = (handle, context);
-    cs_error_t::CS_ERR_LIBRARY
+    guard(|| {
+        if context.is_null() {
+            return Err(Error::InvalidParam);
+        }
+        *context = Handle::from_raw(handle).context()? as *mut c_void;
+        Ok(())
+    })
 }
 
 /// Stores an opaque pointer with the handle; the library never dereferences it.
 #[no_mangle]
 pub unsafe extern "C" fn evs_context_set(handle: evs_handle_t, context: *mut c_void) -> cs_error_t {
-    // PLACEHOLDER: implemented with the node layer
-    let _ = (handle, context);
-    cs_error_t::CS_ERR_LIBRARY
+    guard(|| Handle::from_raw(handle).set_context(context as usize))
 }
 
 /// Runs the handle's pending callbacks on the calling thread.
@@ -88,9 +107,18 @@ pub extern "C" fn evs_dispatch(
     handle: evs_handle_t,
     dispatch_types: cs_dispatch_flags_t,
 ) -> cs_error_t {
-    // PLACEHOLDER: implemented with the node layer
-    let _ = (handle, dispatch_types);
-    cs_error_t::CS_ERR_LIBRARY
+    guard(|| {
+        let mode = match dispatch_types {
+            cs_dispatch_flags_t::CS_DISPATCH_ONE => DispatchMode::One,
+            cs_dispatch_flags_t::CS_DISPATCH_ALL => DispatchMode::All,
+            cs_dispatch_flags_t::CS_DISPATCH_BLOCKING => DispatchMode::Blocking,
+            cs_dispatch_flags_t::CS_DISPATCH_ONE_NONBLOCKING => DispatchMode::OneNonBlocking,
+            _ => return Err(Error::InvalidParam),
+        };
+        let h = Handle::from_raw(handle);
+        let table = callbacks::get(handle);
+        h.dispatch(mode, &mut |h, cb| callbacks::invoke(&table, h, cb))
+    })
 }
 
 /// Adds group_entries groups to the handle's joined set (joining a group
@@ -103,9 +131,11 @@ pub unsafe extern "C" fn evs_join(
     groups: *const evs_group,
     group_entries: size_t,
 ) -> cs_error_t {
-    // PLACEHOLDER: implemented with the node layer
-    let _ = (handle, groups, group_entries);
-    cs_error_t::CS_ERR_LIBRARY
+    guard(|| {
+        let h = Handle::from_raw(handle);
+        h.context()?; // a bad handle is reported before bad arguments
+        h.join(&convert::groups(groups, group_entries)?)
+    })
 }
 
 /// Removes group_entries groups from the handle's joined set. A group that is
@@ -118,9 +148,11 @@ pub unsafe extern "C" fn evs_leave(
     groups: *const evs_group,
     group_entries: size_t,
 ) -> cs_error_t {
-    // PLACEHOLDER: implemented with the node layer
-    let _ = (handle, groups, group_entries);
-    cs_error_t::CS_ERR_LIBRARY
+    guard(|| {
+        let h = Handle::from_raw(handle);
+        h.context()?;
+        h.leave(&convert::groups(groups, group_entries)?)
+    })
 }
 
 /// Multicasts the concatenation of the iovcnt buffers of iov to the groups
@@ -136,9 +168,12 @@ pub unsafe extern "C" fn evs_mcast_joined(
     iov: *const iovec,
     iovcnt: c_uint,
 ) -> cs_error_t {
-    // PLACEHOLDER: implemented with the node layer
-    let _ = (handle, guarantee, iov, iovcnt);
-    cs_error_t::CS_ERR_LIBRARY
+    guard(|| {
+        let h = Handle::from_raw(handle);
+        h.context()?;
+        let g = convert::guarantee(guarantee)?;
+        h.mcast_joined(g, &convert::buffers(iov, iovcnt)?)
+    })
 }
 
 /// As evs_mcast_joined(), to the group_entries groups listed (joined or not).
@@ -153,9 +188,13 @@ pub unsafe extern "C" fn evs_mcast_groups(
     iov: *const iovec,
     iovcnt: c_uint,
 ) -> cs_error_t {
-    // PLACEHOLDER: implemented with the node layer
-    let _ = (handle, guarantee, groups, group_entries, iov, iovcnt);
-    cs_error_t::CS_ERR_LIBRARY
+    guard(|| {
+        let h = Handle::from_raw(handle);
+        h.context()?;
+        let g = convert::guarantee(guarantee)?;
+        let groups = convert::groups(groups, group_entries)?;
+        h.mcast_groups(g, &groups, &convert::buffers(iov, iovcnt)?)
+    })
 }
 
 /// Reports the current regular configuration. *member_list_entries is the
@@ -172,9 +211,25 @@ pub unsafe extern "C" fn evs_membership_get(
     member_list: *mut c_uint,
     member_list_entries: *mut size_t,
 ) -> cs_error_t {
-    // PLACEHOLDER: implemented with the node layer
-    let _ = (handle, local_nodeid, member_list, member_list_entries);
-    cs_error_t::CS_ERR_LIBRARY
+    guard(|| {
+        if local_nodeid.is_null() || member_list_entries.is_null() {
+            return Err(Error::InvalidParam);
+        }
+        let capacity = *member_list_entries;
+        if member_list.is_null() && capacity > 0 {
+            return Err(Error::InvalidParam);
+        }
+        let (me, members) = Handle::from_raw(handle).membership()?;
+        *local_nodeid = me;
+        *member_list_entries = members.len();
+        if members.len() > capacity {
+            return Err(Error::NoSpace { needed: members.len() });
+        }
+        if !members.is_empty() {
+            std::ptr::copy_nonoverlapping(members.as_ptr(), member_list, members.len());
+        }
+        Ok(())
+    })
 }
 
 /// A static description of err ("unknown error" for a value that is not a
