@@ -68,6 +68,7 @@ check:
 
 c-check: all
 	CC="$(CC)" CXX="$(CXX)" MAKE="$(MAKE)" sh c-tests/run-abi.sh
+	CC="$(CC)" sh c-tests/run-multi.sh
 
 headers:
 	EVS_REGEN_HEADERS=1 CARGO_BUILD_JOBS=$(JOBS) $(CARGO) test -j$(JOBS) --release --test headers_drift -- --nocapture

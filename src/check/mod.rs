@@ -14,6 +14,7 @@ mod graph;
 mod history;
 mod index;
 mod liveness;
+mod log;
 mod names;
 mod once;
 mod order;
@@ -26,6 +27,7 @@ mod tests;
 
 pub use history::{Ending, History, MsgId, ProcessHistory, Record};
 pub use liveness::Liveness;
+pub use log::parse_log;
 pub use violation::{Property, Violation, MAX_PER_PROPERTY};
 
 use index::Index;
