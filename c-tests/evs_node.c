@@ -10,7 +10,9 @@
  *       our own messages to come back
  *   -L  finalize early at this time (a graceful leave), logging the end first
  *   -r  messages per second (default 200)
- *   -w  wait until the configuration has this many members before sending
+ *   -w  wait until this many processors have announced that they joined the
+ *       group before sending (a message delivered before a handle joins its
+ *       group is, rightly, not delivered to that handle)
  *
  * Log lines (times in microseconds):
  *   N nodeid
@@ -35,9 +37,10 @@ static FILE *logf;
 static unsigned int me;
 static struct evs_ring_id regular_ring;
 static int have_regular;
-static size_t member_count;
 static uint64_t own_sent, own_delivered;
 static int bad;
+static unsigned int ready[64];
+static size_t ready_count;
 
 static uint64_t now_us(void)
 {
@@ -64,6 +67,15 @@ static void on_deliver(hdb_handle_t h, unsigned int nodeid, const void *msg, siz
 	const unsigned char *p = msg;
 	uint64_t counter;
 	(void)h;
+	if (len == 8 && memcmp(p, "EVSR", 4) == 0) {
+		size_t i;
+		for (i = 0; i < ready_count; i++)
+			if (ready[i] == get_u32(p + 4))
+				return;
+		if (ready_count < 64)
+			ready[ready_count++] = get_u32(p + 4);
+		return;
+	}
 	if (len < 13 || memcmp(p, "EVSM", 4) != 0 || get_u32(p + 4) != nodeid) {
 		fprintf(logf, "# bad message from %u (%zu bytes)\n", nodeid, len);
 		bad = 1;
@@ -100,7 +112,6 @@ static void on_confchg(hdb_handle_t h, const unsigned int *m, size_t mn, const u
 	if (!transitional) {
 		regular_ring = *ring;
 		have_regular = 1;
-		member_count = mn;
 	}
 }
 
@@ -110,7 +121,7 @@ static struct evs_group group = { "multi-process-test" };
 int main(int argc, char **argv)
 {
 	const char *log_path = NULL;
-	uint64_t end_at = 0, quiet_at = 0, leave_at = 0, next_send, counter = 0;
+	uint64_t end_at = 0, quiet_at = 0, leave_at = 0, next_send, counter = 0, next_ready = 0;
 	unsigned rate = 200;
 	size_t wait_members = 0;
 	static unsigned char buf[4000];
@@ -165,7 +176,19 @@ int main(int argc, char **argv)
 		poll(&p, 1, 1);
 		evs_dispatch(h, CS_DISPATCH_ALL);
 		t = now_us();
-		while (t < quiet_at && t >= next_send && member_count >= wait_members) {
+		if (ready_count < wait_members && t >= next_ready) {
+			/* Announce that we joined, until everyone has. */
+			unsigned char r[8];
+			struct iovec riov;
+			memcpy(r, "EVSR", 4);
+			put_u32(r + 4, me);
+			riov.iov_base = r;
+			riov.iov_len = sizeof r;
+			evs_mcast_joined(h, EVS_TYPE_AGREED, &riov, 1);
+			next_ready = t + 100000;
+			next_send = t;
+		}
+		while (t < quiet_at && t >= next_send && ready_count >= wait_members) {
 			unsigned g = (unsigned)(counter % 4);
 			size_t len = (counter % 7 == 3) ? sizeof buf : 24;
 			struct iovec iov;

@@ -109,5 +109,25 @@ wait
 verdict leave --faults-end "$leave_at" --bound 500
 unset EVS_MCASTPORT
 
+# Two processors with one node id: the second must refuse to start, saying why.
+port=$((port + 10))
+export EVS_MCASTPORT=$port EVS_NODEID=77
+start dup 1 -e $(( $(now_us) + 3000000 )) -r 10
+first=$!
+sleep 1
+if env LD_LIBRARY_PATH=$LIBDIR $NODE -l "$OUT/dup.2.log" -e $(( $(now_us) + 1000000 )) -r 10 2>"$OUT/dup.2.err"; then
+    failed=$((failed + 1))
+    echo "FAIL dup: a second processor with node id 77 started"
+elif grep -q 'node id 77 is also used' "$OUT/dup.2.err" && grep -q 'CS_ERR_EXIST\|exist' "$OUT/dup.2.err"; then
+    passed=$((passed + 1))
+    echo "ok   dup: $(head -n 1 "$OUT/dup.2.err")"
+else
+    failed=$((failed + 1))
+    echo "FAIL dup: no clear report of the collision"
+    sed 's/^/     | /' "$OUT/dup.2.err"
+fi
+wait $first
+unset EVS_MCASTPORT EVS_NODEID
+
 echo "multi: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

@@ -105,7 +105,16 @@ impl Handle {
     /// returns once the processor is operational in a ring.
     pub fn initialize() -> Result<Handle, Error> {
         let state = std::sync::Arc::new(HandleState::new().map_err(|_| Error::Library)?);
-        node::with_running_node(|_node| Ok(Handle(with_registry(|r| r.insert(state)))))
+        // Registered before the processor starts, so that nothing it delivers
+        // right after its first configuration is lost to this handle.
+        let id = with_registry(|r| r.insert(state));
+        match node::with_running_node(|_node| Ok(())) {
+            Ok(()) => Ok(Handle(id)),
+            Err(e) => {
+                with_registry(|r| r.handles.remove(&id));
+                Err(e)
+            }
+        }
     }
 
     pub fn from_raw(raw: u64) -> Handle {

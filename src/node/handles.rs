@@ -24,6 +24,8 @@ struct HandleInner {
     finalized: bool,
     /// The eventfd's counter is non-zero.
     signalled: bool,
+    /// A regular configuration was queued: a handle's first callback is one.
+    seen_regular: bool,
 }
 
 impl HandleState {
@@ -42,6 +44,7 @@ impl HandleState {
                 context: 0,
                 finalized: false,
                 signalled: false,
+                seen_regular: false,
             }),
             ready: Condvar::new(),
             fd,
@@ -112,6 +115,25 @@ impl HandleState {
             inner.signalled = true;
         }
         self.ready.notify_all();
+    }
+
+    /// Queue a configuration change. A handle created before its processor
+    /// had a ring skips transitional changes until its first regular one,
+    /// which it sees with empty left and joined lists, as every handle's
+    /// first callback is.
+    pub fn push_config(&self, mut change: ConfigChange) {
+        {
+            let mut inner = self.lock();
+            if !inner.seen_regular {
+                if change.transitional {
+                    return;
+                }
+                inner.seen_regular = true;
+                change.left.clear();
+                change.joined.clear();
+            }
+        }
+        self.push(Callback::ConfigChange(change), None);
     }
 
     /// Take the next callback, if any, keeping the fd readable exactly while more remain.
@@ -196,7 +218,7 @@ impl Registry {
                 ring_id: m.ring_id,
                 transitional: false,
             };
-            state.push(Callback::ConfigChange(change), None);
+            state.push_config(change);
         }
         self.handles.insert(id, state);
         id

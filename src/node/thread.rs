@@ -46,7 +46,9 @@ pub(super) fn run(node: Arc<Node>, mut transport: Transport, me: NodeId) {
                         if sender == me && from != local {
                             if !collision_reported {
                                 collision_reported = true;
-                                crate::evs_log!(Error, "node id {me} is also used by {from}");
+                                // A configuration error on one side or the other: say so even
+                                // with logging off (never a silent collision).
+                                crate::log::fatal(format_args!("node id {me} is also used by the processor at {from}"));
                                 node.set_started(Err(Error::Exist));
                             }
                             continue;
@@ -144,7 +146,7 @@ fn route(node: &Node, event: Event) -> bool {
                     transitional,
                 };
                 for state in r.handles.values() {
-                    state.push(Callback::ConfigChange(change.clone()), None);
+                    state.push_config(change.clone());
                 }
             });
             if !transitional {
