@@ -115,6 +115,14 @@ fn start() -> Result<Arc<Node>, Error> {
         Error::Library
     })?;
     crate::log::set_level(settings.log);
+    if settings.key.is_some() {
+        // Sealing frames is not written yet: refusing beats sending in clear
+        // what the user asked to be secret.
+        crate::log::fatal(format_args!(
+            "configuration error: a crypto key is configured, but encryption is not implemented yet; unset EVS_KEYFILE / totem.keyfile"
+        ));
+        return Err(Error::Library);
+    }
     for w in &settings.warnings {
         crate::evs_log!(Warn, "{w}");
     }
