@@ -129,6 +129,12 @@ impl Handle {
         lookup(self.0).ok_or(Error::BadHandle)
     }
 
+    /// `BadHandle` unless the handle is live (the C layer reports a bad
+    /// handle before bad arguments).
+    pub fn check(self) -> Result<(), Error> {
+        self.state().map(|_| ())
+    }
+
     /// Destroy the handle: pending callbacks are dropped and a blocked
     /// dispatch returns. The process's last handle makes the processor leave
     /// the ring gracefully.

@@ -133,7 +133,7 @@ pub unsafe extern "C" fn evs_join(
 ) -> cs_error_t {
     guard(|| {
         let h = Handle::from_raw(handle);
-        h.context()?; // a bad handle is reported before bad arguments
+        h.check()?;
         h.join(&convert::groups(groups, group_entries)?)
     })
 }
@@ -150,7 +150,7 @@ pub unsafe extern "C" fn evs_leave(
 ) -> cs_error_t {
     guard(|| {
         let h = Handle::from_raw(handle);
-        h.context()?;
+        h.check()?;
         h.leave(&convert::groups(groups, group_entries)?)
     })
 }
@@ -170,7 +170,7 @@ pub unsafe extern "C" fn evs_mcast_joined(
 ) -> cs_error_t {
     guard(|| {
         let h = Handle::from_raw(handle);
-        h.context()?;
+        h.check()?;
         let g = convert::guarantee(guarantee)?;
         h.mcast_joined(g, &convert::buffers(iov, iovcnt)?)
     })
@@ -190,7 +190,7 @@ pub unsafe extern "C" fn evs_mcast_groups(
 ) -> cs_error_t {
     guard(|| {
         let h = Handle::from_raw(handle);
-        h.context()?;
+        h.check()?;
         let g = convert::guarantee(guarantee)?;
         let groups = convert::groups(groups, group_entries)?;
         h.mcast_groups(g, &groups, &convert::buffers(iov, iovcnt)?)
