@@ -64,6 +64,10 @@ struct Node<P> {
     slow: Option<(u64, RecvQueue<(NodeId, Bytes)>)>,
     state: Option<State>,
     last_unicast: Option<Time>,
+    /// Tokens this node forwarded while operational: one per rotation.
+    token_forwards: u64,
+    /// Per own message in flight: `token_forwards` when it was submitted.
+    forwards_at_submit: std::collections::BTreeMap<u64, u64>,
 }
 
 pub struct Cluster<P: Proto> {
@@ -192,6 +196,8 @@ impl<P: Proto> Cluster<P> {
             slow,
             state: None,
             last_unicast: None,
+            token_forwards: 0,
+            forwards_at_submit: std::collections::BTreeMap::new(),
         };
         self.nodes.insert(id, node);
         self.live.push(id);
@@ -449,6 +455,7 @@ impl<P: Proto> Cluster<P> {
                 .submit(now, msg.guarantee, msg.payload.clone())
             {
                 Ok(()) => {
+                    node.forwards_at_submit.insert(msg.id.counter, node.token_forwards);
                     node.app.accepted(now, &msg);
                     accepted.push(msg);
                 }
@@ -525,6 +532,9 @@ impl<P: Proto> Cluster<P> {
         let measuring = state == State::Operational && now < self.workload.stop;
         for t in transmits {
             if let Destination::Node(to) = t.dest {
+                if state == State::Operational && to != id {
+                    node.token_forwards += 1;
+                }
                 if measuring && to != id {
                     if let Some(last) = node.last_unicast {
                         self.metrics.rotation.push(now - last);
@@ -600,6 +610,9 @@ impl<P: Proto> Cluster<P> {
                 };
                 if let Some((g, latency)) = node.app.self_delivered(now, msg) {
                     self.metrics.latency_of(g).push(latency);
+                    if let Some(f0) = node.forwards_at_submit.remove(&msg.counter) {
+                        self.metrics.latency_rotations[g as usize].push(node.token_forwards - f0);
+                    }
                 }
                 self.metrics.delivered += 1;
                 if self.trace >= 2 {

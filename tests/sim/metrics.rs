@@ -25,6 +25,9 @@ pub struct RunMetrics {
     pub join: Vec<Time>,
     /// Submit to self-delivery latency, per guarantee (index = Guarantee as usize).
     pub latency: [Vec<Time>; 4],
+    /// The same, counted in token rotations: the tokens the sender forwarded
+    /// between submit and self-delivery.
+    pub latency_rotations: [Vec<u64>; 4],
     /// Intervals between successive unicast sends of a processor while operational
     /// and under load: each is one token visit, so one rotation (an estimate: token
     /// retransmissions and the idle hold distort it; the steady family has neither).
@@ -204,8 +207,11 @@ impl Aggregate {
             for &t in &m.latency[i] {
                 self.push(&format!("latency_{name}"), "ms", ms(t));
                 if let Some(r) = rotation.filter(|&r| r > 0) {
-                    self.push(&format!("latency_{name}"), "rotations", t as f64 / r as f64);
+                    self.push(&format!("latency_{name}"), "rotations, est.", t as f64 / r as f64);
                 }
+            }
+            for &n in &m.latency_rotations[i] {
+                self.push(&format!("latency_{name}"), "rotations", n as f64);
             }
         }
         self.count("submitted", m.submitted);
