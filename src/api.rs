@@ -70,7 +70,9 @@ pub enum Error {
     TooManyGroups,
     TooBig,
     /// The buffer holds fewer entries than needed.
-    NoSpace { needed: usize },
+    NoSpace {
+        needed: usize,
+    },
     NotExist,
     Timeout,
     /// Another processor uses our node id.

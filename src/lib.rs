@@ -8,8 +8,8 @@
 pub mod api;
 pub mod capi;
 pub mod check;
-pub mod net;
 pub mod config;
+pub mod net;
 #[macro_use]
 pub mod log;
 mod node;

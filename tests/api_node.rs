@@ -34,7 +34,8 @@ fn one_processor_end_to_end() {
 
     let g = Group::named(b"g");
     h.join(&[g]).unwrap();
-    for (i, guarantee) in [Guarantee::Agreed, Guarantee::Safe, Guarantee::Fifo, Guarantee::Unordered].iter().enumerate() {
+    for (i, guarantee) in [Guarantee::Agreed, Guarantee::Safe, Guarantee::Fifo, Guarantee::Unordered].iter().enumerate()
+    {
         h.mcast_joined(*guarantee, &[b"m", &[i as u8]]).unwrap();
     }
     let big = vec![7u8; 300_000];

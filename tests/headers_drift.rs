@@ -22,8 +22,8 @@ fn root() -> PathBuf {
 
 /// What cbindgen makes of src/capi/ with cbindgen.toml.
 fn generate_evs_h(root: &Path) -> String {
-    let config = cbindgen::Config::from_file(root.join("cbindgen.toml"))
-        .unwrap_or_else(|e| panic!("cbindgen.toml: {e}"));
+    let config =
+        cbindgen::Config::from_file(root.join("cbindgen.toml")).unwrap_or_else(|e| panic!("cbindgen.toml: {e}"));
     let bindings = cbindgen::Builder::new()
         .with_config(config)
         .with_src(root.join("src/capi/mod.rs"))
@@ -43,11 +43,7 @@ fn diff(old: &str, new: &str, context: usize) -> String {
     let mut lcs = vec![vec![0u32; b.len() + 1]; a.len() + 1];
     for i in (0..a.len()).rev() {
         for j in (0..b.len()).rev() {
-            lcs[i][j] = if a[i] == b[j] {
-                lcs[i + 1][j + 1] + 1
-            } else {
-                lcs[i + 1][j].max(lcs[i][j + 1])
-            };
+            lcs[i][j] = if a[i] == b[j] { lcs[i + 1][j + 1] + 1 } else { lcs[i + 1][j].max(lcs[i][j + 1]) };
         }
     }
     let mut ops: Vec<(char, &str)> = Vec::new();
@@ -68,9 +64,7 @@ fn diff(old: &str, new: &str, context: usize) -> String {
     let mut show = vec![false; ops.len()];
     for k in (0..ops.len()).filter(|&k| ops[k].0 != ' ') {
         let to = (k + context).min(ops.len() - 1);
-        show[k.saturating_sub(context)..=to]
-            .iter_mut()
-            .for_each(|s| *s = true);
+        show[k.saturating_sub(context)..=to].iter_mut().for_each(|s| *s = true);
     }
     let mut out = String::new();
     for (k, (op, line)) in ops.iter().enumerate() {
@@ -98,8 +92,7 @@ fn evs_h_is_what_cbindgen_generates() {
         if committed == generated {
             println!("{} is up to date", path.display());
         } else {
-            std::fs::write(&path, &generated)
-                .unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
+            std::fs::write(&path, &generated).unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
             println!("regenerated {}", path.display());
         }
         return;
@@ -118,13 +111,8 @@ fn evs_h_is_what_cbindgen_generates() {
 
 /// The `NAME = VALUE` enumerators of the typedef enum named `name` in a header.
 fn enumerators(header: &str, name: &str) -> Vec<(String, i64)> {
-    let end = header
-        .find(&format!("}} {name};"))
-        .unwrap_or_else(|| panic!("corotypes.h has no `}} {name};`"));
-    let start = header[..end]
-        .rfind("typedef enum {")
-        .expect("typedef enum {")
-        + "typedef enum {".len();
+    let end = header.find(&format!("}} {name};")).unwrap_or_else(|| panic!("corotypes.h has no `}} {name};`"));
+    let start = header[..end].rfind("typedef enum {").expect("typedef enum {") + "typedef enum {".len();
     header[start..end]
         .lines()
         .map(str::trim)
@@ -134,10 +122,7 @@ fn enumerators(header: &str, name: &str) -> Vec<(String, i64)> {
                 .trim_end_matches(',')
                 .split_once('=')
                 .unwrap_or_else(|| panic!("{name}: enumerator without an explicit value: {l:?}"));
-            (
-                k.trim().to_string(),
-                v.trim().parse().expect("a decimal value"),
-            )
+            (k.trim().to_string(), v.trim().parse().expect("a decimal value"))
         })
         .collect()
 }
@@ -148,38 +133,18 @@ fn corotypes_h_agrees_with_the_rust_mirrors() {
     let header = std::fs::read_to_string(&path).expect("include/corosync/corotypes.h");
 
     let in_header = enumerators(&header, "cs_error_t");
-    let in_rust: Vec<(String, i64)> = cs_error_t::ALL
-        .iter()
-        .map(|e| (e.name().expect("named").to_string(), i64::from(e.0)))
-        .collect();
-    assert_eq!(
-        in_header, in_rust,
-        "cs_error_t: corotypes.h vs src/capi/types.rs"
-    );
+    let in_rust: Vec<(String, i64)> =
+        cs_error_t::ALL.iter().map(|e| (e.name().expect("named").to_string(), i64::from(e.0))).collect();
+    assert_eq!(in_header, in_rust, "cs_error_t: corotypes.h vs src/capi/types.rs");
 
     let in_header = enumerators(&header, "cs_dispatch_flags_t");
     let in_rust = vec![
-        (
-            "CS_DISPATCH_ONE".to_string(),
-            cs_dispatch_flags_t::CS_DISPATCH_ONE.0.into(),
-        ),
-        (
-            "CS_DISPATCH_ALL".to_string(),
-            cs_dispatch_flags_t::CS_DISPATCH_ALL.0.into(),
-        ),
-        (
-            "CS_DISPATCH_BLOCKING".to_string(),
-            cs_dispatch_flags_t::CS_DISPATCH_BLOCKING.0.into(),
-        ),
-        (
-            "CS_DISPATCH_ONE_NONBLOCKING".to_string(),
-            cs_dispatch_flags_t::CS_DISPATCH_ONE_NONBLOCKING.0.into(),
-        ),
+        ("CS_DISPATCH_ONE".to_string(), cs_dispatch_flags_t::CS_DISPATCH_ONE.0.into()),
+        ("CS_DISPATCH_ALL".to_string(), cs_dispatch_flags_t::CS_DISPATCH_ALL.0.into()),
+        ("CS_DISPATCH_BLOCKING".to_string(), cs_dispatch_flags_t::CS_DISPATCH_BLOCKING.0.into()),
+        ("CS_DISPATCH_ONE_NONBLOCKING".to_string(), cs_dispatch_flags_t::CS_DISPATCH_ONE_NONBLOCKING.0.into()),
     ];
-    assert_eq!(
-        in_header, in_rust,
-        "cs_dispatch_flags_t: corotypes.h vs src/capi/types.rs"
-    );
+    assert_eq!(in_header, in_rust, "cs_dispatch_flags_t: corotypes.h vs src/capi/types.rs");
 }
 
 #[test]
@@ -187,8 +152,5 @@ fn the_diff_shows_changed_lines_with_context() {
     let d = diff("a\nb\nc\nd\n", "a\nB\nc\nd\n", 1);
     assert_eq!(d, " a\n-b\n+B\n c\n");
     assert_eq!(diff("x\n", "x\n", 3), "");
-    assert_eq!(
-        diff("1\n2\n3\n4\n5\n", "1\n2\n3\n4\nV\n", 1),
-        "@@\n 4\n-5\n+V\n"
-    );
+    assert_eq!(diff("1\n2\n3\n4\n5\n", "1\n2\n3\n4\nV\n", 1), "@@\n 4\n-5\n+V\n");
 }

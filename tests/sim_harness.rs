@@ -7,8 +7,8 @@ use std::collections::VecDeque;
 
 use evs::check::{Ending, History, MsgId, Record};
 use evs::totem::{
-    Config, ConfigChange, ConfigKind, Delivery, Destination, Event, Guarantee, NodeId, RingId,
-    State, SubmitError, Time, Transmit, MS,
+    Config, ConfigChange, ConfigKind, Delivery, Destination, Event, Guarantee, NodeId, RingId, State, SubmitError,
+    Time, Transmit, MS,
 };
 
 use sim::app::{decode_payload, encode_payload, Workload, MSGID_LEN};
@@ -50,10 +50,7 @@ fn rng_ranges_and_probabilities() {
         assert!((9_000..11_000).contains(&h), "range not uniform: {hits:?}");
     }
     let trues = (0..100_000).filter(|_| r.bernoulli(0.3)).count();
-    assert!(
-        (29_000..31_000).contains(&trues),
-        "bernoulli(0.3) gave {trues}/100000"
-    );
+    assert!((29_000..31_000).contains(&trues), "bernoulli(0.3) gave {trues}/100000");
     assert!(!(0..1000).any(|_| r.bernoulli(0.0)));
     assert!((0..1000).all(|_| r.bernoulli(1.0)));
     let items = [1, 2, 3];
@@ -83,21 +80,13 @@ fn event_queue_orders_by_time_then_insertion() {
     q.push(1, "b");
     q.push(3, "x");
     let order: Vec<_> = std::iter::from_fn(|| q.pop()).collect();
-    assert_eq!(
-        order,
-        vec![(1, "a"), (1, "b"), (3, "x"), (5, "c"), (5, "d")]
-    );
+    assert_eq!(order, vec![(1, "a"), (1, "b"), (3, "x"), (5, "c"), (5, "d")]);
 }
 
 // ---------------------------------------------------------------- network
 
 fn net(loss: f64, dup: f64, delay: Time, jitter: Time) -> Network {
-    Network::new(LinkParams {
-        loss,
-        dup,
-        delay,
-        jitter,
-    })
+    Network::new(LinkParams { loss, dup, delay, jitter })
 }
 
 #[test]
@@ -106,9 +95,7 @@ fn network_loss_matches_probability() {
         let mut n = net(p, 0.0, 100, 0);
         let mut r = Rng::new(42);
         let trials = 50_000;
-        let lost = (0..trials)
-            .filter(|_| n.carry(&mut r, 0, 1, 2).is_empty())
-            .count();
+        let lost = (0..trials).filter(|_| n.carry(&mut r, 0, 1, 2).is_empty()).count();
         let rate = lost as f64 / trials as f64;
         assert!((rate - p).abs() < 0.01, "loss {p}: measured {rate}");
         assert_eq!(n.stats.lost, lost as u64);
@@ -124,17 +111,11 @@ fn network_duplication_and_delay() {
         let arrivals = n.carry(&mut r, 1_000, 1, 2);
         assert!(!arrivals.is_empty() && arrivals.len() <= 2);
         for at in &arrivals {
-            assert!(
-                (1_200..=1_250).contains(at),
-                "arrival {at} outside delay + jitter"
-            );
+            assert!((1_200..=1_250).contains(at), "arrival {at} outside delay + jitter");
         }
         dups += (arrivals.len() == 2) as u32;
     }
-    assert!(
-        (4_500..5_500).contains(&dups),
-        "duplication 0.1 gave {dups}/50000"
-    );
+    assert!((4_500..5_500).contains(&dups), "duplication 0.1 gave {dups}/50000");
 }
 
 #[test]
@@ -142,19 +123,12 @@ fn network_jitter_reorders() {
     let mut n = net(0.0, 0.0, 100, 1_000);
     let mut r = Rng::new(9);
     // Packets sent 10 us apart with 1 ms of jitter: some overtake their predecessor.
-    let arrivals: Vec<Time> = (0..1000)
-        .map(|i| n.carry(&mut r, i * 10, 1, 2)[0])
-        .collect();
+    let arrivals: Vec<Time> = (0..1000).map(|i| n.carry(&mut r, i * 10, 1, 2)[0]).collect();
     let overtaken = arrivals.windows(2).filter(|w| w[1] < w[0]).count();
     assert!(overtaken > 100, "only {overtaken} reorderings");
     let mut calm = net(0.0, 0.0, 100, 0);
-    let arrivals: Vec<Time> = (0..1000)
-        .map(|i| calm.carry(&mut r, i * 10, 1, 2)[0])
-        .collect();
-    assert!(
-        arrivals.windows(2).all(|w| w[0] <= w[1]),
-        "no jitter must keep the order"
-    );
+    let arrivals: Vec<Time> = (0..1000).map(|i| calm.carry(&mut r, i * 10, 1, 2)[0]).collect();
+    assert!(arrivals.windows(2).all(|w| w[0] <= w[1]), "no jitter must keep the order");
 }
 
 #[test]
@@ -168,9 +142,7 @@ fn network_one_way_loss_is_asymmetric() {
         assert_eq!(n.carry(&mut r, 0, 1, 3).len(), 1);
     }
     n.set_oneway_loss(1, 2, 0.5);
-    let through = (0..20_000)
-        .filter(|_| !n.carry(&mut r, 0, 1, 2).is_empty())
-        .count();
+    let through = (0..20_000).filter(|_| !n.carry(&mut r, 0, 1, 2).is_empty()).count();
     assert!((9_500..10_500).contains(&through), "{through}");
     n.clear_oneway_loss();
     assert!((0..100).all(|_| !n.carry(&mut r, 0, 1, 2).is_empty()));
@@ -185,32 +157,15 @@ fn network_partitions_drop_cross_component_packets() {
     n.partition(&[vec![1, 2], vec![3, 4], vec![5]]);
     assert!(n.is_partitioned());
     let dests = |v: Vec<(NodeId, Time)>| v.into_iter().map(|(to, _)| to).collect::<Vec<_>>();
-    assert_eq!(
-        dests(n.route(&mut r, 0, 1, Destination::All, &live)),
-        vec![1, 2]
-    );
-    assert_eq!(
-        dests(n.route(&mut r, 0, 3, Destination::All, &live)),
-        vec![3, 4]
-    );
-    assert_eq!(
-        dests(n.route(&mut r, 0, 5, Destination::All, &live)),
-        vec![5]
-    );
-    assert!(n
-        .route(&mut r, 0, 1, Destination::Node(3), &live)
-        .is_empty());
-    assert_eq!(
-        dests(n.route(&mut r, 0, 4, Destination::Node(3), &live)),
-        vec![3]
-    );
+    assert_eq!(dests(n.route(&mut r, 0, 1, Destination::All, &live)), vec![1, 2]);
+    assert_eq!(dests(n.route(&mut r, 0, 3, Destination::All, &live)), vec![3, 4]);
+    assert_eq!(dests(n.route(&mut r, 0, 5, Destination::All, &live)), vec![5]);
+    assert!(n.route(&mut r, 0, 1, Destination::Node(3), &live).is_empty());
+    assert_eq!(dests(n.route(&mut r, 0, 4, Destination::Node(3), &live)), vec![3]);
     assert_eq!(n.stats.partitioned, 3 + 3 + 4 + 1);
     n.heal();
     assert!(!n.is_partitioned());
-    assert_eq!(
-        dests(n.route(&mut r, 0, 5, Destination::All, &live)),
-        vec![1, 2, 3, 4, 5]
-    );
+    assert_eq!(dests(n.route(&mut r, 0, 5, Destination::All, &live)), vec![1, 2, 3, 4, 5]);
 }
 
 #[test]
@@ -220,14 +175,9 @@ fn network_multicast_loops_back_and_skips_the_dead() {
     let live = [1, 3]; // 2 crashed
     let v = n.route(&mut r, 0, 1, Destination::All, &live);
     assert_eq!(v, vec![(1, 100), (3, 100)]);
-    assert!(n
-        .route(&mut r, 0, 1, Destination::Node(2), &live)
-        .is_empty());
+    assert!(n.route(&mut r, 0, 1, Destination::Node(2), &live).is_empty());
     assert_eq!(n.stats.to_dead, 1);
-    assert_eq!(
-        n.route(&mut r, 0, 1, Destination::Node(1), &live),
-        vec![(1, 100)]
-    );
+    assert_eq!(n.route(&mut r, 0, 1, Destination::Node(1), &live), vec![(1, 100)]);
 }
 
 #[test]
@@ -246,11 +196,7 @@ fn network_decisions_are_deterministic() {
                 n.heal();
             }
             let from = (i % 4) as NodeId + 1;
-            let dest = if i % 3 == 0 {
-                Destination::Node((i % 4) as NodeId + 1)
-            } else {
-                Destination::All
-            };
+            let dest = if i % 3 == 0 { Destination::Node((i % 4) as NodeId + 1) } else { Destination::All };
             out.push(n.route(&mut r, i * 7, from, dest, &live));
         }
         (out, n.stats)
@@ -312,11 +258,7 @@ fn slow_receiver_rate_is_bounded() {
             }
         }
     }
-    assert!(
-        (395..=405).contains(&handled.len()),
-        "handled {}",
-        handled.len()
-    );
+    assert!((395..=405).contains(&handled.len()), "handled {}", handled.len());
     assert!(handled.windows(2).all(|w| w[0].1 < w[1].1), "FIFO order");
 }
 
@@ -326,27 +268,15 @@ fn slow_receiver_rate_is_bounded() {
 fn msgid_payload_round_trip() {
     let mut r = Rng::new(123);
     for i in 0..1000u64 {
-        let id = MsgId {
-            node: r.next_u64() as u32,
-            incarnation: r.next_u64() as u32,
-            counter: r.next_u64() ^ i,
-        };
+        let id = MsgId { node: r.next_u64() as u32, incarnation: r.next_u64() as u32, counter: r.next_u64() ^ i };
         let pad = r.between(0, 200) as usize;
         let bytes = encode_payload(id, pad, &mut r);
         assert_eq!(bytes.len(), MSGID_LEN + pad);
         assert_eq!(decode_payload(&bytes), Some(id));
     }
-    let id = MsgId {
-        node: 0x01020304,
-        incarnation: 5,
-        counter: 0x0a0b,
-    };
+    let id = MsgId { node: 0x01020304, incarnation: 5, counter: 0x0a0b };
     let bytes = encode_payload(id, 0, &mut r);
-    assert_eq!(
-        bytes,
-        [1, 2, 3, 4, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0x0a, 0x0b],
-        "big-endian layout"
-    );
+    assert_eq!(bytes, [1, 2, 3, 4, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0x0a, 0x0b], "big-endian layout");
     assert_eq!(decode_payload(&bytes[..MSGID_LEN - 1]), None);
     assert_eq!(decode_payload(&[]), None);
 }
@@ -359,10 +289,7 @@ fn scenarios_are_deterministic_and_well_formed() {
         for seed in 0..50 {
             let s = generate(family, seed);
             assert_eq!(s, generate(family, seed), "{} seed {seed}", family.name());
-            assert!(
-                s.schedule.windows(2).all(|w| w[0].0 <= w[1].0),
-                "schedule out of order"
-            );
+            assert!(s.schedule.windows(2).all(|w| w[0].0 <= w[1].0), "schedule out of order");
             assert_eq!(s.schedule.last(), Some(&(s.faults_end, Action::Clean)));
             assert_eq!(s.end, s.faults_end + SETTLE);
             assert!(s.workload.stop <= s.faults_end);
@@ -372,11 +299,7 @@ fn scenarios_are_deterministic_and_well_formed() {
                 if let Action::Partition(g) = a {
                     let mut all: Vec<NodeId> = g.concat();
                     all.sort_unstable();
-                    assert_eq!(
-                        all,
-                        (1..=n as NodeId).collect::<Vec<_>>(),
-                        "a partition lists every node once"
-                    );
+                    assert_eq!(all, (1..=n as NodeId).collect::<Vec<_>>(), "a partition lists every node once");
                     assert!(g.len() >= 2 && g.iter().all(|c| !c.is_empty()));
                 }
             }
@@ -446,10 +369,7 @@ impl Proto for Toy {
             self.events.push_back(Event::Deliver(Delivery {
                 sender: u32::from_be_bytes(bytes[1..5].try_into().unwrap()),
                 guarantee: Guarantee::from_u8(bytes[5]).unwrap(),
-                ring_id: RingId {
-                    rep: self.id,
-                    seq: 4,
-                },
+                ring_id: RingId { rep: self.id, seq: 4 },
                 seq: self.seq,
                 payload: bytes[6..].to_vec(),
             }));
@@ -464,15 +384,9 @@ impl Proto for Toy {
         }
         self.deadline = now + 100 * MS;
         self.budget = 10;
-        self.out.push_back(Transmit {
-            dest: Destination::All,
-            bytes: vec![BEAT],
-        });
+        self.out.push_back(Transmit { dest: Destination::All, bytes: vec![BEAT] });
         // A unicast too, to exercise the rotation estimate.
-        self.out.push_back(Transmit {
-            dest: Destination::Node(self.id % 3 + 1),
-            bytes: vec![BEAT],
-        });
+        self.out.push_back(Transmit { dest: Destination::Node(self.id % 3 + 1), bytes: vec![BEAT] });
     }
     fn submit(&mut self, _now: Time, g: Guarantee, payload: Vec<u8>) -> Result<(), SubmitError> {
         if self.leaving {
@@ -486,10 +400,7 @@ impl Proto for Toy {
         b.extend_from_slice(&self.id.to_be_bytes());
         b.push(g as u8);
         b.extend_from_slice(&payload);
-        self.out.push_back(Transmit {
-            dest: Destination::All,
-            bytes: b,
-        });
+        self.out.push_back(Transmit { dest: Destination::All, bytes: b });
         Ok(())
     }
     fn leave(&mut self, now: Time) {
@@ -527,36 +438,14 @@ fn toy_scenario(seed: u64) -> Scenario {
             max_owed: 2_000,
         },
         schedule: vec![
-            (
-                500 * MS,
-                Action::Net(LinkParams {
-                    loss: 0.1,
-                    dup: 0.05,
-                    delay: 200,
-                    jitter: 1_000,
-                }),
-            ),
-            (
-                800 * MS,
-                Action::Slow {
-                    node: 2,
-                    per_ms: 1,
-                    capacity: 2,
-                },
-            ),
+            (500 * MS, Action::Net(LinkParams { loss: 0.1, dup: 0.05, delay: 200, jitter: 1_000 })),
+            (800 * MS, Action::Slow { node: 2, per_ms: 1, capacity: 2 }),
             (1_000 * MS, Action::Crash(3)),
             (1_500 * MS, Action::Restart(3)),
             (2_000 * MS, Action::Leave(4)),
             (2_200 * MS, Action::Partition(vec![vec![1, 2], vec![3, 4]])),
             (2_600 * MS, Action::Heal),
-            (
-                2_700 * MS,
-                Action::OneWayLoss {
-                    from: 1,
-                    to: 2,
-                    loss: 1.0,
-                },
-            ),
+            (2_700 * MS, Action::OneWayLoss { from: 1, to: 2, loss: 1.0 }),
             (faults_end, Action::Clean),
         ],
         faults_end,
@@ -566,22 +455,14 @@ fn toy_scenario(seed: u64) -> Scenario {
 }
 
 fn records_of(h: &History, node: NodeId, inc: u32) -> &[Record] {
-    &h.processes
-        .iter()
-        .find(|p| p.node == node && p.incarnation == inc)
-        .unwrap()
-        .records
+    &h.processes.iter().find(|p| p.node == node && p.incarnation == inc).unwrap().records
 }
 
 #[test]
 fn toy_run_records_history() {
     let out = run_scenario_with::<Toy>(&toy_scenario(5), 0);
     let h = &out.history;
-    let shape: Vec<(NodeId, u32, Ending)> = h
-        .processes
-        .iter()
-        .map(|p| (p.node, p.incarnation, p.ending))
-        .collect();
+    let shape: Vec<(NodeId, u32, Ending)> = h.processes.iter().map(|p| (p.node, p.incarnation, p.ending)).collect();
     assert_eq!(
         shape,
         vec![
@@ -600,10 +481,7 @@ fn toy_run_records_history() {
             let at = match r {
                 Record::Submit { at, msg, .. } => {
                     // Counters are consecutive: a refused message is retried, not skipped.
-                    assert_eq!(
-                        (msg.node, msg.incarnation, msg.counter),
-                        (p.node, p.incarnation, expect)
-                    );
+                    assert_eq!((msg.node, msg.incarnation, msg.counter), (p.node, p.incarnation, expect));
                     expect += 1;
                     submitted_at.insert(*msg, *at);
                     *at
@@ -624,27 +502,12 @@ fn toy_run_records_history() {
     // Node 1 saw its own messages (loopback) and others'.
     let delivered_from: std::collections::BTreeSet<NodeId> = records_of(h, 1, 0)
         .iter()
-        .filter_map(|r| {
-            if let Record::Deliver { msg, .. } = r {
-                Some(msg.node)
-            } else {
-                None
-            }
-        })
+        .filter_map(|r| if let Record::Deliver { msg, .. } = r { Some(msg.node) } else { None })
         .collect();
-    assert!(
-        delivered_from.contains(&1) && delivered_from.contains(&2),
-        "{delivered_from:?}"
-    );
+    assert!(delivered_from.contains(&1) && delivered_from.contains(&2), "{delivered_from:?}");
     let m = &out.metrics;
-    assert!(
-        m.queue_full > 0,
-        "bursts of 20 against a budget of 10 must hit QueueFull"
-    );
-    assert!(
-        m.slow_dropped > 0,
-        "a 1 packet/ms receiver with a 2-packet buffer must drop"
-    );
+    assert!(m.queue_full > 0, "bursts of 20 against a budget of 10 must hit QueueFull");
+    assert!(m.slow_dropped > 0, "a 1 packet/ms receiver with a 2-packet buffer must drop");
     assert!(m.net.lost > 0 && m.net.duplicated > 0 && m.net.partitioned > 0);
     assert!(m.latency.iter().map(|v| v.len()).sum::<usize>() > 100);
     assert!(!m.rotation.is_empty());
@@ -669,17 +532,7 @@ fn toy_run_is_a_function_of_the_seed() {
 fn toy_slow_before_start_applies() {
     let mut s = toy_scenario(3);
     s.starts = vec![(1, 0), (2, 100 * MS)];
-    s.schedule = vec![
-        (
-            0,
-            Action::Slow {
-                node: 2,
-                per_ms: 1,
-                capacity: 1,
-            },
-        ),
-        (s.faults_end, Action::Clean),
-    ];
+    s.schedule = vec![(0, Action::Slow { node: 2, per_ms: 1, capacity: 1 }), (s.faults_end, Action::Clean)];
     let out = run_scenario_with::<Toy>(&s, 0);
     assert!(out.metrics.slow_dropped > 0);
     s.schedule.remove(0);

@@ -21,26 +21,16 @@ fn sim_metrics() {
     let range = seed_range(SEEDS);
     let seeds: Vec<u64> = range.map(|s| s + OFFSET).collect();
     // Two threads for the two cores; each family's result depends only on its seeds.
-    let groups = [
-        [Family::Steady, Family::Leave],
-        [Family::Crash, Family::Partition],
-    ];
+    let groups = [[Family::Steady, Family::Leave], [Family::Crash, Family::Partition]];
     let reports: Vec<BatchReport> = std::thread::scope(|scope| {
         let handles: Vec<_> = groups
             .iter()
             .map(|g| {
                 let seeds = seeds.clone();
-                scope.spawn(move || {
-                    g.iter()
-                        .map(|&f| run_seeds(f, seeds.iter().copied()))
-                        .collect::<Vec<_>>()
-                })
+                scope.spawn(move || g.iter().map(|&f| run_seeds(f, seeds.iter().copied())).collect::<Vec<_>>())
             })
             .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("metrics thread"))
-            .collect()
+        handles.into_iter().flat_map(|h| h.join().expect("metrics thread")).collect()
     });
 
     let mut text = format!(
@@ -56,9 +46,7 @@ fn sim_metrics() {
     let mut order: Vec<&BatchReport> = reports.iter().collect();
     order.sort_by_key(|r| r.family);
     for r in order {
-        text += &r
-            .metrics
-            .render(&format!("{} ({:.1} s wall)", r.family.name(), r.elapsed_s));
+        text += &r.metrics.render(&format!("{} ({:.1} s wall)", r.family.name(), r.elapsed_s));
         text += "\n";
         all.merge(&r.metrics);
         if !r.failures.is_empty() {

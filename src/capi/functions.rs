@@ -30,10 +30,7 @@ use libc::{c_char, c_int, c_uint, c_void, iovec, size_t};
 /// configuration error gives CS_ERR_LIBRARY (or a closer code) and prints a
 /// one-line reason on stderr. handle NULL: CS_ERR_INVALID_PARAM.
 #[no_mangle]
-pub unsafe extern "C" fn evs_initialize(
-    handle: *mut evs_handle_t,
-    callbacks: *mut evs_callbacks_t,
-) -> cs_error_t {
+pub unsafe extern "C" fn evs_initialize(handle: *mut evs_handle_t, callbacks: *mut evs_callbacks_t) -> cs_error_t {
     guard(|| {
         if handle.is_null() {
             return Err(Error::InvalidParam);
@@ -76,10 +73,7 @@ pub unsafe extern "C" fn evs_fd_get(handle: evs_handle_t, fd: *mut c_int) -> cs_
 /// Stores in *context the opaque pointer last given to evs_context_set() for
 /// the handle (NULL if none was). context NULL: CS_ERR_INVALID_PARAM.
 #[no_mangle]
-pub unsafe extern "C" fn evs_context_get(
-    handle: evs_handle_t,
-    context: *mut *mut c_void,
-) -> cs_error_t {
+pub unsafe extern "C" fn evs_context_get(handle: evs_handle_t, context: *mut *mut c_void) -> cs_error_t {
     guard(|| {
         if context.is_null() {
             return Err(Error::InvalidParam);
@@ -103,10 +97,7 @@ pub unsafe extern "C" fn evs_context_set(handle: evs_handle_t, context: *mut c_v
 /// if none was pending. Any other value: CS_ERR_INVALID_PARAM. Callbacks may
 /// call any evs_* function, including evs_finalize() of their own handle.
 #[no_mangle]
-pub extern "C" fn evs_dispatch(
-    handle: evs_handle_t,
-    dispatch_types: cs_dispatch_flags_t,
-) -> cs_error_t {
+pub extern "C" fn evs_dispatch(handle: evs_handle_t, dispatch_types: cs_dispatch_flags_t) -> cs_error_t {
     guard(|| {
         let mode = match dispatch_types {
             cs_dispatch_flags_t::CS_DISPATCH_ONE => DispatchMode::One,
@@ -126,11 +117,7 @@ pub extern "C" fn evs_dispatch(
 /// call returns. groups NULL or group_entries 0: CS_ERR_INVALID_PARAM; more
 /// than 50 groups: CS_ERR_TOO_MANY_GROUPS.
 #[no_mangle]
-pub unsafe extern "C" fn evs_join(
-    handle: evs_handle_t,
-    groups: *const evs_group,
-    group_entries: size_t,
-) -> cs_error_t {
+pub unsafe extern "C" fn evs_join(handle: evs_handle_t, groups: *const evs_group, group_entries: size_t) -> cs_error_t {
     guard(|| {
         let h = Handle::from_raw(handle);
         h.check()?;
@@ -254,10 +241,7 @@ mod tests {
             assert!(!s.is_empty());
         }
         for v in [29, -1, 101, c_int::MAX, c_int::MIN] {
-            assert_eq!(
-                unsafe { CStr::from_ptr(cs_strerror(cs_error_t(v))) },
-                unknown
-            );
+            assert_eq!(unsafe { CStr::from_ptr(cs_strerror(cs_error_t(v))) }, unknown);
         }
     }
 }

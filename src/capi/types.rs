@@ -119,10 +119,7 @@ impl cs_error_t {
             3 => ("CS_ERR_VERSION", c"version mismatch"),
             4 => ("CS_ERR_INIT", c"initialization failed"),
             5 => ("CS_ERR_TIMEOUT", c"timed out"),
-            6 => (
-                "CS_ERR_TRY_AGAIN",
-                c"resource temporarily unavailable, try again",
-            ),
+            6 => ("CS_ERR_TRY_AGAIN", c"resource temporarily unavailable, try again"),
             7 => ("CS_ERR_INVALID_PARAM", c"invalid parameter"),
             8 => ("CS_ERR_NO_MEMORY", c"out of memory"),
             9 => ("CS_ERR_BAD_HANDLE", c"bad handle"),
@@ -242,9 +239,8 @@ pub struct evs_ring_id {
 }
 
 /// Delivers one message; msg is valid only during the call.
-pub type evs_deliver_fn_t = Option<
-    unsafe extern "C" fn(handle: hdb_handle_t, nodeid: c_uint, msg: *const c_void, msg_len: size_t),
->;
+pub type evs_deliver_fn_t =
+    Option<unsafe extern "C" fn(handle: hdb_handle_t, nodeid: c_uint, msg: *const c_void, msg_len: size_t)>;
 
 /// Reports a configuration change (transitional or regular); ring_id is never NULL.
 pub type evs_confchg_fn_t = Option<
@@ -307,10 +303,7 @@ mod tests {
         assert_eq!(offset_of!(evs_ring_id, nodeid), 0);
         assert_eq!(offset_of!(evs_ring_id, seq), align_of::<c_ulonglong>());
         assert_eq!(size_of::<evs_callbacks_t>(), 2 * size_of::<*const c_void>());
-        assert_eq!(
-            offset_of!(evs_callbacks_t, evs_confchg_fn),
-            size_of::<*const c_void>()
-        );
+        assert_eq!(offset_of!(evs_callbacks_t, evs_confchg_fn), size_of::<*const c_void>());
         assert_eq!(size_of::<cs_name_t>(), 258);
         assert_eq!(offset_of!(cs_name_t, value), 2);
         assert_eq!(size_of::<cs_version_t>(), 3);
@@ -345,8 +338,6 @@ mod tests {
             assert!(EvsGuaranteeArg(g).get().is_none());
         }
         assert!((1..=4).all(|f| cs_dispatch_flags_t(f).is_known()));
-        assert!(![0, 5, -1, c_int::MIN]
-            .iter()
-            .any(|&f| cs_dispatch_flags_t(f).is_known()));
+        assert!(![0, 5, -1, c_int::MIN].iter().any(|&f| cs_dispatch_flags_t(f).is_known()));
     }
 }

@@ -35,13 +35,7 @@ impl Inputs {
         for info in KEYS {
             let Some(name) = info.env else { continue };
             if let Some(value) = env(name) {
-                values.insert(
-                    info.key,
-                    Raw {
-                        value: value.trim().to_string(),
-                        origin: Origin::Env(name),
-                    },
-                );
+                values.insert(info.key, Raw { value: value.trim().to_string(), origin: Origin::Env(name) });
             }
         }
         Inputs { values, file }
@@ -58,8 +52,7 @@ impl Inputs {
         range: std::ops::RangeInclusive<u32>,
         default: u32,
     ) -> Result<u32, ConfigError> {
-        self.get(key)
-            .map_or(Ok(default), |raw| values::number(raw, unit, range))
+        self.get(key).map_or(Ok(default), |raw| values::number(raw, unit, range))
     }
 }
 
@@ -70,45 +63,22 @@ pub(crate) fn settings(
 ) -> Result<Settings, ConfigError> {
     let mut warnings = inputs.file.warnings.clone();
     let transport = match inputs.get(Key::Transport) {
-        Some(raw) => values::choice(
-            raw,
-            "a transport",
-            &[("udp", Transport::Udp), ("udpu", Transport::Udpu)],
-        )?,
+        Some(raw) => values::choice(raw, "a transport", &[("udp", Transport::Udp), ("udpu", Transport::Udpu)])?,
         None => Transport::Udp,
     };
 
     // Addresses.
     let bind_raw = inputs.get(Key::BindNetAddr);
     let bindnetaddr = bind_raw.map_or(Ok(DEFAULT_BINDNETADDR), values::ip)?;
-    let bind_named = bind_raw.map_or_else(
-        || keys::both_names(Key::BindNetAddr),
-        |raw| raw.origin.to_string(),
-    );
-    let local = ifaces().map_err(|e| {
-        ConfigError(format!(
-            "{bind_named}: cannot list the local interfaces: {e}"
-        ))
-    })?;
+    let bind_named = bind_raw.map_or_else(|| keys::both_names(Key::BindNetAddr), |raw| raw.origin.to_string());
+    let local = ifaces().map_err(|e| ConfigError(format!("{bind_named}: cannot list the local interfaces: {e}")))?;
     let (bind_addr, warning) = interfaces::resolve(bindnetaddr, &local, &bind_named)?;
     warnings.extend(warning);
-    let mcastport = inputs.number(
-        Key::McastPort,
-        Unit::Port,
-        1..=65534,
-        u32::from(DEFAULT_MCASTPORT),
-    )? as u16;
+    let mcastport = inputs.number(Key::McastPort, Unit::Port, 1..=65534, u32::from(DEFAULT_MCASTPORT))? as u16;
     let mcastaddr = mcastaddr(&inputs, transport, bindnetaddr)?;
 
     // Members and node id.
-    let (members, nodeid) = members_and_nodeid(
-        &inputs,
-        transport,
-        bindnetaddr,
-        bind_addr,
-        mcastport,
-        &mut warnings,
-    )?;
+    let (members, nodeid) = members_and_nodeid(&inputs, transport, bindnetaddr, bind_addr, mcastport, &mut warnings)?;
 
     // Crypto.
     let (keyfile, key) = match inputs.get(Key::Keyfile) {
@@ -118,11 +88,8 @@ pub(crate) fn settings(
         }
         None => (None, None),
     };
-    let (cipher, hash, warning) = crypto::choose(
-        key.is_some(),
-        inputs.get(Key::CryptoCipher),
-        inputs.get(Key::CryptoHash),
-    )?;
+    let (cipher, hash, warning) =
+        crypto::choose(key.is_some(), inputs.get(Key::CryptoCipher), inputs.get(Key::CryptoHash))?;
     warnings.extend(warning);
 
     // Timing and flow control. Ranges keep the protocol's arithmetic sane and
@@ -140,23 +107,14 @@ pub(crate) fn settings(
             },
             |raw| format!("{}: '{}'", raw.origin, raw.value),
         );
-        return Err(ConfigError(format!(
-            "{consensus} must exceed join ({join_ms} ms)"
-        )));
+        return Err(ConfigError(format!("{consensus} must exceed join ({join_ms} ms)")));
     }
     let merge_ms = inputs.number(Key::Merge, Unit::Ms, 1..=600_000, 200)?;
     let window_size = inputs.number(Key::WindowSize, Unit::Count, 1..=10_000, 50)?;
     // An unset max_messages follows a small window down, as it cannot exceed it.
-    let max_messages = inputs.number(
-        Key::MaxMessages,
-        Unit::Count,
-        1..=10_000,
-        17.min(window_size),
-    )?;
+    let max_messages = inputs.number(Key::MaxMessages, Unit::Count, 1..=10_000, 17.min(window_size))?;
     if max_messages > window_size {
-        let raw = inputs
-            .get(Key::MaxMessages)
-            .expect("the default never exceeds window_size");
+        let raw = inputs.get(Key::MaxMessages).expect("the default never exceeds window_size");
         return Err(raw.error(format_args!("exceeds window_size ({window_size})")));
     }
     let netmtu = inputs.number(Key::NetMtu, Unit::Bytes, 576..=65_000, 1500)?;
@@ -190,11 +148,7 @@ pub(crate) fn settings(
 
 /// The multicast group: the default of bindnetaddr's family, or the one set,
 /// which (for udp, where it is used) must be a group of that family.
-fn mcastaddr(
-    inputs: &Inputs,
-    transport: Transport,
-    bindnetaddr: IpAddr,
-) -> Result<IpAddr, ConfigError> {
+fn mcastaddr(inputs: &Inputs, transport: Transport, bindnetaddr: IpAddr) -> Result<IpAddr, ConfigError> {
     let Some(raw) = inputs.get(Key::McastAddr) else {
         return Ok(match bindnetaddr {
             IpAddr::V4(_) => IpAddr::V4(DEFAULT_MCASTADDR_V4),
@@ -257,30 +211,21 @@ fn members_and_nodeid(
         if member.is_ipv4() != bindnetaddr.is_ipv4() {
             return Err(raw.error(format_args!(
                 "{}{member} is {} but bindnetaddr {bindnetaddr} is {}",
-                if env_members.is_some() {
-                    "lists "
-                } else {
-                    "gives "
-                },
+                if env_members.is_some() { "lists " } else { "gives " },
                 family(member.ip()),
                 family(bindnetaddr)
             )));
         }
     }
     if transport == Transport::Udpu && members.is_empty() {
-        let named = inputs
-            .get(Key::Transport)
-            .map_or_else(|| "transport".to_string(), |raw| raw.origin.to_string());
+        let named = inputs.get(Key::Transport).map_or_else(|| "transport".to_string(), |raw| raw.origin.to_string());
         return Err(ConfigError(format!(
             "{named}: 'udpu' needs the member list: set EVS_MEMBERS or a nodelist {{ node {{ ring0_addr: ... }} }} section"
         )));
     }
     if transport == Transport::Udp {
         if let Some(raw) = env_members {
-            warnings.push(format!(
-                "{}: the member list is only used by transport udpu; ignored with udp",
-                raw.origin
-            ));
+            warnings.push(format!("{}: the member list is only used by transport udpu; ignored with udp", raw.origin));
         }
     }
     let nodeid = match inputs.get(Key::NodeId) {
@@ -304,50 +249,26 @@ fn member_sources(inputs: &Inputs) -> Box<dyn Iterator<Item = &Raw> + '_> {
 fn log_level(inputs: &Inputs, warnings: &mut Vec<String>) -> Result<LogLevel, ConfigError> {
     use LogLevel::*;
     if let Some(raw) = inputs.get(Key::Log) {
-        let levels = [
-            ("off", Off),
-            ("error", Error),
-            ("warn", Warn),
-            ("info", Info),
-            ("debug", Debug),
-            ("trace", Trace),
-        ];
+        let levels =
+            [("off", Off), ("error", Error), ("warn", Warn), ("info", Info), ("debug", Debug), ("trace", Trace)];
         return values::choice(raw, "a log level", &levels);
     }
-    let switch = [
-        ("on", true),
-        ("off", false),
-        ("yes", true),
-        ("no", false),
-        ("true", true),
-        ("false", false),
-    ];
+    let switch = [("on", true), ("off", false), ("yes", true), ("no", false), ("true", true), ("false", false)];
     let debug = match inputs.get(Key::LogDebug) {
         Some(raw) => values::choice(
             raw,
             "a debug setting",
-            &[
-                ("on", Debug),
-                ("off", Off),
-                ("trace", Trace),
-                ("yes", Debug),
-                ("no", Off),
-            ],
+            &[("on", Debug), ("off", Off), ("trace", Trace), ("yes", Debug), ("no", Off)],
         )?,
         None => Off,
     };
-    let to_stderr = inputs
-        .get(Key::LogToStderr)
-        .map(|raw| values::choice(raw, "yes or no", &switch))
-        .transpose()?;
+    let to_stderr = inputs.get(Key::LogToStderr).map(|raw| values::choice(raw, "yes or no", &switch)).transpose()?;
     Ok(match to_stderr {
         Some(false) => {
             if debug > Off {
                 let raw = inputs.get(Key::LogDebug).expect("debug was set");
-                warnings.push(format!(
-                    "{}: no effect with logging.to_stderr off: libevs logs to stderr only",
-                    raw.origin
-                ));
+                warnings
+                    .push(format!("{}: no effect with logging.to_stderr off: libevs logs to stderr only", raw.origin));
             }
             Off
         }

@@ -32,9 +32,7 @@ pub(crate) fn read_key(raw: &Raw) -> Result<(PathBuf, Vec<u8>), ConfigError> {
     // Read at most one byte more than allowed: enough to tell "too big" without
     // reading a huge file named by mistake.
     let mut key = Vec::new();
-    file.take(*KEY_SIZES.end() as u64 + 1)
-        .read_to_end(&mut key)
-        .map_err(cannot)?;
+    file.take(*KEY_SIZES.end() as u64 + 1).read_to_end(&mut key).map_err(cannot)?;
     if !KEY_SIZES.contains(&key.len()) {
         let size = if key.len() > *KEY_SIZES.end() {
             "more than 4096 bytes".to_string()
@@ -51,25 +49,14 @@ pub(crate) fn read_key(raw: &Raw) -> Result<(PathBuf, Vec<u8>), ConfigError> {
 }
 
 pub(crate) fn cipher(raw: &Raw) -> Result<CryptoCipher, ConfigError> {
-    values::choice(
-        raw,
-        "a supported cipher",
-        &[
-            ("chacha20", CryptoCipher::ChaCha20),
-            ("none", CryptoCipher::None),
-        ],
-    )
+    values::choice(raw, "a supported cipher", &[("chacha20", CryptoCipher::ChaCha20), ("none", CryptoCipher::None)])
 }
 
 pub(crate) fn hash(raw: &Raw) -> Result<CryptoHash, ConfigError> {
     values::choice(
         raw,
         "a supported hash",
-        &[
-            ("sha1", CryptoHash::Sha1),
-            ("sha256", CryptoHash::Sha256),
-            ("none", CryptoHash::None),
-        ],
+        &[("sha1", CryptoHash::Sha1), ("sha256", CryptoHash::Sha256), ("none", CryptoHash::None)],
     )
 }
 

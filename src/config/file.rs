@@ -27,10 +27,7 @@ pub(crate) struct FileValues {
 /// Read the file's text; `path` names it in messages.
 pub(crate) fn read(path: &str, text: &str) -> Result<FileValues, ConfigError> {
     let items = syntax::parse(path, text)?;
-    let mut reader = Reader {
-        path,
-        out: FileValues::default(),
-    };
+    let mut reader = Reader { path, out: FileValues::default() };
     reader.items(&items, "")?;
     Ok(reader.out)
 }
@@ -52,18 +49,12 @@ impl Reader<'_> {
     fn raw(&self, entry: &Entry, full: String) -> Raw {
         Raw {
             value: entry.value.clone(),
-            origin: Origin::File {
-                path: self.path.to_string(),
-                line: entry.line,
-                key: full,
-            },
+            origin: Origin::File { path: self.path.to_string(), line: entry.line, key: full },
         }
     }
 
     fn warn(&mut self, line: usize, what: String) {
-        self.out
-            .warnings
-            .push(format!("{}:{line}: {what}", self.path));
+        self.out.warnings.push(format!("{}:{line}: {what}", self.path));
     }
 
     fn items(&mut self, items: &[Item], prefix: &str) -> Result<(), ConfigError> {
@@ -107,10 +98,7 @@ impl Reader<'_> {
                 if ring.value != "0" {
                     self.warn(
                         ring.line,
-                        format!(
-                            "interface of ringnumber '{}' ignored: libevs runs ring 0 only",
-                            ring.value
-                        ),
+                        format!("interface of ringnumber '{}' ignored: libevs runs ring 0 only", ring.value),
                     );
                     return Ok(());
                 }
@@ -119,10 +107,7 @@ impl Reader<'_> {
         if keys::is_known_section(&full) {
             self.items(&section.items, &full)
         } else {
-            self.warn(
-                section.line,
-                format!("section '{full}' is not used by libevs; ignored"),
-            );
+            self.warn(section.line, format!("section '{full}' is not used by libevs; ignored"));
             Ok(())
         }
     }
@@ -131,17 +116,12 @@ impl Reader<'_> {
         for item in &nodelist.items {
             match item {
                 Item::Section(node) if node.name == "node" => self.node(node)?,
-                Item::Section(other) => self.warn(
-                    other.line,
-                    format!(
-                        "section 'nodelist.{}' is not used by libevs; ignored",
-                        other.name
-                    ),
-                ),
-                Item::Entry(entry) => self.warn(
-                    entry.line,
-                    format!("nodelist.{} is not used by libevs; ignored", entry.key),
-                ),
+                Item::Section(other) => {
+                    self.warn(other.line, format!("section 'nodelist.{}' is not used by libevs; ignored", other.name))
+                }
+                Item::Entry(entry) => {
+                    self.warn(entry.line, format!("nodelist.{} is not used by libevs; ignored", entry.key))
+                }
             }
         }
         Ok(())
@@ -155,43 +135,22 @@ impl Reader<'_> {
                 Item::Entry(entry) if entry.key == "ring0_addr" || entry.key == "nodeid" => {
                     let full = format!("nodelist.node.{}", entry.key);
                     let raw = self.raw(entry, full.clone());
-                    let slot = if entry.key == "ring0_addr" {
-                        &mut ring0_addr
-                    } else {
-                        &mut nodeid
-                    };
-                    if let Some(Raw {
-                        origin: Origin::File { line: first, .. },
-                        ..
-                    }) = slot.replace(raw)
-                    {
+                    let slot = if entry.key == "ring0_addr" { &mut ring0_addr } else { &mut nodeid };
+                    if let Some(Raw { origin: Origin::File { line: first, .. }, .. }) = slot.replace(raw) {
                         self.warn(entry.line, format!("{full} is set again in this node (first at line {first}); the last value, '{}', is used", entry.value));
                     }
                 }
-                Item::Entry(entry) => self.warn(
-                    entry.line,
-                    format!("nodelist.node.{} is not used by libevs; ignored", entry.key),
-                ),
-                Item::Section(other) => self.warn(
-                    other.line,
-                    format!(
-                        "section 'nodelist.node.{}' is not used by libevs; ignored",
-                        other.name
-                    ),
-                ),
+                Item::Entry(entry) => {
+                    self.warn(entry.line, format!("nodelist.node.{} is not used by libevs; ignored", entry.key))
+                }
+                Item::Section(other) => self
+                    .warn(other.line, format!("section 'nodelist.node.{}' is not used by libevs; ignored", other.name)),
             }
         }
         let Some(ring0_addr) = ring0_addr else {
-            return Err(ConfigError(format!(
-                "{}:{}: nodelist node has no ring0_addr",
-                self.path, node.line
-            )));
+            return Err(ConfigError(format!("{}:{}: nodelist node has no ring0_addr", self.path, node.line)));
         };
-        self.out.nodes.push(Node {
-            line: node.line,
-            ring0_addr,
-            nodeid,
-        });
+        self.out.nodes.push(Node { line: node.line, ring0_addr, nodeid });
         Ok(())
     }
 }

@@ -22,11 +22,7 @@ pub(crate) fn local() -> Result<Vec<Iface>, String> {
         .filter_map(|ifa| {
             let addr = ip_of(ifa.address.as_ref()?)?;
             let netmask = ifa.netmask.as_ref().and_then(ip_of);
-            Some(Iface {
-                name: ifa.interface_name,
-                addr,
-                netmask,
-            })
+            Some(Iface { name: ifa.interface_name, addr, netmask })
         })
         .collect())
 }
@@ -64,8 +60,7 @@ pub(crate) fn resolve(
         .iter()
         .filter(|i| {
             i.netmask.is_some_and(|m| {
-                network(bindnetaddr, m) == Some(bindnetaddr)
-                    && network(i.addr, m) == Some(bindnetaddr)
+                network(bindnetaddr, m) == Some(bindnetaddr) && network(i.addr, m) == Some(bindnetaddr)
             })
         })
         .collect();
@@ -76,7 +71,11 @@ pub(crate) fn resolve(
     };
     let warning = (on_network.len() > 1).then(|| {
         let all: Vec<String> = on_network.iter().map(|i| format!("{} {}", i.name, i.addr)).collect();
-        format!("{named}: bindnetaddr {bindnetaddr}: several local addresses are on this network ({}); using {}", all.join(", "), first.addr)
+        format!(
+            "{named}: bindnetaddr {bindnetaddr}: several local addresses are on this network ({}); using {}",
+            all.join(", "),
+            first.addr
+        )
     });
     Ok((first.addr, warning))
 }

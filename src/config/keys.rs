@@ -37,71 +37,37 @@ pub(crate) struct KeyInfo {
 }
 
 const fn both(key: Key, file: &'static str, env: &'static str) -> KeyInfo {
-    KeyInfo {
-        key,
-        file: Some(file),
-        env: Some(env),
-    }
+    KeyInfo { key, file: Some(file), env: Some(env) }
 }
 
 pub(crate) const KEYS: &[KeyInfo] = &[
     both(Key::Transport, "totem.transport", "EVS_TRANSPORT"),
-    both(
-        Key::BindNetAddr,
-        "totem.interface.bindnetaddr",
-        "EVS_BINDNETADDR",
-    ),
+    both(Key::BindNetAddr, "totem.interface.bindnetaddr", "EVS_BINDNETADDR"),
     both(Key::McastAddr, "totem.interface.mcastaddr", "EVS_MCASTADDR"),
     both(Key::McastPort, "totem.interface.mcastport", "EVS_MCASTPORT"),
-    KeyInfo {
-        key: Key::Members,
-        file: None,
-        env: Some("EVS_MEMBERS"),
-    },
+    KeyInfo { key: Key::Members, file: None, env: Some("EVS_MEMBERS") },
     both(Key::NodeId, "totem.nodeid", "EVS_NODEID"),
     both(Key::Keyfile, "totem.keyfile", "EVS_KEYFILE"),
-    both(
-        Key::CryptoCipher,
-        "totem.crypto_cipher",
-        "EVS_CRYPTO_CIPHER",
-    ),
+    both(Key::CryptoCipher, "totem.crypto_cipher", "EVS_CRYPTO_CIPHER"),
     both(Key::CryptoHash, "totem.crypto_hash", "EVS_CRYPTO_HASH"),
     both(Key::Token, "totem.token", "EVS_TOKEN"),
-    both(
-        Key::TokenRetransmits,
-        "totem.token_retransmits_before_loss_const",
-        "EVS_TOKEN_RETRANSMITS",
-    ),
+    both(Key::TokenRetransmits, "totem.token_retransmits_before_loss_const", "EVS_TOKEN_RETRANSMITS"),
     both(Key::Join, "totem.join", "EVS_JOIN"),
     both(Key::Consensus, "totem.consensus", "EVS_CONSENSUS"),
     both(Key::Merge, "totem.merge", "EVS_MERGE"),
     both(Key::WindowSize, "totem.window_size", "EVS_WINDOW_SIZE"),
     both(Key::MaxMessages, "totem.max_messages", "EVS_MAX_MESSAGES"),
     both(Key::NetMtu, "totem.netmtu", "EVS_NETMTU"),
-    KeyInfo {
-        key: Key::Log,
-        file: None,
-        env: Some("EVS_LOG"),
-    },
-    KeyInfo {
-        key: Key::LogDebug,
-        file: Some("logging.debug"),
-        env: None,
-    },
-    KeyInfo {
-        key: Key::LogToStderr,
-        file: Some("logging.to_stderr"),
-        env: None,
-    },
+    KeyInfo { key: Key::Log, file: None, env: Some("EVS_LOG") },
+    KeyInfo { key: Key::LogDebug, file: Some("logging.debug"), env: None },
+    KeyInfo { key: Key::LogToStderr, file: Some("logging.to_stderr"), env: None },
 ];
 
 /// The environment variable naming the configuration file.
 pub(crate) const CONFIG_ENV: &str = "EVS_CONFIG";
 
 pub(crate) fn info(key: Key) -> &'static KeyInfo {
-    KEYS.iter()
-        .find(|k| k.key == key)
-        .expect("every key is in the table")
+    KEYS.iter().find(|k| k.key == key).expect("every key is in the table")
 }
 
 /// The setting a file key (`totem.token`) stands for.

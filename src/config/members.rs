@@ -19,15 +19,11 @@ pub(crate) fn from_env(raw: &Raw) -> Result<Vec<SocketAddr>, ConfigError> {
         if entry.is_empty() {
             return Err(raw.error("has an empty entry"));
         }
-        let addr: SocketAddr = entry.parse().map_err(|_| {
-            raw.error(format_args!(
-                "holds '{entry}', which is not addr:port (IPv6 as [addr]:port)"
-            ))
-        })?;
+        let addr: SocketAddr = entry
+            .parse()
+            .map_err(|_| raw.error(format_args!("holds '{entry}', which is not addr:port (IPv6 as [addr]:port)")))?;
         if addr.port() == 0 {
-            return Err(raw.error(format_args!(
-                "holds '{entry}': port 0 is not a port to send to"
-            )));
+            return Err(raw.error(format_args!("holds '{entry}': port 0 is not a port to send to")));
         }
         if members.contains(&addr) {
             return Err(raw.error(format_args!("lists {addr} twice")));
@@ -42,13 +38,11 @@ pub(crate) fn from_env(raw: &Raw) -> Result<Vec<SocketAddr>, ConfigError> {
 pub(crate) fn from_nodes(nodes: &[Node], port: u16) -> Result<Vec<SocketAddr>, ConfigError> {
     let mut members = Vec::new();
     for node in nodes {
-        let ip = values::ip(&node.ring0_addr)
-            .map_err(|e| ConfigError(format!("{} (host names are not supported)", e.0)))?;
+        let ip =
+            values::ip(&node.ring0_addr).map_err(|e| ConfigError(format!("{} (host names are not supported)", e.0)))?;
         let addr = SocketAddr::new(ip, port);
         if members.contains(&addr) {
-            return Err(node
-                .ring0_addr
-                .error("is the address of an earlier node too"));
+            return Err(node.ring0_addr.error("is the address of an earlier node too"));
         }
         members.push(addr);
     }
@@ -65,10 +59,7 @@ pub(crate) fn nodeid_of(nodes: &[Node], local: IpAddr) -> Result<Option<u32>, Co
         let Some(raw) = &node.nodeid else { continue };
         let id = values::nodeid(raw)?;
         if let Some((_, first)) = seen.iter().find(|(other, _)| *other == id) {
-            return Err(raw.error(format_args!(
-                "is given to two nodes (also at {})",
-                first.origin
-            )));
+            return Err(raw.error(format_args!("is given to two nodes (also at {})", first.origin)));
         }
         seen.push((id, raw));
         if node.ring0_addr.value.parse::<IpAddr>() == Ok(local) {

@@ -32,9 +32,7 @@ mod values;
 #[cfg(test)]
 mod tests;
 
-pub use assemble::{
-    DEFAULT_BINDNETADDR, DEFAULT_MCASTADDR_V4, DEFAULT_MCASTADDR_V6, DEFAULT_MCASTPORT,
-};
+pub use assemble::{DEFAULT_BINDNETADDR, DEFAULT_MCASTADDR_V4, DEFAULT_MCASTADDR_V6, DEFAULT_MCASTPORT};
 pub use error::ConfigError;
 pub use settings::{CryptoCipher, CryptoHash, LogLevel, Settings, Transport};
 
@@ -49,12 +47,8 @@ impl Settings {
         let env = |name: &str| std::env::var_os(name).map(|v| v.to_string_lossy().into_owned());
         let file = match env(keys::CONFIG_ENV) {
             Some(path) => {
-                let text = std::fs::read_to_string(&path).map_err(|e| {
-                    ConfigError(format!(
-                        "{}: '{path}' cannot be read: {e}",
-                        keys::CONFIG_ENV
-                    ))
-                })?;
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| ConfigError(format!("{}: '{path}' cannot be read: {e}", keys::CONFIG_ENV)))?;
                 Some((path, text))
             }
             None => None,
@@ -79,9 +73,7 @@ impl Settings {
         env: &dyn Fn(&str) -> Option<String>,
         ifaces: &dyn Fn() -> Result<Vec<Iface>, String>,
     ) -> Result<Settings, ConfigError> {
-        let file = file_text
-            .map(|(path, text)| file::read(path, text))
-            .transpose()?;
+        let file = file_text.map(|(path, text)| file::read(path, text)).transpose()?;
         assemble::settings(assemble::Inputs::new(file, env), ifaces)
     }
 }

@@ -11,11 +11,7 @@ pub(crate) enum Origin {
     /// An environment variable, e.g. `EVS_TOKEN`.
     Env(&'static str),
     /// A file key: the file's path, the line and the full key (`totem.token`).
-    File {
-        path: String,
-        line: usize,
-        key: String,
-    },
+    File { path: String, line: usize, key: String },
 }
 
 impl fmt::Display for Origin {

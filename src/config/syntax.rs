@@ -33,18 +33,10 @@ pub(crate) enum Item {
 pub(crate) fn parse(path: &str, text: &str) -> Result<Vec<Item>, ConfigError> {
     let error = |line: usize, what: String| ConfigError(format!("{path}:{line}: {what}"));
     // The innermost open section is last; the file itself is the unnamed root.
-    let mut open = vec![Section {
-        name: String::new(),
-        line: 0,
-        items: Vec::new(),
-    }];
+    let mut open = vec![Section { name: String::new(), line: 0, items: Vec::new() }];
     for (index, raw) in text.lines().enumerate() {
         let line = index + 1;
-        let raw = if index == 0 {
-            raw.trim_start_matches('\u{feff}')
-        } else {
-            raw
-        };
+        let raw = if index == 0 { raw.trim_start_matches('\u{feff}') } else { raw };
         let content = strip_comment(raw).trim();
         if content.is_empty() {
             continue;
@@ -54,10 +46,7 @@ pub(crate) fn parse(path: &str, text: &str) -> Result<Vec<Item>, ConfigError> {
                 return Err(error(line, "'}' closes no open section".into()));
             }
             let done = open.pop().expect("checked above");
-            open.last_mut()
-                .expect("root stays")
-                .items
-                .push(Item::Section(done));
+            open.last_mut().expect("root stays").items.push(Item::Section(done));
             continue;
         }
         // Whichever of ':' and '{' comes first decides what the line is, so a value
@@ -66,56 +55,30 @@ pub(crate) fn parse(path: &str, text: &str) -> Result<Vec<Item>, ConfigError> {
             Some(at) if content.as_bytes()[at] == b'{' => {
                 let name = content[..at].trim();
                 if !content[at + 1..].trim().is_empty() {
-                    return Err(error(
-                        line,
-                        format!("'{content}': put one item per line, nothing after '{{'"),
-                    ));
+                    return Err(error(line, format!("'{content}': put one item per line, nothing after '{{'")));
                 }
                 check_name(name).map_err(|what| error(line, what))?;
-                open.push(Section {
-                    name: name.to_string(),
-                    line,
-                    items: Vec::new(),
-                });
+                open.push(Section { name: name.to_string(), line, items: Vec::new() });
             }
             Some(at) => {
                 let key = content[..at].trim();
                 let value = content[at + 1..].trim();
                 check_name(key).map_err(|what| error(line, what))?;
                 if value == "{" {
-                    return Err(error(
-                        line,
-                        format!("'{content}': a section is written '{key} {{', without ':'"),
-                    ));
+                    return Err(error(line, format!("'{content}': a section is written '{key} {{', without ':'")));
                 }
-                let entry = Entry {
-                    key: key.to_string(),
-                    value: value.to_string(),
-                    line,
-                };
-                open.last_mut()
-                    .expect("root stays")
-                    .items
-                    .push(Item::Entry(entry));
+                let entry = Entry { key: key.to_string(), value: value.to_string(), line };
+                open.last_mut().expect("root stays").items.push(Item::Entry(entry));
             }
             None => {
-                return Err(error(
-                    line,
-                    format!("'{content}' is not 'key: value', 'name {{' or '}}'"),
-                ));
+                return Err(error(line, format!("'{content}' is not 'key: value', 'name {{' or '}}'")));
             }
         }
     }
     if open.len() > 1 {
         let unclosed = open.last().expect("checked");
         let last = text.lines().count();
-        return Err(error(
-            last,
-            format!(
-                "section '{}' opened at line {} is not closed",
-                unclosed.name, unclosed.line
-            ),
-        ));
+        return Err(error(last, format!("section '{}' opened at line {} is not closed", unclosed.name, unclosed.line)));
     }
     Ok(open.pop().expect("root").items)
 }
@@ -139,17 +102,12 @@ fn strip_comment(line: &str) -> &str {
 /// Names are corosync's: letters, digits, `_` and `-`. A dot would make a key look
 /// like a path of sections, which it is not.
 fn check_name(name: &str) -> Result<(), String> {
-    let ok = !name.is_empty()
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    let ok = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
     if ok {
         Ok(())
     } else if name.is_empty() {
         Err("a key or section name is missing".into())
     } else {
-        Err(format!(
-            "'{name}' is not a key or section name (letters, digits, '_' and '-')"
-        ))
+        Err(format!("'{name}' is not a key or section name (letters, digits, '_' and '-')"))
     }
 }

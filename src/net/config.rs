@@ -36,9 +36,7 @@ pub(super) fn check_common(cfg: &TransportConfig) -> io::Result<()> {
     // An unspecified address would let the kernel pick the outgoing interface for
     // multicast by routing, i.e. possibly the LAN: the interface must be explicit.
     if ip.is_unspecified() || ip.is_multicast() {
-        return Err(invalid(format!(
-            "bind address {ip} is not a local interface address"
-        )));
+        return Err(invalid(format!("bind address {ip} is not a local interface address")));
     }
     Ok(())
 }

@@ -78,10 +78,7 @@ mod tests {
         }
         // Every prefix that keeps the header is a valid envelope with a shorter payload.
         for len in HEADER_LEN..=out.len() {
-            assert_eq!(
-                unwrap(&out[..len]),
-                Some((7, &b"payload"[..len - HEADER_LEN]))
-            );
+            assert_eq!(unwrap(&out[..len]), Some((7, &b"payload"[..len - HEADER_LEN])));
         }
     }
 

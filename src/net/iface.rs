@@ -10,20 +10,14 @@ use std::net::Ipv6Addr;
 /// The index of the interface holding `addr`; for `::1` the loopback interface.
 pub(super) fn ipv6_interface_index(addr: Ipv6Addr) -> io::Result<u32> {
     let name = interface_name(addr)?.ok_or_else(|| {
-        io::Error::new(
-            io::ErrorKind::AddrNotAvailable,
-            format!("no local interface has the address {addr}"),
-        )
+        io::Error::new(io::ErrorKind::AddrNotAvailable, format!("no local interface has the address {addr}"))
     })?;
     let cname = std::ffi::CString::new(name.clone()).expect("interface names have no NUL");
     // SAFETY: cname is a valid NUL-terminated string for the duration of the call.
     let index = unsafe { libc::if_nametoindex(cname.as_ptr()) };
     if index == 0 {
         let e = io::Error::last_os_error();
-        return Err(io::Error::new(
-            e.kind(),
-            format!("interface {name} of {addr}: {e}"),
-        ));
+        return Err(io::Error::new(e.kind(), format!("interface {name} of {addr}: {e}")));
     }
     Ok(index)
 }

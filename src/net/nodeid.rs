@@ -64,25 +64,15 @@ mod tests {
         assert_eq!(id("127.0.0.1:5406"), 0x0001_151e);
         assert_eq!(id("192.168.1.20:5405"), 0x0114_151d);
         assert_eq!(id("10.0.255.255:65535"), 0x7fff_ffff, "top bit cleared");
-        assert_eq!(
-            id("10.0.200.5:5405"),
-            id("10.0.72.5:5405"),
-            "documented fold"
-        );
-        assert_eq!(
-            id("10.1.0.5:5405"),
-            id("10.2.0.5:5405"),
-            "documented: other /16"
-        );
+        assert_eq!(id("10.0.200.5:5405"), id("10.0.72.5:5405"), "documented fold");
+        assert_eq!(id("10.1.0.5:5405"), id("10.2.0.5:5405"), "documented: other /16");
         assert_eq!(id("10.0.0.0:0"), 1, "never 0");
         assert_eq!(id("10.0.128.0:0"), 1, "never 0 after clearing the top bit");
     }
 
     #[test]
     fn ipv4_processes_on_one_host_are_distinct() {
-        let ids: std::collections::HashSet<u32> = (1..=u16::MAX)
-            .map(|p| id(&format!("127.0.0.1:{p}")))
-            .collect();
+        let ids: std::collections::HashSet<u32> = (1..=u16::MAX).map(|p| id(&format!("127.0.0.1:{p}"))).collect();
         assert_eq!(ids.len(), usize::from(u16::MAX));
     }
 

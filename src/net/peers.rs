@@ -79,24 +79,10 @@ mod tests {
         assert_eq!(t.learn(1, addr("127.0.0.1:5000")), Learn::Known);
         assert_eq!(t.learn(2, addr("[::1]:5000")), Learn::New);
         assert_eq!(t.len(), 2);
-        assert_eq!(
-            t.learn(1, addr("127.0.0.1:6000")),
-            Learn::Moved {
-                old: addr("127.0.0.1:5000")
-            }
-        );
-        assert_eq!(
-            t.addr_of(1),
-            Some(addr("127.0.0.1:6000")),
-            "latest address wins"
-        );
+        assert_eq!(t.learn(1, addr("127.0.0.1:6000")), Learn::Moved { old: addr("127.0.0.1:5000") });
+        assert_eq!(t.addr_of(1), Some(addr("127.0.0.1:6000")), "latest address wins");
         // A collision shows as flips back and forth.
-        assert_eq!(
-            t.learn(1, addr("127.0.0.1:5000")),
-            Learn::Moved {
-                old: addr("127.0.0.1:6000")
-            }
-        );
+        assert_eq!(t.learn(1, addr("127.0.0.1:5000")), Learn::Moved { old: addr("127.0.0.1:6000") });
         t.forget(1);
         assert_eq!(t.addr_of(1), None);
         assert_eq!(t.learn(1, addr("127.0.0.1:7000")), Learn::New);

@@ -14,13 +14,8 @@ const BUFFER_BYTES: usize = 4 << 20;
 
 /// A non-blocking UDP socket of `ip`'s family with large buffers, not yet bound.
 pub(super) fn new_udp(ip: IpAddr) -> io::Result<Socket> {
-    let domain = if ip.is_ipv4() {
-        Domain::IPV4
-    } else {
-        Domain::IPV6
-    };
-    let s =
-        Socket::new(domain, Type::DGRAM, Some(Protocol::UDP)).map_err(|e| context(e, "socket"))?;
+    let domain = if ip.is_ipv4() { Domain::IPV4 } else { Domain::IPV6 };
+    let s = Socket::new(domain, Type::DGRAM, Some(Protocol::UDP)).map_err(|e| context(e, "socket"))?;
     if ip.is_ipv6() {
         // Our IPv6 sockets speak IPv6 only: a v4-mapped peer would be a second
         // identity for one processor.
@@ -29,8 +24,7 @@ pub(super) fn new_udp(ip: IpAddr) -> io::Result<Socket> {
     // Smaller buffers only cost loss under load, which the protocol recovers from.
     let _ = s.set_recv_buffer_size(BUFFER_BYTES);
     let _ = s.set_send_buffer_size(BUFFER_BYTES);
-    s.set_nonblocking(true)
-        .map_err(|e| context(e, "O_NONBLOCK"))?;
+    s.set_nonblocking(true).map_err(|e| context(e, "O_NONBLOCK"))?;
     Ok(s)
 }
 
@@ -47,8 +41,7 @@ pub(super) fn bind_addr(ip: IpAddr, port: u16) -> io::Result<SocketAddr> {
 
 /// bind(2), with the address in the error ("bind 127.0.0.1:5405: Address in use").
 pub(super) fn bind(s: &Socket, addr: SocketAddr) -> io::Result<()> {
-    s.bind(&SockAddr::from(addr))
-        .map_err(|e| context(e, &format!("bind {addr}")))
+    s.bind(&SockAddr::from(addr)).map_err(|e| context(e, &format!("bind {addr}")))
 }
 
 /// The address the kernel actually bound (the ephemeral port filled in).

@@ -37,12 +37,7 @@ impl Transport {
         let (sender, local, group_receiver, fanout) = match cfg.kind {
             TransportKind::Udp => {
                 let o = udp::open(cfg)?;
-                (
-                    o.sender,
-                    o.local,
-                    Some(o.receiver),
-                    Fanout::Group(o.group.into()),
-                )
+                (o.sender, o.local, Some(o.receiver), Fanout::Group(o.group.into()))
             }
             TransportKind::Udpu => {
                 let o = udpu::open(cfg)?;
@@ -50,14 +45,7 @@ impl Transport {
                 (o.socket, o.local, None, Fanout::Members(targets))
             }
         };
-        Ok(Transport {
-            sender,
-            local,
-            group_receiver,
-            fanout,
-            next_socket: 0,
-            truncated: 0,
-        })
+        Ok(Transport { sender, local, group_receiver, fanout, next_socket: 0, truncated: 0 })
     }
 
     /// Our unicast address: where the others reach us, and what our datagrams carry as

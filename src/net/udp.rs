@@ -35,14 +35,10 @@ pub(super) fn open(cfg: &TransportConfig) -> io::Result<Opened> {
     check_common(cfg)?;
     let (ip, group_ip) = (cfg.bind_addr, cfg.mcast_addr);
     if !group_ip.is_multicast() {
-        return Err(invalid(format!(
-            "mcast address {group_ip} is not a multicast group"
-        )));
+        return Err(invalid(format!("mcast address {group_ip} is not a multicast group")));
     }
     if !same_family(ip, group_ip) {
-        return Err(invalid(format!(
-            "mcast address {group_ip} and bind address {ip} are of different IP versions"
-        )));
+        return Err(invalid(format!("mcast address {group_ip} and bind address {ip} are of different IP versions")));
     }
     if cfg.mcast_port == 0 {
         return Err(invalid("mcast port 0 is not a port".into()));
@@ -60,31 +56,20 @@ pub(super) fn open(cfg: &TransportConfig) -> io::Result<Opened> {
     let local = local_addr(&sender)?;
 
     let receiver = new_udp(ip)?;
-    receiver
-        .set_reuse_address(true)
-        .map_err(|e| context(e, "SO_REUSEADDR"))?;
-    receiver
-        .set_reuse_port(true)
-        .map_err(|e| context(e, "SO_REUSEPORT"))?;
+    receiver.set_reuse_address(true).map_err(|e| context(e, "SO_REUSEADDR"))?;
+    receiver.set_reuse_port(true).map_err(|e| context(e, "SO_REUSEPORT"))?;
     // Bound to the group address, not the wildcard: only this group's traffic arrives,
     // not unicast to the port nor other groups joined elsewhere on the host.
     bind(&receiver, group)?;
     join(&receiver, ip, group_ip, index)?;
-    Ok(Opened {
-        sender,
-        local,
-        receiver,
-        group,
-    })
+    Ok(Opened { sender, local, receiver, group })
 }
 
 /// The group's socket address. An interface- or link-local IPv6 group (ff?1::, ff?2::)
 /// exists once per interface, so the kernel wants the interface as scope id to bind it.
 fn group_addr(group: IpAddr, port: u16, index: u32) -> SocketAddr {
     match group {
-        IpAddr::V6(g) if g.octets()[1] & 0x0f <= 2 => {
-            SocketAddr::V6(SocketAddrV6::new(g, port, 0, index))
-        }
+        IpAddr::V6(g) if g.octets()[1] & 0x0f <= 2 => SocketAddr::V6(SocketAddrV6::new(g, port, 0, index)),
         _ => SocketAddr::new(group, port),
     }
 }
@@ -94,20 +79,14 @@ fn group_addr(group: IpAddr, port: u16, index: u32) -> SocketAddr {
 fn pin_outgoing(s: &Socket, ip: IpAddr, index: u32) -> io::Result<()> {
     match ip {
         IpAddr::V4(v4) => {
-            s.set_multicast_if_v4(&v4)
-                .map_err(|e| context(e, &format!("IP_MULTICAST_IF {v4}")))?;
-            s.set_multicast_ttl_v4(MULTICAST_TTL)
-                .map_err(|e| context(e, "IP_MULTICAST_TTL"))?;
-            s.set_multicast_loop_v4(true)
-                .map_err(|e| context(e, "IP_MULTICAST_LOOP"))?;
+            s.set_multicast_if_v4(&v4).map_err(|e| context(e, &format!("IP_MULTICAST_IF {v4}")))?;
+            s.set_multicast_ttl_v4(MULTICAST_TTL).map_err(|e| context(e, "IP_MULTICAST_TTL"))?;
+            s.set_multicast_loop_v4(true).map_err(|e| context(e, "IP_MULTICAST_LOOP"))?;
         }
         IpAddr::V6(v6) => {
-            s.set_multicast_if_v6(index)
-                .map_err(|e| context(e, &format!("IPV6_MULTICAST_IF {v6} (index {index})")))?;
-            s.set_multicast_hops_v6(MULTICAST_TTL)
-                .map_err(|e| context(e, "IPV6_MULTICAST_HOPS"))?;
-            s.set_multicast_loop_v6(true)
-                .map_err(|e| context(e, "IPV6_MULTICAST_LOOP"))?;
+            s.set_multicast_if_v6(index).map_err(|e| context(e, &format!("IPV6_MULTICAST_IF {v6} (index {index})")))?;
+            s.set_multicast_hops_v6(MULTICAST_TTL).map_err(|e| context(e, "IPV6_MULTICAST_HOPS"))?;
+            s.set_multicast_loop_v6(true).map_err(|e| context(e, "IPV6_MULTICAST_LOOP"))?;
         }
     }
     Ok(())
@@ -116,14 +95,12 @@ fn pin_outgoing(s: &Socket, ip: IpAddr, index: u32) -> io::Result<()> {
 fn join(s: &Socket, ip: IpAddr, group: IpAddr, index: u32) -> io::Result<()> {
     match (ip, group) {
         (IpAddr::V4(v4), IpAddr::V4(g)) => {
-            s.join_multicast_v4(&g, &v4)
-                .map_err(|e| context(e, &format!("join {g} on {v4}")))?;
+            s.join_multicast_v4(&g, &v4).map_err(|e| context(e, &format!("join {g} on {v4}")))?;
             // Belt and braces with the group bind: only groups this socket joined.
             let _ = s.set_multicast_all_v4(false);
         }
         (IpAddr::V6(v6), IpAddr::V6(g)) => {
-            s.join_multicast_v6(&g, index)
-                .map_err(|e| context(e, &format!("join {g} on {v6} (index {index})")))?;
+            s.join_multicast_v6(&g, index).map_err(|e| context(e, &format!("join {g} on {v6} (index {index})")))?;
             let _ = s.set_multicast_all_v6(false);
         }
         _ => unreachable!("families checked in open"),

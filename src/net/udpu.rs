@@ -27,22 +27,14 @@ pub(super) fn open(cfg: &TransportConfig) -> io::Result<Opened> {
         return Err(invalid("udpu needs a member list and it is empty".into()));
     }
     for m in &cfg.members {
-        if !same_family(m.ip(), ip)
-            || m.ip().is_unspecified()
-            || m.ip().is_multicast()
-            || m.port() == 0
-        {
+        if !same_family(m.ip(), ip) || m.ip().is_unspecified() || m.ip().is_multicast() || m.port() == 0 {
             return Err(invalid(format!(
                 "member {m} is not a unicast address of the bind address's IP version ({ip})"
             )));
         }
     }
     let (socket, local) = bind_own_entry(cfg)?;
-    Ok(Opened {
-        socket,
-        local,
-        targets: targets(&cfg.members, local),
-    })
+    Ok(Opened { socket, local, targets: targets(&cfg.members, local) })
 }
 
 /// Binds `unicast_port` if given, else the first free member entry with our IP.
@@ -50,19 +42,11 @@ fn bind_own_entry(cfg: &TransportConfig) -> io::Result<(Socket, SocketAddr)> {
     let ip = cfg.bind_addr;
     let ports: Vec<u16> = match cfg.unicast_port {
         Some(p) => vec![p],
-        None => cfg
-            .members
-            .iter()
-            .filter(|m| m.ip() == ip)
-            .map(|m| m.port())
-            .collect(),
+        None => cfg.members.iter().filter(|m| m.ip() == ip).map(|m| m.port()).collect(),
     };
     if ports.is_empty() {
         let list: Vec<String> = cfg.members.iter().map(|m| m.to_string()).collect();
-        return Err(invalid(format!(
-            "bind address {ip} is in no entry of the member list ({})",
-            list.join(", ")
-        )));
+        return Err(invalid(format!("bind address {ip} is in no entry of the member list ({})", list.join(", "))));
     }
     let mut last_err = None;
     for port in ports {
@@ -73,17 +57,12 @@ fn bind_own_entry(cfg: &TransportConfig) -> io::Result<(Socket, SocketAddr)> {
                 return Ok((s, local));
             }
             // Another process on this host took that entry: try our next one.
-            Err(e) if e.kind() == io::ErrorKind::AddrInUse && cfg.unicast_port.is_none() => {
-                last_err = Some(e)
-            }
+            Err(e) if e.kind() == io::ErrorKind::AddrInUse && cfg.unicast_port.is_none() => last_err = Some(e),
             Err(e) => return Err(e),
         }
     }
     let e = last_err.expect("at least one port was tried");
-    Err(io::Error::new(
-        io::ErrorKind::AddrInUse,
-        format!("every member entry for {ip} is in use (last: {e})"),
-    ))
+    Err(io::Error::new(io::ErrorKind::AddrInUse, format!("every member entry for {ip} is in use (last: {e})")))
 }
 
 /// The member list without duplicates, our own address moved last: we always get

@@ -163,11 +163,9 @@ fn start() -> Result<Arc<Node>, Error> {
         settings.join_ms as u64 * 4 + settings.consensus_ms as u64 + settings.token_ms as u64 * 2 + 2000,
     );
     let guard = node.started.lock().unwrap_or_else(|e| e.into_inner());
-    let (guard, _) = node
-        .started_cond
-        .wait_timeout_while(guard, limit, |s| s.is_none())
-        .unwrap_or_else(|e| e.into_inner());
-    let outcome = guard.clone().unwrap_or(Err(Error::Timeout));
+    let (guard, _) =
+        node.started_cond.wait_timeout_while(guard, limit, |s| s.is_none()).unwrap_or_else(|e| e.into_inner());
+    let outcome = (*guard).unwrap_or(Err(Error::Timeout));
     drop(guard);
     if let Err(e) = outcome {
         node.lock_core().stop = true;

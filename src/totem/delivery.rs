@@ -21,11 +21,7 @@ impl Processor {
                     self.deliver_ready();
                 }
             }
-            State::Operational => {
-                if self.is_foreign_ring(frame.ring_id) {
-                    self.enter_gather();
-                }
-            }
+            State::Operational if self.is_foreign_ring(frame.ring_id) => self.enter_gather(),
             State::Recovery => {
                 let old_ring_id = self.ring.id;
                 let virgin = self.virgin;

@@ -186,8 +186,7 @@ impl Processor {
             return;
         }
         let members = self.candidates();
-        let silent: Vec<NodeId> =
-            members.iter().copied().filter(|m| !self.gather.consensus.contains(m)).collect();
+        let silent: Vec<NodeId> = members.iter().copied().filter(|m| !self.gather.consensus.contains(m)).collect();
         if silent.is_empty() {
             if members[0] != self.me {
                 self.gather.fail_set.insert(members[0]);

@@ -354,9 +354,8 @@ impl Processor {
         if !self.leaving || self.state == State::Left {
             return;
         }
-        let own_delivered = self.state == State::Operational
-            && self.send_queue.is_empty()
-            && self.ring.delivered >= self.my_last_seq;
+        let own_delivered =
+            self.state == State::Operational && self.send_queue.is_empty() && self.ring.delivered >= self.my_last_seq;
         if own_delivered || (self.state != State::Operational && self.send_queue.is_empty() && self.virgin) {
             self.finish_leave();
         }

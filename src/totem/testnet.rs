@@ -2,15 +2,18 @@
 //! optional loss by a deterministic counter, no reordering. The full
 //! simulator with faults and the EVS checker lives under `tests/sim`.
 
-use std::collections::{BTreeMap, BinaryHeap};
 use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap};
 
 use super::{Config, Destination, Event, NodeId, Processor, Time, MS};
+
+/// A packet in flight: (arrival time, tie-breaking counter, destination, bytes).
+type InFlight = Reverse<(Time, u64, NodeId, Vec<u8>)>;
 
 pub(crate) struct TestNet {
     pub procs: BTreeMap<NodeId, Processor>,
     pub events: BTreeMap<NodeId, Vec<Event>>,
-    queue: BinaryHeap<Reverse<(Time, u64, NodeId, Vec<u8>)>>,
+    queue: BinaryHeap<InFlight>,
     counter: u64,
     pub now: Time,
     pub delay: Time,

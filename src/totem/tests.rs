@@ -66,7 +66,9 @@ fn crash_forms_a_new_ring_without_the_dead() {
         let trans: Vec<_> = net.events[&id]
             .iter()
             .filter_map(|e| match e {
-                Event::ConfigChange(c) if c.kind == ConfigKind::Transitional => Some((c.members.clone(), c.left.clone())),
+                Event::ConfigChange(c) if c.kind == ConfigKind::Transitional => {
+                    Some((c.members.clone(), c.left.clone()))
+                }
                 _ => None,
             })
             .collect();
@@ -96,7 +98,6 @@ fn late_starter_merges() {
         assert_eq!(regular_configs(&net, id).last(), Some(&vec![1, 2, 3]), "node {id}");
     }
 }
-
 
 #[test]
 fn large_messages_travel_as_fragments() {

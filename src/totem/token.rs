@@ -118,11 +118,7 @@ impl Processor {
         token.rtr = rtr;
 
         // 3. Originate, within flow control.
-        let queued = if recovering {
-            self.recovery.as_ref().map_or(0, |r| r.queue.len())
-        } else {
-            self.queued_frames
-        };
+        let queued = if recovering { self.recovery.as_ref().map_or(0, |r| r.queue.len()) } else { self.queued_frames };
         let others_fcc = token.fcc.saturating_sub(self.my_fcc);
         let others_backlog = token.backlog.saturating_sub(self.my_backlog);
         let n = allowed(&FlowInput {
@@ -165,11 +161,8 @@ impl Processor {
         let members = ring.members.len();
 
         // 5. fcc and backlog carry our contribution of this visit.
-        let backlog_now = if recovering {
-            self.recovery.as_ref().map_or(0, |r| r.queue.len())
-        } else {
-            self.queued_frames
-        } as u32;
+        let backlog_now =
+            if recovering { self.recovery.as_ref().map_or(0, |r| r.queue.len()) } else { self.queued_frames } as u32;
         token.fcc = others_fcc + sent;
         token.backlog = others_backlog.saturating_add(backlog_now);
         self.my_fcc = sent;
@@ -244,11 +237,8 @@ impl Processor {
             (false, true) => Frag::Last,
         };
         let guarantee = head.guarantee;
-        let bytes = if frag == Frag::Whole {
-            std::mem::take(&mut head.payload)
-        } else {
-            head.payload[start..end].to_vec()
-        };
+        let bytes =
+            if frag == Frag::Whole { std::mem::take(&mut head.payload) } else { head.payload[start..end].to_vec() };
         head.offset = end;
         if last {
             self.send_queue.pop_front();
@@ -256,7 +246,14 @@ impl Processor {
         self.queued_frames = self.queued_frames.saturating_sub(1);
         token.seq += 1;
         self.my_last_seq = token.seq;
-        Some(DataFrame { ring_id: self.ring.id, seq: token.seq, sender: me, guarantee, frag, body: FrameBody::App(bytes) })
+        Some(DataFrame {
+            ring_id: self.ring.id,
+            seq: token.seq,
+            sender: me,
+            guarantee,
+            frag,
+            body: FrameBody::App(bytes),
+        })
     }
 
     /// A processor whose aru stays behind the ring for `fail_recv_const`

@@ -52,9 +52,7 @@
 
 use std::fmt;
 
-use super::packet::{
-    CommitEntry, CommitToken, DataFrame, Frag, FrameBody, Join, Packet, RingNotice, Token,
-};
+use super::packet::{CommitEntry, CommitToken, DataFrame, Frag, FrameBody, Join, Packet, RingNotice, Token};
 use super::types::{Guarantee, NodeId, RingId};
 
 /// Bumped whenever the layout changes; peers with another version are not understood.
@@ -424,10 +422,7 @@ impl<'a> Reader<'a> {
     }
 
     fn ring_id(&mut self) -> Result<RingId, WireError> {
-        Ok(RingId {
-            rep: self.u32()?,
-            seq: self.u64()?,
-        })
+        Ok(RingId { rep: self.u32()?, seq: self.u64()? })
     }
 
     fn guarantee(&mut self) -> Result<Guarantee, WireError> {
@@ -437,12 +432,7 @@ impl<'a> Reader<'a> {
     /// Reads a u16 list count and checks it both against the format's limit
     /// and against the bytes left, so the caller may allocate `count` entries:
     /// a count is never trusted beyond what the packet can actually hold.
-    fn count(
-        &mut self,
-        max: usize,
-        entry_len: usize,
-        too_many: &'static str,
-    ) -> Result<usize, WireError> {
+    fn count(&mut self, max: usize, entry_len: usize, too_many: &'static str) -> Result<usize, WireError> {
         let n = usize::from(self.u16()?);
         if n > max {
             return Err(WireError::Invalid(too_many));
@@ -493,21 +483,10 @@ impl<'a> Reader<'a> {
                 FrameBody::App(self.bytes(len)?.to_vec())
             }
             body::RECOVERED if outer => FrameBody::Recovered(Box::new(self.frame(false)?)),
-            body::RECOVERED => {
-                return Err(WireError::Invalid(
-                    "recovered frame inside a recovered frame",
-                ))
-            }
+            body::RECOVERED => return Err(WireError::Invalid("recovered frame inside a recovered frame")),
             _ => return Err(WireError::Invalid("unknown frame body tag")),
         };
-        Ok(DataFrame {
-            ring_id,
-            seq,
-            sender,
-            guarantee,
-            frag,
-            body,
-        })
+        Ok(DataFrame { ring_id, seq, sender, guarantee, frag, body })
     }
 
     /// A strictly ascending set of non-zero node ids.
@@ -529,11 +508,7 @@ impl<'a> Reader<'a> {
     fn commit(&mut self) -> Result<CommitToken, WireError> {
         let ring_id = self.ring_id()?;
         let hops = self.u32()?;
-        let n = self.count(
-            MAX_MEMBERS,
-            COMMIT_ENTRY_LEN,
-            "commit token over MAX_MEMBERS",
-        )?;
+        let n = self.count(MAX_MEMBERS, COMMIT_ENTRY_LEN, "commit token over MAX_MEMBERS")?;
         let mut members = Vec::with_capacity(n);
         let mut prev: NodeId = 0;
         for _ in 0..n {
@@ -553,18 +528,11 @@ impl<'a> Reader<'a> {
             prev = e.node;
             members.push(e);
         }
-        Ok(CommitToken {
-            ring_id,
-            hops,
-            members,
-        })
+        Ok(CommitToken { ring_id, hops, members })
     }
 
     fn notice(&mut self) -> Result<RingNotice, WireError> {
-        Ok(RingNotice {
-            sender: self.node_id("notice sender is node 0")?,
-            ring_id: self.ring_id()?,
-        })
+        Ok(RingNotice { sender: self.node_id("notice sender is node 0")?, ring_id: self.ring_id()? })
     }
 }
 

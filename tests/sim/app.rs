@@ -35,12 +35,7 @@ pub fn decode_payload(bytes: &[u8]) -> Option<MsgId> {
     })
 }
 
-pub const GUARANTEES: [Guarantee; 4] = [
-    Guarantee::Unordered,
-    Guarantee::Fifo,
-    Guarantee::Agreed,
-    Guarantee::Safe,
-];
+pub const GUARANTEES: [Guarantee; 4] = [Guarantee::Unordered, Guarantee::Fifo, Guarantee::Agreed, Guarantee::Safe];
 
 /// What every processor's application does during a run.
 #[derive(Clone, Debug, PartialEq)]
@@ -153,18 +148,10 @@ impl App {
         if let Some(p) = self.pending.take() {
             return p;
         }
-        let id = MsgId {
-            node: self.node,
-            incarnation: self.incarnation,
-            counter: self.next_counter,
-        };
+        let id = MsgId { node: self.node, incarnation: self.incarnation, counter: self.next_counter };
         let guarantee = GUARANTEES[rng.weighted(&w.mix)];
         let padding = rng.between(0, w.max_padding as u64) as usize;
-        Pending {
-            id,
-            guarantee,
-            payload: encode_payload(id, padding, rng),
-        }
+        Pending { id, guarantee, payload: encode_payload(id, padding, rng) }
     }
 
     /// The processor accepted the message.
@@ -199,9 +186,7 @@ impl App {
         if id.node != self.node || id.incarnation != self.incarnation {
             return None;
         }
-        self.in_flight
-            .remove(&id.counter)
-            .map(|(at, g)| (g, now.saturating_sub(at)))
+        self.in_flight.remove(&id.counter).map(|(at, g)| (g, now.saturating_sub(at)))
     }
 
     pub fn submitted(&self) -> u64 {

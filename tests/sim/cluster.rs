@@ -32,11 +32,7 @@ type Bytes = Rc<[u8]>;
 
 enum Ev {
     /// A copy of a packet reaches `to`'s socket.
-    Packet {
-        to: NodeId,
-        from: NodeId,
-        bytes: Bytes,
-    },
+    Packet { to: NodeId, from: NodeId, bytes: Bytes },
     /// `node`'s timer, as read from poll_timeout (`at`) while `epoch` was current.
     Wakeup { node: NodeId, epoch: u64, at: Time },
     /// A slow receiver finishes its current packet; `gen` names its queue.
@@ -166,10 +162,7 @@ impl<P: Proto> Cluster<P> {
             _ => (0, false),
         };
         let seed = derive(self.seed, &[id as u64, incarnation as u64]);
-        let config = Config {
-            node_id: id,
-            ..self.config.clone()
-        };
+        let config = Config { node_id: id, ..self.config.clone() };
         let proc = P::start(config, self.now, seed);
         self.history.processes.push(ProcessHistory {
             node: id,
@@ -182,8 +175,7 @@ impl<P: Proto> Cluster<P> {
         let first_tick = app.start(&mut self.app_rng, self.now, &self.workload);
         // A slow node starts with an empty buffer.
         let slow_params = self.slow_spec.get(&id).copied();
-        let slow =
-            slow_params.map(|(per_ms, capacity)| (self.unique(), RecvQueue::new(per_ms, capacity)));
+        let slow = slow_params.map(|(per_ms, capacity)| (self.unique(), RecvQueue::new(per_ms, capacity)));
         let node = Node {
             proc: Some(proc),
             started: true,
@@ -204,10 +196,7 @@ impl<P: Proto> Cluster<P> {
         self.live.sort_unstable();
         self.log(
             1,
-            format_args!(
-                "n{id} START incarnation {incarnation}{}",
-                if started_before { " (restart)" } else { "" }
-            ),
+            format_args!("n{id} START incarnation {incarnation}{}", if started_before { " (restart)" } else { "" }),
         );
         if let Some(t) = first_tick {
             self.queue.push(t, Ev::AppTick { node: id, epoch });
@@ -237,8 +226,7 @@ impl<P: Proto> Cluster<P> {
         node.leaving = true;
         let epoch = node.epoch;
         node.proc.as_mut().unwrap().leave(now);
-        self.queue
-            .push(now + LEAVE_TIMEOUT, Ev::LeaveTimeout { node: id, epoch });
+        self.queue.push(now + LEAVE_TIMEOUT, Ev::LeaveTimeout { node: id, epoch });
         self.after_call(id);
         true
     }
@@ -246,10 +234,7 @@ impl<P: Proto> Cluster<P> {
     /// Make `id` a slow receiver: `per_ms` packets per ms, `capacity` queued at most.
     pub fn set_slow(&mut self, id: NodeId, per_ms: u32, capacity: usize) {
         self.clear_slow(id);
-        self.log(
-            1,
-            format_args!("n{id} SLOW {per_ms} packets/ms, queue {capacity}"),
-        );
+        self.log(1, format_args!("n{id} SLOW {per_ms} packets/ms, queue {capacity}"));
         self.slow_spec.insert(id, (per_ms, capacity));
         let gen = self.unique();
         if let Some(n) = self.nodes.get_mut(&id) {
@@ -269,12 +254,7 @@ impl<P: Proto> Cluster<P> {
         self.metrics.slow_dropped += q.dropped;
         self.log(
             1,
-            format_args!(
-                "n{id} FAST again ({} queued, {} dropped, max queue {})",
-                q.len(),
-                q.dropped,
-                q.max_len
-            ),
+            format_args!("n{id} FAST again ({} queued, {} dropped, max queue {})", q.len(), q.dropped, q.max_len),
         );
         for (from, bytes) in q.drain() {
             self.deliver_packet(id, from, &bytes);
@@ -357,10 +337,9 @@ impl<P: Proto> Cluster<P> {
                                 self.queue.push(w, Ev::Service { node: to, gen });
                             }
                         }
-                        Arrival::Dropped => self.log(
-                            2,
-                            format_args!("n{to} socket buffer full: dropped a packet from n{from}"),
-                        ),
+                        Arrival::Dropped => {
+                            self.log(2, format_args!("n{to} socket buffer full: dropped a packet from n{from}"))
+                        }
                     }
                 } else {
                     self.deliver_packet(to, from, &bytes);
@@ -385,11 +364,7 @@ impl<P: Proto> Cluster<P> {
                     self.deliver_packet(id, from, &bytes);
                 }
             }
-            Ev::Wakeup {
-                node: id,
-                epoch,
-                at,
-            } => {
+            Ev::Wakeup { node: id, epoch, at } => {
                 let now = self.now;
                 let node = self.nodes.get_mut(&id).unwrap();
                 if node.epoch != epoch || node.deadline != Some(at) || node.proc.is_none() {
@@ -427,11 +402,7 @@ impl<P: Proto> Cluster<P> {
             return;
         };
         if self.trace >= 2 {
-            eprintln!(
-                "[{:>14}] n{to} <- n{from} packet of {} bytes",
-                fmt_time(now),
-                bytes.len()
-            );
+            eprintln!("[{:>14}] n{to} <- n{from} packet of {} bytes", fmt_time(now), bytes.len());
         }
         proc.handle_packet(now, bytes);
         self.after_call(to);
@@ -448,12 +419,7 @@ impl<P: Proto> Cluster<P> {
         let mut accepted = Vec::new();
         while node.app.owed > 0 && !node.app.closed && now < w.stop {
             let msg = node.app.next_message(&mut self.app_rng, w);
-            match node
-                .proc
-                .as_mut()
-                .unwrap()
-                .submit(now, msg.guarantee, msg.payload.clone())
-            {
+            match node.proc.as_mut().unwrap().submit(now, msg.guarantee, msg.payload.clone()) {
                 Ok(()) => {
                     node.forwards_at_submit.insert(msg.id.counter, node.token_forwards);
                     node.app.accepted(now, &msg);
@@ -466,23 +432,16 @@ impl<P: Proto> Cluster<P> {
                 Err(SubmitError::Closed) => {
                     node.app.closed = true;
                 }
-                Err(SubmitError::TooBig) => panic!(
-                    "harness: n{id} refused a {}-byte payload as TooBig (seed {})",
-                    msg.payload.len(),
-                    self.seed
-                ),
+                Err(SubmitError::TooBig) => {
+                    panic!("harness: n{id} refused a {}-byte payload as TooBig (seed {})", msg.payload.len(), self.seed)
+                }
             }
         }
         let hist = node.hist;
         let next = node.app.next_wakeup(&mut self.app_rng, now, w);
         for msg in accepted {
             if self.trace >= 2 {
-                eprintln!(
-                    "[{:>14}] n{id} submit {:?} {:?}",
-                    fmt_time(now),
-                    msg.id,
-                    msg.guarantee
-                );
+                eprintln!("[{:>14}] n{id} submit {:?} {:?}", fmt_time(now), msg.id, msg.guarantee);
             }
             // Recorded only once accepted: a refused message was never sent.
             self.history.processes[hist].records.push(Record::Submit {
@@ -517,12 +476,7 @@ impl<P: Proto> Cluster<P> {
         let state = proc.state();
         if node.state != Some(state) {
             if self.trace >= 1 {
-                eprintln!(
-                    "[{:>14}] n{id} state {:?} -> {:?}",
-                    fmt_time(now),
-                    node.state,
-                    state
-                );
+                eprintln!("[{:>14}] n{id} state {:?} -> {:?}", fmt_time(now), node.state, state);
             }
             node.state = Some(state);
         }
@@ -543,9 +497,7 @@ impl<P: Proto> Cluster<P> {
                 }
             }
             let bytes: Bytes = t.bytes.into();
-            let copies = self
-                .net
-                .route(&mut self.net_rng, now, id, t.dest, &self.live);
+            let copies = self.net.route(&mut self.net_rng, now, id, t.dest, &self.live);
             if self.trace >= 2 {
                 eprintln!(
                     "[{:>14}] n{id} -> {:?} {} bytes: {} copies {:?} {}",
@@ -558,14 +510,7 @@ impl<P: Proto> Cluster<P> {
                 );
             }
             for (to, at) in copies {
-                self.queue.push(
-                    at,
-                    Ev::Packet {
-                        to,
-                        from: id,
-                        bytes: bytes.clone(),
-                    },
-                );
+                self.queue.push(at, Ev::Packet { to, from: id, bytes: bytes.clone() });
             }
         }
         for e in events {
@@ -580,14 +525,7 @@ impl<P: Proto> Cluster<P> {
         if deadline != node.deadline {
             node.deadline = deadline;
             if let Some(at) = deadline {
-                self.queue.push(
-                    at.max(now),
-                    Ev::Wakeup {
-                        node: id,
-                        epoch,
-                        at,
-                    },
-                );
+                self.queue.push(at.max(now), Ev::Wakeup { node: id, epoch, at });
             }
         }
     }
@@ -625,11 +563,7 @@ impl<P: Proto> Cluster<P> {
                         d.seq
                     );
                 }
-                self.history.processes[hist].records.push(Record::Deliver {
-                    at: now,
-                    msg,
-                    guarantee: d.guarantee,
-                });
+                self.history.processes[hist].records.push(Record::Deliver { at: now, msg, guarantee: d.guarantee });
             }
             Event::ConfigChange(c) => {
                 self.log(
@@ -640,12 +574,9 @@ impl<P: Proto> Cluster<P> {
                     ),
                 );
                 if c.kind == ConfigKind::Regular {
-                    self.watches
-                        .on_regular(now, id, &c.members, &mut self.metrics);
+                    self.watches.on_regular(now, id, &c.members, &mut self.metrics);
                 }
-                self.history.processes[hist]
-                    .records
-                    .push(Record::Config { at: now, change: c });
+                self.history.processes[hist].records.push(Record::Config { at: now, change: c });
             }
             Event::Left => {
                 self.log(1, format_args!("n{id} LEFT"));

@@ -30,14 +30,7 @@ pub fn generate(family: Family, seed: u64) -> Scenario {
 
 /// A ring size in [min, max], mostly small: 2-8 is three quarters of the draws.
 pub fn pick_size(rng: &mut Rng, min: u32, max: u32) -> u32 {
-    const BUCKETS: [(u32, u32, u32); 6] = [
-        (1, 1, 4),
-        (2, 3, 26),
-        (4, 5, 26),
-        (6, 8, 24),
-        (9, 12, 12),
-        (13, 16, 8),
-    ];
+    const BUCKETS: [(u32, u32, u32); 6] = [(1, 1, 4), (2, 3, 26), (4, 5, 26), (6, 8, 24), (9, 12, 12), (13, 16, 8)];
     let fit: Vec<(u32, u32, u32)> = BUCKETS
         .iter()
         .filter(|&&(lo, hi, _)| hi >= min && lo <= max)
@@ -54,27 +47,14 @@ fn ms(rng: &mut Rng, lo: u64, hi: u64) -> Time {
 
 /// A LAN: 50-300 us one way, a little jitter, nothing lost.
 fn clean_net(rng: &mut Rng) -> LinkParams {
-    LinkParams {
-        loss: 0.0,
-        dup: 0.0,
-        delay: rng.between(50, 300),
-        jitter: rng.between(0, 100),
-    }
+    LinkParams { loss: 0.0, dup: 0.0, delay: rng.between(50, 300), jitter: rng.between(0, 100) }
 }
 
 /// A bad network: up to 30% loss, up to 10% duplication, jitter up to 3 ms (reordering).
 fn lossy_net(rng: &mut Rng) -> LinkParams {
     LinkParams {
-        loss: if rng.bernoulli(0.1) {
-            0.0
-        } else {
-            rng.uniform(0.0, 0.3)
-        },
-        dup: if rng.bernoulli(0.5) {
-            0.0
-        } else {
-            rng.uniform(0.0, 0.1)
-        },
+        loss: if rng.bernoulli(0.1) { 0.0 } else { rng.uniform(0.0, 0.3) },
+        dup: if rng.bernoulli(0.5) { 0.0 } else { rng.uniform(0.0, 0.1) },
         delay: rng.between(50, 1000),
         jitter: *rng.choose(&[0, 100, 500, 1000, 3000]),
     }
@@ -87,12 +67,7 @@ fn mix(rng: &mut Rng) -> [u32; 4] {
         2 => [1, 0, 0, 0],
         3 => [1, 1, 1, 1],
         _ => loop {
-            let m = [
-                rng.below(4) as u32,
-                rng.below(4) as u32,
-                rng.below(4) as u32,
-                rng.below(4) as u32,
-            ];
+            let m = [rng.below(4) as u32, rng.below(4) as u32, rng.below(4) as u32, rng.below(4) as u32];
             if m.iter().sum::<u32>() > 0 {
                 break m;
             }
@@ -119,9 +94,7 @@ fn workload(rng: &mut Rng, n: u32, (lo, hi): (u64, u64), stop: Time) -> Workload
 /// makes small rings that must merge).
 fn starts(rng: &mut Rng, n: u32, spread: Time) -> Vec<(NodeId, Time)> {
     let together = rng.bernoulli(0.5);
-    (1..=n)
-        .map(|id| (id, if together { 0 } else { rng.between(0, spread) }))
-        .collect()
+    (1..=n).map(|id| (id, if together { 0 } else { rng.between(0, spread) })).collect()
 }
 
 #[allow(clippy::too_many_arguments)] // one call per family, every argument named at the call
@@ -164,13 +137,7 @@ struct Plan {
 
 impl Plan {
     fn new(n: u32) -> Plan {
-        Plan {
-            schedule: Vec::new(),
-            up: (1..=n).collect(),
-            down: BTreeSet::new(),
-            coming_back: Vec::new(),
-            n,
-        }
+        Plan { schedule: Vec::new(), up: (1..=n).collect(), down: BTreeSet::new(), coming_back: Vec::new(), n }
     }
 
     /// Bring the scheduled restarts due by `t` into the up set.
@@ -196,14 +163,7 @@ impl Plan {
         let n = *rng.choose(&ups);
         self.up.remove(&n);
         self.down.insert(n);
-        self.push(
-            t,
-            if crash {
-                Action::Crash(n)
-            } else {
-                Action::Leave(n)
-            },
-        );
+        self.push(t, if crash { Action::Crash(n) } else { Action::Leave(n) });
         Some(n)
     }
 
@@ -255,27 +215,14 @@ fn steady(rng: &mut Rng, seed: u64) -> Scenario {
         w.rate = rng.between(2000, 4000) as f64 / n as f64;
     }
     let starts = starts(rng, n, 500 * MS);
-    finish(
-        Family::Steady,
-        seed,
-        starts,
-        clean,
-        clean,
-        w,
-        Vec::new(),
-        stop,
-    )
+    finish(Family::Steady, seed, starts, clean, clean, w, Vec::new(), stop)
 }
 
 /// Phases of loss, duplication, jitter and one-way loss.
 fn loss(rng: &mut Rng, seed: u64) -> Scenario {
     let n = pick_size(rng, 2, 10);
     let clean = clean_net(rng);
-    let initial = if rng.bernoulli(0.3) {
-        lossy_net(rng)
-    } else {
-        clean
-    };
+    let initial = if rng.bernoulli(0.3) { lossy_net(rng) } else { clean };
     let mut p = Plan::new(n);
     let mut t = ms(rng, 200, 1000);
     for _ in 0..rng.between(2, 5) {
@@ -289,14 +236,7 @@ fn loss(rng: &mut Rng, seed: u64) -> Scenario {
                     break to;
                 }
             };
-            p.push(
-                t,
-                Action::OneWayLoss {
-                    from,
-                    to,
-                    loss: rng.uniform(0.2, 1.0),
-                },
-            );
+            p.push(t, Action::OneWayLoss { from, to, loss: rng.uniform(0.2, 1.0) });
         }
         t += ms(rng, 400, 1500);
     }
@@ -321,24 +261,11 @@ fn partition(rng: &mut Rng, seed: u64) -> Scenario {
             break; // the final Clean heals it
         }
         p.push(t, Action::Heal);
-        t += if last {
-            ms(rng, 0, 1000)
-        } else {
-            ms(rng, 300, 2500)
-        };
+        t += if last { ms(rng, 0, 1000) } else { ms(rng, 300, 2500) };
     }
     let w = workload(rng, n, (100, 600), t);
     let starts = starts(rng, n, 300 * MS);
-    finish(
-        Family::Partition,
-        seed,
-        starts,
-        clean,
-        clean,
-        w,
-        p.schedule,
-        t,
-    )
+    finish(Family::Partition, seed, starts, clean, clean, w, p.schedule, t)
 }
 
 /// One to three crashes (sometimes two at once); most crashed nodes restart, some
@@ -354,11 +281,7 @@ fn crash(rng: &mut Rng, seed: u64) -> Scenario {
         for _ in 0..victims {
             if let Some(v) = p.take_down(rng, t, true) {
                 if rng.bernoulli(0.6) {
-                    let back = t + if rng.bernoulli(0.3) {
-                        ms(rng, 50, 500)
-                    } else {
-                        ms(rng, 500, 4000)
-                    };
+                    let back = t + if rng.bernoulli(0.3) { ms(rng, 50, 500) } else { ms(rng, 500, 4000) };
                     p.bring_back(back, v);
                 }
             }
@@ -368,16 +291,7 @@ fn crash(rng: &mut Rng, seed: u64) -> Scenario {
     let end = t.max(p.last_restart() + 500 * MS);
     let w = workload(rng, n, (100, 600), end);
     let starts = starts(rng, n, 300 * MS);
-    finish(
-        Family::Crash,
-        seed,
-        starts,
-        clean,
-        clean,
-        w,
-        p.schedule,
-        end,
-    )
+    finish(Family::Crash, seed, starts, clean, clean, w, p.schedule, end)
 }
 
 /// One to three graceful leaves; half of them come back as a new incarnation.
@@ -399,16 +313,7 @@ fn leave(rng: &mut Rng, seed: u64) -> Scenario {
     let end = t.max(p.last_restart() + 500 * MS);
     let w = workload(rng, n, (100, 600), end);
     let starts = starts(rng, n, 300 * MS);
-    finish(
-        Family::Leave,
-        seed,
-        starts,
-        clean,
-        clean,
-        w,
-        p.schedule,
-        end,
-    )
+    finish(Family::Leave, seed, starts, clean, clean, w, p.schedule, end)
 }
 
 /// Many changes in quick succession (30-600 ms apart): partitions, heals, crashes,
@@ -457,25 +362,14 @@ fn churn(rng: &mut Rng, seed: u64) -> Scenario {
                 let from = rng.between(1, n as u64) as NodeId;
                 let to = rng.between(1, n as u64) as NodeId;
                 if from != to {
-                    p.push(
-                        t,
-                        Action::OneWayLoss {
-                            from,
-                            to,
-                            loss: rng.uniform(0.3, 1.0),
-                        },
-                    );
+                    p.push(t, Action::OneWayLoss { from, to, loss: rng.uniform(0.3, 1.0) });
                 }
             }
             _ => {
                 let node = rng.between(1, n as u64) as NodeId;
                 p.push(
                     t,
-                    Action::Slow {
-                        node,
-                        per_ms: rng.between(1, 4) as u32,
-                        capacity: rng.between(8, 64) as usize,
-                    },
+                    Action::Slow { node, per_ms: rng.between(1, 4) as u32, capacity: rng.between(8, 64) as usize },
                 );
             }
         }
@@ -491,27 +385,13 @@ fn churn(rng: &mut Rng, seed: u64) -> Scenario {
     let end = t.max(p.last_restart()) + ms(rng, 300, 1000);
     let w = workload(rng, n, (100, 500), end);
     let starts = starts(rng, n, 300 * MS);
-    finish(
-        Family::Churn,
-        seed,
-        starts,
-        clean,
-        clean,
-        w,
-        p.schedule,
-        end,
-    )
+    finish(Family::Churn, seed, starts, clean, clean, w, p.schedule, end)
 }
 
 /// 64 processors form one ring and deliver a light workload.
 fn big(rng: &mut Rng, seed: u64) -> Scenario {
     let n = 64;
-    let clean = LinkParams {
-        loss: 0.0,
-        dup: 0.0,
-        delay: rng.between(50, 150),
-        jitter: rng.between(0, 50),
-    };
+    let clean = LinkParams { loss: 0.0, dup: 0.0, delay: rng.between(50, 150), jitter: rng.between(0, 50) };
     let stop = 3000 * MS;
     let mut w = workload(rng, n, (200, 200), stop);
     w.burst = 1;
@@ -530,11 +410,7 @@ fn slow(rng: &mut Rng, seed: u64) -> Scenario {
     for &node in nodes.iter().take(rng.between(1, 2) as usize) {
         p.push(
             ms(rng, 0, 500),
-            Action::Slow {
-                node,
-                per_ms: rng.between(1, 4) as u32,
-                capacity: rng.between(8, 64) as usize,
-            },
+            Action::Slow { node, per_ms: rng.between(1, 4) as u32, capacity: rng.between(8, 64) as usize },
         );
     }
     let end = ms(rng, 2500, 4000);

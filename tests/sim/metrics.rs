@@ -116,12 +116,7 @@ impl Watches {
             }
             t => t,
         };
-        self.open.push(Watch {
-            kind,
-            started: now,
-            waiting: survivors.iter().copied().collect(),
-            target,
-        });
+        self.open.push(Watch { kind, started: now, waiting: survivors.iter().copied().collect(), target });
     }
 
     /// A new topology fault: whatever is still being timed no longer has one cause.
@@ -176,10 +171,7 @@ fn ms(t: Time) -> f64 {
 
 impl Aggregate {
     pub fn push(&mut self, name: &str, unit: &'static str, v: f64) {
-        self.rows
-            .entry(format!("{name} [{unit}]"))
-            .or_default()
-            .push(v);
+        self.rows.entry(format!("{name} [{unit}]")).or_default().push(v);
     }
 
     pub fn count(&mut self, name: &str, v: u64) {
@@ -229,10 +221,7 @@ impl Aggregate {
 
     pub fn render(&self, title: &str) -> String {
         let mut out = format!("== {title} ({} runs)\n", self.runs);
-        out += &format!(
-            "{:<34} {:>8} {:>10} {:>10} {:>10} {:>10}\n",
-            "metric", "n", "min", "median", "p99", "max"
-        );
+        out += &format!("{:<34} {:>8} {:>10} {:>10} {:>10} {:>10}\n", "metric", "n", "min", "median", "p99", "max");
         for (name, v) in &self.rows {
             let mut s = v.clone();
             s.sort_by(|a, b| a.partial_cmp(b).unwrap());

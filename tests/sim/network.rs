@@ -28,12 +28,7 @@ pub struct LinkParams {
 impl LinkParams {
     /// A quiet LAN: no loss, no duplication, 100 us with a little jitter.
     pub fn clean() -> LinkParams {
-        LinkParams {
-            loss: 0.0,
-            dup: 0.0,
-            delay: 100,
-            jitter: 20,
-        }
+        LinkParams { loss: 0.0, dup: 0.0, delay: 100, jitter: 20 }
     }
 }
 

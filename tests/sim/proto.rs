@@ -11,12 +11,7 @@ pub trait Proto {
     fn state(&self) -> State;
     fn handle_packet(&mut self, now: Time, bytes: &[u8]);
     fn handle_timeout(&mut self, now: Time);
-    fn submit(
-        &mut self,
-        now: Time,
-        guarantee: Guarantee,
-        payload: Vec<u8>,
-    ) -> Result<(), SubmitError>;
+    fn submit(&mut self, now: Time, guarantee: Guarantee, payload: Vec<u8>) -> Result<(), SubmitError>;
     fn leave(&mut self, now: Time);
     fn poll_transmit(&mut self) -> Option<Transmit>;
     fn poll_event(&mut self) -> Option<Event>;
@@ -36,12 +31,7 @@ impl Proto for Processor {
     fn handle_timeout(&mut self, now: Time) {
         Processor::handle_timeout(self, now)
     }
-    fn submit(
-        &mut self,
-        now: Time,
-        guarantee: Guarantee,
-        payload: Vec<u8>,
-    ) -> Result<(), SubmitError> {
+    fn submit(&mut self, now: Time, guarantee: Guarantee, payload: Vec<u8>) -> Result<(), SubmitError> {
         Processor::submit(self, now, guarantee, payload)
     }
     fn leave(&mut self, now: Time) {

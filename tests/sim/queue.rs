@@ -37,10 +37,7 @@ pub struct EventQueue<E> {
 
 impl<E> Default for EventQueue<E> {
     fn default() -> Self {
-        EventQueue {
-            heap: BinaryHeap::new(),
-            counter: 0,
-        }
+        EventQueue { heap: BinaryHeap::new(), counter: 0 }
     }
 }
 
@@ -51,11 +48,7 @@ impl<E> EventQueue<E> {
 
     pub fn push(&mut self, at: Time, ev: E) {
         self.counter += 1;
-        self.heap.push(Entry {
-            at,
-            n: self.counter,
-            ev,
-        });
+        self.heap.push(Entry { at, n: self.counter, ev });
     }
 
     pub fn peek_time(&self) -> Option<Time> {

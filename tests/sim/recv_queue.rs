@@ -34,18 +34,8 @@ pub struct RecvQueue<P> {
 
 impl<P> RecvQueue<P> {
     pub fn new(per_ms: u32, capacity: usize) -> RecvQueue<P> {
-        assert!(
-            per_ms > 0,
-            "a slow receiver must handle at least one packet per ms"
-        );
-        RecvQueue {
-            per_ms,
-            capacity,
-            queue: VecDeque::new(),
-            busy_until: 0,
-            dropped: 0,
-            max_len: 0,
-        }
+        assert!(per_ms > 0, "a slow receiver must handle at least one packet per ms");
+        RecvQueue { per_ms, capacity, queue: VecDeque::new(), busy_until: 0, dropped: 0, max_len: 0 }
     }
 
     /// Time to handle one packet (at least 1 us so the clock always moves).
@@ -73,13 +63,7 @@ impl<P> RecvQueue<P> {
         let was_empty = self.queue.is_empty();
         self.queue.push_back(packet);
         self.max_len = self.max_len.max(self.queue.len());
-        Arrival::Queued {
-            wake_at: if was_empty {
-                Some(self.busy_until.max(now))
-            } else {
-                None
-            },
-        }
+        Arrival::Queued { wake_at: if was_empty { Some(self.busy_until.max(now)) } else { None } }
     }
 
     /// The service call scheduled by `arrive` (or by the previous service call) is due:

@@ -16,9 +16,7 @@ pub fn mix64(mut z: u64) -> u64 {
 /// A seed for a sub-stream named by `parts` (for example a node id and incarnation),
 /// so that streams do not shift when an unrelated part of the run draws more or less.
 pub fn derive(seed: u64, parts: &[u64]) -> u64 {
-    parts
-        .iter()
-        .fold(mix64(seed), |acc, &p| mix64(acc ^ mix64(p)))
+    parts.iter().fold(mix64(seed), |acc, &p| mix64(acc ^ mix64(p)))
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

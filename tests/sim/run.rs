@@ -49,12 +49,7 @@ pub fn run_scenario_with<P: Proto>(s: &Scenario, trace: u8) -> Outcome {
             eprintln!("  at {:>14} {:?}", trace::fmt_time(*t), a);
         }
     }
-    let mut c: Cluster<P> = Cluster::new(
-        derive(s.seed, &[s.family.tag()]),
-        s.initial_net,
-        s.workload.clone(),
-        trace,
-    );
+    let mut c: Cluster<P> = Cluster::new(derive(s.seed, &[s.family.tag()]), s.initial_net, s.workload.clone(), trace);
     c.config = s.config.clone();
 
     let mut steps: Vec<(Time, Step)> = s.starts.iter().map(|&(n, t)| (t, Step::Start(n))).collect();
@@ -69,8 +64,7 @@ pub fn run_scenario_with<P: Proto>(s: &Scenario, trace: u8) -> Outcome {
             Step::Start(n) => {
                 c.start(n);
                 if t == last_start && c.live().len() == all.len() {
-                    c.watches
-                        .open(WatchKind::Form, t, &all, Target::Exactly(all.clone()));
+                    c.watches.open(WatchKind::Form, t, &all, Target::Exactly(all.clone()));
                 }
             }
             Step::Act(a) => apply(&mut c, s, a),
@@ -79,22 +73,12 @@ pub fn run_scenario_with<P: Proto>(s: &Scenario, trace: u8) -> Outcome {
     c.run_until(s.end);
     let (history, metrics) = c.finish();
     let violations = judge(&history, s.faults_end, LIVENESS_BOUND);
-    Outcome {
-        family: s.family,
-        seed: s.seed,
-        history,
-        metrics,
-        violations,
-    }
+    Outcome { family: s.family, seed: s.seed, history, metrics, violations }
 }
 
 /// The processors that will see the next configuration: running and not leaving.
 fn staying<P: Proto>(c: &Cluster<P>) -> Vec<NodeId> {
-    c.live()
-        .iter()
-        .copied()
-        .filter(|&n| !c.is_leaving(n))
-        .collect()
+    c.live().iter().copied().filter(|&n| !c.is_leaving(n)).collect()
 }
 
 fn apply<P: Proto>(c: &mut Cluster<P>, s: &Scenario, a: &Action) {
@@ -103,9 +87,7 @@ fn apply<P: Proto>(c: &mut Cluster<P>, s: &Scenario, a: &Action) {
     }
     let now = c.now;
     if a.is_topology() {
-        let Cluster {
-            watches, metrics, ..
-        } = c;
+        let Cluster { watches, metrics, .. } = c;
         watches.interrupt(metrics);
     }
     match a {
@@ -116,38 +98,24 @@ fn apply<P: Proto>(c: &mut Cluster<P>, s: &Scenario, a: &Action) {
         Action::Crash(n) => {
             if c.crash(*n) {
                 let survivors = staying(c);
-                c.watches
-                    .open(WatchKind::Crash, now, &survivors, Target::Without(*n));
+                c.watches.open(WatchKind::Crash, now, &survivors, Target::Without(*n));
             }
         }
         Action::Restart(n) => {
             if c.start(*n) {
                 let members = staying(c);
-                c.watches.open(
-                    WatchKind::Join,
-                    now,
-                    &members,
-                    Target::Exactly(members.clone()),
-                );
+                c.watches.open(WatchKind::Join, now, &members, Target::Exactly(members.clone()));
             } else if c.trace >= 1 {
-                eprintln!(
-                    "[{:>14}] restart of n{n} skipped: still running",
-                    trace::fmt_time(now)
-                );
+                eprintln!("[{:>14}] restart of n{n} skipped: still running", trace::fmt_time(now));
             }
         }
         Action::Leave(n) => {
             if c.leave(*n) {
                 let survivors = staying(c);
-                c.watches
-                    .open(WatchKind::Leave, now, &survivors, Target::Without(*n));
+                c.watches.open(WatchKind::Leave, now, &survivors, Target::Without(*n));
             }
         }
-        Action::Slow {
-            node,
-            per_ms,
-            capacity,
-        } => c.set_slow(*node, *per_ms, *capacity),
+        Action::Slow { node, per_ms, capacity } => c.set_slow(*node, *per_ms, *capacity),
         Action::Clean => {
             heal(c, now);
             c.net.set_default(s.clean_net);
@@ -166,17 +134,10 @@ fn heal<P: Proto>(c: &mut Cluster<P>, now: Time) {
         return;
     }
     {
-        let Cluster {
-            watches, metrics, ..
-        } = c;
+        let Cluster { watches, metrics, .. } = c;
         watches.interrupt(metrics);
     }
     c.net.heal();
     let members = staying(c);
-    c.watches.open(
-        WatchKind::Heal,
-        now,
-        &members,
-        Target::Exactly(members.clone()),
-    );
+    c.watches.open(WatchKind::Heal, now, &members, Target::Exactly(members.clone()));
 }

@@ -22,11 +22,7 @@ const VIOLATIONS_SHOWN: usize = 5;
 pub fn seed_range(default_count: u64) -> std::ops::Range<u64> {
     let get = |name: &str| -> Option<u64> {
         let v = std::env::var(name).ok()?;
-        Some(
-            v.trim()
-                .parse()
-                .unwrap_or_else(|_| panic!("{name}={v:?} is not a number")),
-        )
+        Some(v.trim().parse().unwrap_or_else(|_| panic!("{name}={v:?} is not a number")))
     };
     let base = get("EVS_SIM_SEED_BASE").unwrap_or(0);
     let count = get("EVS_SIM_SEEDS").unwrap_or(default_count);
@@ -34,10 +30,7 @@ pub fn seed_range(default_count: u64) -> std::ops::Range<u64> {
 }
 
 pub fn replay_command(family: Family, seed: u64) -> String {
-    format!(
-        "EVS_SIM_SEED_BASE={seed} EVS_SIM_SEEDS=1 cargo test --release --test sim_{}",
-        family.name()
-    )
+    format!("EVS_SIM_SEED_BASE={seed} EVS_SIM_SEEDS=1 cargo test --release --test sim_{}", family.name())
 }
 
 thread_local! {
@@ -58,10 +51,8 @@ fn install_panic_hook() {
                 .map(|s| s.to_string())
                 .or_else(|| payload.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "(non-string panic payload)".into());
-            let at = info
-                .location()
-                .map(|l| format!(" at {}:{}:{}", l.file(), l.line(), l.column()))
-                .unwrap_or_default();
+            let at =
+                info.location().map(|l| format!(" at {}:{}:{}", l.file(), l.line(), l.column())).unwrap_or_default();
             LAST_PANIC.with(|p| *p.borrow_mut() = Some(format!("{msg}{at}")));
             if !QUIET.with(|q| q.get()) {
                 previous(info);
@@ -96,13 +87,8 @@ pub fn run_seeds(family: Family, seeds: impl IntoIterator<Item = u64>) -> BatchR
     // A single seed is a replay: let its panic print in full (with RUST_BACKTRACE).
     QUIET.with(|q| q.set(seeds.len() > 1));
     let started = Instant::now();
-    let mut report = BatchReport {
-        family,
-        ran: 0,
-        failures: Vec::new(),
-        metrics: Aggregate::default(),
-        elapsed_s: 0.0,
-    };
+    let mut report =
+        BatchReport { family, ran: 0, failures: Vec::new(), metrics: Aggregate::default(), elapsed_s: 0.0 };
     for seed in seeds {
         report.ran += 1;
         let mut summary = format!("{} seed {seed}", family.name());
@@ -123,14 +109,8 @@ pub fn run_seeds(family: Family, seeds: impl IntoIterator<Item = u64>) -> BatchR
                 }
             }
             Err(_) => {
-                let msg = LAST_PANIC
-                    .with(|p| p.borrow_mut().take())
-                    .unwrap_or_else(|| "(panic message lost)".into());
-                report.failures.push(SeedFailure {
-                    seed,
-                    summary,
-                    failure: Failure::Panic(msg),
-                });
+                let msg = LAST_PANIC.with(|p| p.borrow_mut().take()).unwrap_or_else(|| "(panic message lost)".into());
+                report.failures.push(SeedFailure { seed, summary, failure: Failure::Panic(msg) });
             }
         }
     }
@@ -142,16 +122,9 @@ pub fn run_seeds(family: Family, seeds: impl IntoIterator<Item = u64>) -> BatchR
 impl BatchReport {
     pub fn failure_report(&self) -> String {
         let family = self.family;
-        let mut out = format!(
-            "sim family `{}`: {} of {} scenarios failed\n",
-            family.name(),
-            self.failures.len(),
-            self.ran
-        );
-        out += &format!(
-            "failing seeds: {:?}\n",
-            self.failures.iter().map(|f| f.seed).collect::<Vec<_>>()
-        );
+        let mut out =
+            format!("sim family `{}`: {} of {} scenarios failed\n", family.name(), self.failures.len(), self.ran);
+        out += &format!("failing seeds: {:?}\n", self.failures.iter().map(|f| f.seed).collect::<Vec<_>>());
         for f in self.failures.iter().take(DETAILED_FAILURES) {
             out += &format!("--- {}\n", f.summary);
             match &f.failure {
@@ -186,12 +159,7 @@ pub fn run_family(family: Family, part: u64, parts: u64) {
         report.elapsed_s
     );
     if report.failures.is_empty() {
-        eprint!(
-            "{}",
-            report
-                .metrics
-                .render(&format!("{} part {}/{}", family.name(), part + 1, parts))
-        );
+        eprint!("{}", report.metrics.render(&format!("{} part {}/{}", family.name(), part + 1, parts)));
     } else {
         panic!("{}", report.failure_report());
     }

@@ -108,14 +108,7 @@ pub enum Action {
 impl Action {
     /// Whether the action changes who can talk to whom (and so interrupts a timing).
     pub fn is_topology(&self) -> bool {
-        matches!(
-            self,
-            Action::Partition(_)
-                | Action::Heal
-                | Action::Crash(_)
-                | Action::Restart(_)
-                | Action::Leave(_)
-        )
+        matches!(self, Action::Partition(_) | Action::Heal | Action::Crash(_) | Action::Restart(_) | Action::Leave(_))
     }
 }
 

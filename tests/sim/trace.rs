@@ -5,10 +5,7 @@
 use evs::totem::Time;
 
 pub fn level_from_env() -> u8 {
-    std::env::var("EVS_SIM_TRACE")
-        .ok()
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(0)
+    std::env::var("EVS_SIM_TRACE").ok().and_then(|v| v.trim().parse().ok()).unwrap_or(0)
 }
 
 /// Virtual time as seconds with microsecond digits: "12.000345s".
@@ -21,7 +18,9 @@ pub fn fmt_time(t: Time) -> String {
 pub fn describe(bytes: &[u8]) -> String {
     use evs::totem::packet::Packet;
     match evs::totem::wire::decode(bytes) {
-        Ok(Packet::Join(j)) => format!("JOIN from {} seq {} proc {:?} fail {:?}", j.sender, j.ring_seq, j.proc_set, j.fail_set),
+        Ok(Packet::Join(j)) => {
+            format!("JOIN from {} seq {} proc {:?} fail {:?}", j.sender, j.ring_seq, j.proc_set, j.fail_set)
+        }
         Ok(Packet::Commit(c)) => format!(
             "COMMIT {}:{} hops {} members {:?}",
             c.ring_id.rep,
@@ -29,7 +28,10 @@ pub fn describe(bytes: &[u8]) -> String {
             c.hops,
             c.members.iter().map(|e| e.node).collect::<Vec<_>>()
         ),
-        Ok(Packet::Token(t)) => format!("TOKEN {}:{} tseq {} seq {} aru {} quiet {}", t.ring_id.rep, t.ring_id.seq, t.token_seq, t.seq, t.aru, t.quiet),
+        Ok(Packet::Token(t)) => format!(
+            "TOKEN {}:{} tseq {} seq {} aru {} quiet {}",
+            t.ring_id.rep, t.ring_id.seq, t.token_seq, t.seq, t.aru, t.quiet
+        ),
         Ok(Packet::Data(d)) => format!("DATA {}:{} seq {} from {}", d.ring_id.rep, d.ring_id.seq, d.seq, d.sender),
         Ok(Packet::MergeDetect(n)) => format!("MERGE-DETECT {}:{} from {}", n.ring_id.rep, n.ring_id.seq, n.sender),
         Ok(Packet::Leave(n)) => format!("LEAVE {}:{} from {}", n.ring_id.rep, n.ring_id.seq, n.sender),

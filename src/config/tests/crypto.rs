@@ -13,10 +13,7 @@ fn with_key(len: usize, more: &[(&str, &str)]) -> Result<Settings, ConfigError> 
 #[test]
 fn a_key_turns_on_chacha20_and_sha1() {
     let s = with_key(128, &[]).unwrap();
-    assert_eq!(
-        (s.cipher, s.hash),
-        (CryptoCipher::ChaCha20, CryptoHash::Sha1)
-    );
+    assert_eq!((s.cipher, s.hash), (CryptoCipher::ChaCha20, CryptoHash::Sha1));
     assert_eq!(s.key.unwrap().len(), 128);
     assert_eq!(with_key(4096, &[]).unwrap().key.unwrap().len(), 4096);
 }
@@ -26,69 +23,34 @@ fn key_sizes() {
     for len in [0, 127, 4097, 100_000] {
         let key = temp_file(len);
         let name = key.to_str().unwrap();
-        says(
-            &err(None, &[("EVS_KEYFILE", name)]),
-            &["EVS_KEYFILE", name, "128 to 4096 bytes"],
-        );
+        says(&err(None, &[("EVS_KEYFILE", name)]), &["EVS_KEYFILE", name, "128 to 4096 bytes"]);
     }
     let key = temp_file(127);
-    says(
-        &err(None, &[("EVS_KEYFILE", key.to_str().unwrap())]),
-        &["holds 127 bytes"],
-    );
+    says(&err(None, &[("EVS_KEYFILE", key.to_str().unwrap())]), &["holds 127 bytes"]);
 }
 
 #[test]
 fn an_unreadable_key() {
     let missing = "/nonexistent/evs/authkey";
-    says(
-        &err(None, &[("EVS_KEYFILE", missing)]),
-        &["EVS_KEYFILE: '/nonexistent/evs/authkey' cannot be read"],
-    );
+    says(&err(None, &[("EVS_KEYFILE", missing)]), &["EVS_KEYFILE: '/nonexistent/evs/authkey' cannot be read"]);
     says(&err(None, &[("EVS_KEYFILE", "")]), &["EVS_KEYFILE: ''"]);
     let dir = std::env::temp_dir();
-    says(
-        &err(None, &[("EVS_KEYFILE", dir.to_str().unwrap())]),
-        &["EVS_KEYFILE", "cannot be read"],
-    );
+    says(&err(None, &[("EVS_KEYFILE", dir.to_str().unwrap())]), &["EVS_KEYFILE", "cannot be read"]);
 }
 
 #[test]
 fn cipher_and_hash_choices() {
     let pick = |c: &str, h: &str| {
-        with_key(128, &[("EVS_CRYPTO_CIPHER", c), ("EVS_CRYPTO_HASH", h)])
-            .map(|s| (s.cipher, s.hash))
+        with_key(128, &[("EVS_CRYPTO_CIPHER", c), ("EVS_CRYPTO_HASH", h)]).map(|s| (s.cipher, s.hash))
     };
-    assert_eq!(
-        pick("chacha20", "sha1").unwrap(),
-        (CryptoCipher::ChaCha20, CryptoHash::Sha1)
-    );
-    assert_eq!(
-        pick("ChaCha20", "SHA256").unwrap(),
-        (CryptoCipher::ChaCha20, CryptoHash::Sha256)
-    );
-    assert_eq!(
-        pick("none", "sha256").unwrap(),
-        (CryptoCipher::None, CryptoHash::Sha256)
-    );
-    says(
-        &pick("chacha20", "none").unwrap_err().0,
-        &["EVS_CRYPTO_HASH: 'none'", "authenticated"],
-    );
+    assert_eq!(pick("chacha20", "sha1").unwrap(), (CryptoCipher::ChaCha20, CryptoHash::Sha1));
+    assert_eq!(pick("ChaCha20", "SHA256").unwrap(), (CryptoCipher::ChaCha20, CryptoHash::Sha256));
+    assert_eq!(pick("none", "sha256").unwrap(), (CryptoCipher::None, CryptoHash::Sha256));
+    says(&pick("chacha20", "none").unwrap_err().0, &["EVS_CRYPTO_HASH: 'none'", "authenticated"]);
     // Both none with a key: allowed, but the unused key is pointed out.
-    let s = with_key(
-        128,
-        &[("EVS_CRYPTO_CIPHER", "none"), ("EVS_CRYPTO_HASH", "none")],
-    )
-    .unwrap();
+    let s = with_key(128, &[("EVS_CRYPTO_CIPHER", "none"), ("EVS_CRYPTO_HASH", "none")]).unwrap();
     assert_eq!((s.cipher, s.hash), (CryptoCipher::None, CryptoHash::None));
-    assert!(
-        s.warnings
-            .iter()
-            .any(|w| w.contains("neither encrypted nor authenticated")),
-        "{:?}",
-        s.warnings
-    );
+    assert!(s.warnings.iter().any(|w| w.contains("neither encrypted nor authenticated")), "{:?}", s.warnings);
 }
 
 #[test]
@@ -97,19 +59,11 @@ fn crypto_without_a_key() {
         &err(None, &[("EVS_CRYPTO_CIPHER", "chacha20")]),
         &["EVS_CRYPTO_CIPHER: 'chacha20' needs a key", "EVS_KEYFILE"],
     );
-    says(
-        &err(None, &[("EVS_CRYPTO_HASH", "sha1")]),
-        &["EVS_CRYPTO_HASH: 'sha1' needs a key"],
-    );
+    says(&err(None, &[("EVS_CRYPTO_HASH", "sha1")]), &["EVS_CRYPTO_HASH: 'sha1' needs a key"]);
     says(
         &err(Some("totem {\n crypto_cipher: chacha20\n}"), &[]),
-        &[&format!(
-            "{PATH}:2: totem.crypto_cipher: 'chacha20' needs a key"
-        )],
+        &[&format!("{PATH}:2: totem.crypto_cipher: 'chacha20' needs a key")],
     );
-    let s = ok(
-        None,
-        &[("EVS_CRYPTO_CIPHER", "none"), ("EVS_CRYPTO_HASH", "none")],
-    );
+    let s = ok(None, &[("EVS_CRYPTO_CIPHER", "none"), ("EVS_CRYPTO_HASH", "none")]);
     assert_eq!((s.cipher, s.hash), (CryptoCipher::None, CryptoHash::None));
 }

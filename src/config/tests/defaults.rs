@@ -39,15 +39,9 @@ fn an_empty_file_is_all_defaults() {
 #[test]
 fn consensus_follows_token_unless_set() {
     assert_eq!(ok(None, &[("EVS_TOKEN", "3000")]).consensus_ms, 3600);
-    assert_eq!(
-        ok(None, &[("EVS_TOKEN", "10"), ("EVS_JOIN", "5")]).consensus_ms,
-        12
-    );
+    assert_eq!(ok(None, &[("EVS_TOKEN", "10"), ("EVS_JOIN", "5")]).consensus_ms, 12);
     assert_eq!(ok(None, &[("EVS_TOKEN", "600000")]).consensus_ms, 720_000);
-    assert_eq!(
-        ok(None, &[("EVS_TOKEN", "3000"), ("EVS_CONSENSUS", "100")]).consensus_ms,
-        100
-    );
+    assert_eq!(ok(None, &[("EVS_TOKEN", "3000"), ("EVS_CONSENSUS", "100")]).consensus_ms, 100);
 }
 
 #[test]

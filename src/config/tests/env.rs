@@ -30,38 +30,14 @@ fn every_variable_at_once() {
         ],
     );
     assert_eq!(s.transport, Transport::Udpu);
-    assert_eq!(
-        (s.bindnetaddr, s.bind_addr),
-        (ip("127.0.0.0"), ip("127.0.0.1"))
-    );
+    assert_eq!((s.bindnetaddr, s.bind_addr), (ip("127.0.0.0"), ip("127.0.0.1")));
     assert_eq!((s.mcastaddr, s.mcastport), (ip("239.1.2.3"), 6000));
-    assert_eq!(
-        s.members,
-        vec![
-            "127.0.0.1:6000".parse().unwrap(),
-            "127.0.0.1:6002".parse().unwrap()
-        ]
-    );
+    assert_eq!(s.members, vec!["127.0.0.1:6000".parse().unwrap(), "127.0.0.1:6002".parse().unwrap()]);
     assert_eq!(s.nodeid, Some(42));
     assert_eq!(s.keyfile.as_deref(), Some(key.as_path()));
     assert_eq!(s.key, Some(std::fs::read(&key).unwrap()));
-    assert_eq!(
-        (s.cipher, s.hash),
-        (
-            crate::config::CryptoCipher::ChaCha20,
-            crate::config::CryptoHash::Sha256
-        )
-    );
-    assert_eq!(
-        (
-            s.token_ms,
-            s.token_retransmits,
-            s.join_ms,
-            s.consensus_ms,
-            s.merge_ms
-        ),
-        (3000, 10, 60, 3500, 300)
-    );
+    assert_eq!((s.cipher, s.hash), (crate::config::CryptoCipher::ChaCha20, crate::config::CryptoHash::Sha256));
+    assert_eq!((s.token_ms, s.token_retransmits, s.join_ms, s.consensus_ms, s.merge_ms), (3000, 10, 60, 3500, 300));
     assert_eq!((s.window_size, s.max_messages, s.netmtu), (100, 30, 9000));
     assert_eq!(s.log, LogLevel::Debug);
     assert!(s.warnings.is_empty(), "{:?}", s.warnings);
@@ -71,59 +47,29 @@ fn every_variable_at_once() {
 fn variables_one_by_one() {
     let key = temp_file(200);
     let keyname = key.to_str().unwrap();
-    assert_eq!(
-        ok(
-            None,
-            &[("EVS_TRANSPORT", "udpu"), ("EVS_MEMBERS", "127.0.0.1:5405")]
-        )
-        .transport,
-        Transport::Udpu
-    );
-    assert_eq!(
-        ok(None, &[("EVS_TRANSPORT", "UDP")]).transport,
-        Transport::Udp
-    );
-    assert_eq!(
-        ok(None, &[("EVS_BINDNETADDR", "127.0.0.0")]).bindnetaddr,
-        ip("127.0.0.0")
-    );
-    assert_eq!(
-        ok(None, &[("EVS_MCASTADDR", "239.1.2.3")]).mcastaddr,
-        ip("239.1.2.3")
-    );
+    assert_eq!(ok(None, &[("EVS_TRANSPORT", "udpu"), ("EVS_MEMBERS", "127.0.0.1:5405")]).transport, Transport::Udpu);
+    assert_eq!(ok(None, &[("EVS_TRANSPORT", "UDP")]).transport, Transport::Udp);
+    assert_eq!(ok(None, &[("EVS_BINDNETADDR", "127.0.0.0")]).bindnetaddr, ip("127.0.0.0"));
+    assert_eq!(ok(None, &[("EVS_MCASTADDR", "239.1.2.3")]).mcastaddr, ip("239.1.2.3"));
     assert_eq!(ok(None, &[("EVS_MCASTPORT", "6000")]).mcastport, 6000);
     assert_eq!(
         ok(None, &[("EVS_MEMBERS", "127.0.0.1:6000, 127.0.0.1:6002")]).members,
-        vec![
-            "127.0.0.1:6000".parse().unwrap(),
-            "127.0.0.1:6002".parse().unwrap()
-        ]
+        vec!["127.0.0.1:6000".parse().unwrap(), "127.0.0.1:6002".parse().unwrap()]
     );
     assert_eq!(ok(None, &[("EVS_NODEID", "42")]).nodeid, Some(42));
     let s = ok(None, &[("EVS_KEYFILE", keyname)]);
     assert_eq!(s.keyfile.as_deref(), Some(key.as_path()));
     assert_eq!(s.key.as_ref().map(Vec::len), Some(200));
     assert_eq!(
-        ok(
-            None,
-            &[("EVS_KEYFILE", keyname), ("EVS_CRYPTO_CIPHER", "none")]
-        )
-        .cipher,
+        ok(None, &[("EVS_KEYFILE", keyname), ("EVS_CRYPTO_CIPHER", "none")]).cipher,
         crate::config::CryptoCipher::None
     );
     assert_eq!(
-        ok(
-            None,
-            &[("EVS_KEYFILE", keyname), ("EVS_CRYPTO_HASH", "sha256")]
-        )
-        .hash,
+        ok(None, &[("EVS_KEYFILE", keyname), ("EVS_CRYPTO_HASH", "sha256")]).hash,
         crate::config::CryptoHash::Sha256
     );
     assert_eq!(ok(None, &[("EVS_TOKEN", "3000")]).token_ms, 3000);
-    assert_eq!(
-        ok(None, &[("EVS_TOKEN_RETRANSMITS", "10")]).token_retransmits,
-        10
-    );
+    assert_eq!(ok(None, &[("EVS_TOKEN_RETRANSMITS", "10")]).token_retransmits, 10);
     assert_eq!(ok(None, &[("EVS_JOIN", "60")]).join_ms, 60);
     assert_eq!(ok(None, &[("EVS_CONSENSUS", "3600")]).consensus_ms, 3600);
     assert_eq!(ok(None, &[("EVS_MERGE", "300")]).merge_ms, 300);
@@ -187,14 +133,8 @@ fn a_variable_overrides_its_file_key() {
         ],
     );
     assert_eq!(s.token_ms, 2000);
-    assert_eq!(
-        s.consensus_ms, 2400,
-        "the default consensus follows the token actually used"
-    );
-    assert_eq!(
-        s.join_ms, 70,
-        "keys without a variable keep the file's value"
-    );
+    assert_eq!(s.consensus_ms, 2400, "the default consensus follows the token actually used");
+    assert_eq!(s.join_ms, 70, "keys without a variable keep the file's value");
     assert_eq!(s.nodeid, Some(9));
     assert_eq!(s.transport, Transport::Udp);
     assert_eq!(s.log, LogLevel::Warn);
@@ -204,36 +144,15 @@ fn a_variable_overrides_its_file_key() {
 
 #[test]
 fn members_variable_replaces_the_nodelist() {
-    let s = ok(
-        Some(FILE),
-        &[("EVS_MEMBERS", "127.0.0.1:7000,127.0.0.1:7002")],
-    );
-    assert_eq!(
-        s.members,
-        vec![
-            "127.0.0.1:7000".parse().unwrap(),
-            "127.0.0.1:7002".parse().unwrap()
-        ]
-    );
+    let s = ok(Some(FILE), &[("EVS_MEMBERS", "127.0.0.1:7000,127.0.0.1:7002")]);
+    assert_eq!(s.members, vec!["127.0.0.1:7000".parse().unwrap(), "127.0.0.1:7002".parse().unwrap()]);
     assert_eq!(s.nodeid, Some(3), "totem.nodeid still applies");
-    assert!(
-        s.warnings
-            .iter()
-            .any(|w| w.contains("EVS_MEMBERS") && w.contains("nodelist")),
-        "{:?}",
-        s.warnings
-    );
+    assert!(s.warnings.iter().any(|w| w.contains("EVS_MEMBERS") && w.contains("nodelist")), "{:?}", s.warnings);
 }
 
 #[test]
 fn members_with_udp_are_kept_with_a_warning() {
     let s = ok(None, &[("EVS_MEMBERS", "127.0.0.1:7000")]);
     assert_eq!(s.members.len(), 1);
-    assert!(
-        s.warnings
-            .iter()
-            .any(|w| w.contains("EVS_MEMBERS") && w.contains("udpu")),
-        "{:?}",
-        s.warnings
-    );
+    assert!(s.warnings.iter().any(|w| w.contains("EVS_MEMBERS") && w.contains("udpu")), "{:?}", s.warnings);
 }

@@ -62,21 +62,9 @@ quorum {
 fn a_realistic_corosync_conf() {
     let s = ok(Some(REALISTIC), &[]);
     assert_eq!(s.transport, Transport::Udp);
-    assert_eq!(
-        (s.bindnetaddr, s.bind_addr),
-        (ip("127.0.0.0"), ip("127.0.0.1"))
-    );
+    assert_eq!((s.bindnetaddr, s.bind_addr), (ip("127.0.0.0"), ip("127.0.0.1")));
     assert_eq!((s.mcastaddr, s.mcastport), (ip("239.255.1.1"), 5407));
-    assert_eq!(
-        (
-            s.token_ms,
-            s.token_retransmits,
-            s.join_ms,
-            s.consensus_ms,
-            s.merge_ms
-        ),
-        (3000, 10, 60, 3600, 250)
-    );
+    assert_eq!((s.token_ms, s.token_retransmits, s.join_ms, s.consensus_ms, s.merge_ms), (3000, 10, 60, 3600, 250));
     assert_eq!((s.window_size, s.max_messages, s.netmtu), (60, 20, 1400));
     assert_eq!(s.log, LogLevel::Info, "to_stderr: yes without debug");
     assert_eq!((s.cipher, s.hash), (CryptoCipher::None, CryptoHash::None));
@@ -94,11 +82,7 @@ fn a_realistic_corosync_conf() {
         (47, "section 'quorum'"),
     ] {
         let tag = format!("{PATH}:{line}: {what}");
-        assert!(
-            s.warnings.iter().any(|w| w.starts_with(&tag)),
-            "no warning {tag:?} in {:#?}",
-            s.warnings
-        );
+        assert!(s.warnings.iter().any(|w| w.starts_with(&tag)), "no warning {tag:?} in {:#?}", s.warnings);
     }
     assert_eq!(s.warnings.len(), 10, "{:#?}", s.warnings);
 }
@@ -130,22 +114,13 @@ nodelist {
 fn nodelist_gives_members_at_mcastport_and_this_node_id() {
     let s = ok(Some(NODELIST), &[]);
     assert_eq!(s.transport, Transport::Udpu);
-    let want: Vec<std::net::SocketAddr> = ["10.0.0.1:5500", "127.0.0.1:5500", "10.0.0.3:5500"]
-        .iter()
-        .map(|a| a.parse().unwrap())
-        .collect();
+    let want: Vec<std::net::SocketAddr> =
+        ["10.0.0.1:5500", "127.0.0.1:5500", "10.0.0.3:5500"].iter().map(|a| a.parse().unwrap()).collect();
     assert_eq!(s.members, want);
-    assert_eq!(
-        s.nodeid,
-        Some(2),
-        "the node whose ring0_addr is the bind address"
-    );
+    assert_eq!(s.nodeid, Some(2), "the node whose ring0_addr is the bind address");
     assert!(s.warnings.is_empty(), "{:?}", s.warnings);
     // totem.nodeid wins over the nodelist.
-    let s = ok(
-        Some(&NODELIST.replace("transport: udpu", "transport: udpu\n    nodeid: 7")),
-        &[],
-    );
+    let s = ok(Some(&NODELIST.replace("transport: udpu", "transport: udpu\n    nodeid: 7")), &[]);
     assert_eq!(s.nodeid, Some(7));
 }
 
@@ -175,13 +150,7 @@ fn comments_and_odd_whitespace() {
         }";
     // The '#' without a blank before it belongs to the value, which is then no address.
     let message = err(Some(text), &[]);
-    says(
-        &message,
-        &[
-            &format!("{PATH}:9: totem.interface.mcastaddr"),
-            "'239.192.0.9#not a comment",
-        ],
-    );
+    says(&message, &[&format!("{PATH}:9: totem.interface.mcastaddr"), "'239.192.0.9#not a comment"]);
     let text = text.replace("239.192.0.9#", "239.192.0.9 #");
     let s = ok(Some(&text), &[]);
     assert_eq!(s.token_ms, 2500);
@@ -196,10 +165,7 @@ fn duplicate_keys_last_wins_with_a_warning() {
     let s = ok(Some(text), &[]);
     assert_eq!(s.token_ms, 4000);
     assert_eq!(s.warnings.len(), 1);
-    says(
-        &s.warnings[0],
-        &[&format!("{PATH}:5: totem.token"), "line 2", "'4000'"],
-    );
+    says(&s.warnings[0], &[&format!("{PATH}:5: totem.token"), "line 2", "'4000'"]);
 }
 
 #[test]
@@ -217,20 +183,14 @@ fn other_rings_interfaces_are_skipped() {
     let s = ok(Some(text), &[]);
     assert_eq!(s.bindnetaddr, ip("127.0.0.0"));
     assert_eq!(s.warnings.len(), 1);
-    says(
-        &s.warnings[0],
-        &[&format!("{PATH}:7:"), "ringnumber '1'", "ignored"],
-    );
+    says(&s.warnings[0], &[&format!("{PATH}:7:"), "ringnumber '1'", "ignored"]);
 }
 
 #[test]
 fn secauth_gets_a_specific_warning() {
     let s = ok(Some("totem {\n secauth: on\n}\n"), &[]);
     assert_eq!(s.cipher, CryptoCipher::None);
-    says(
-        &s.warnings[0],
-        &[&format!("{PATH}:2: totem.secauth"), "totem.keyfile"],
-    );
+    says(&s.warnings[0], &[&format!("{PATH}:2: totem.secauth"), "totem.keyfile"]);
 }
 
 #[test]
@@ -254,19 +214,9 @@ fn logging_switches() {
     assert_eq!(level("to_stderr: no"), LogLevel::Off);
     let s = ok(Some("logging {\n to_stderr: no\n debug: on\n}"), &[]);
     assert_eq!(s.log, LogLevel::Off);
-    says(
-        &s.warnings[0],
-        &[&format!("{PATH}:3: logging.debug"), "to_stderr"],
-    );
+    says(&s.warnings[0], &[&format!("{PATH}:3: logging.debug"), "to_stderr"]);
     // EVS_LOG replaces both.
-    assert_eq!(
-        ok(
-            Some("logging {\n to_stderr: no\n debug: on\n}"),
-            &[("EVS_LOG", "error")]
-        )
-        .log,
-        LogLevel::Error
-    );
+    assert_eq!(ok(Some("logging {\n to_stderr: no\n debug: on\n}"), &[("EVS_LOG", "error")]).log, LogLevel::Error);
 }
 
 #[test]
@@ -274,16 +224,12 @@ fn file_crypto_keys_and_a_relative_keyfile() {
     let key = temp_file(256);
     let dir = key.parent().unwrap();
     let name = key.file_name().unwrap().to_str().unwrap();
-    let text =
-        format!("totem {{\n keyfile: {name}\n crypto_cipher: chacha20\n crypto_hash: sha256\n}}");
+    let text = format!("totem {{\n keyfile: {name}\n crypto_cipher: chacha20\n crypto_hash: sha256\n}}");
     // A relative keyfile is found next to the configuration file.
     let conf = dir.join("evs.conf");
     let lookup = |_: &str| None;
     let s = Settings::from_sources(Some((conf.to_str().unwrap(), &text)), &lookup).unwrap();
     assert_eq!(s.keyfile.as_deref(), Some(key.as_path()));
     assert_eq!(s.key.map(|k| k.len()), Some(256));
-    assert_eq!(
-        (s.cipher, s.hash),
-        (CryptoCipher::ChaCha20, CryptoHash::Sha256)
-    );
+    assert_eq!((s.cipher, s.hash), (CryptoCipher::ChaCha20, CryptoHash::Sha256));
 }

@@ -22,26 +22,14 @@ pub(super) const PATH: &str = "/etc/evs/test.conf";
 /// Settings from an optional file text and some variables, on this machine's
 /// interfaces (loopback is always there).
 pub(super) fn load(file: Option<&str>, env: &[(&str, &str)]) -> Result<Settings, ConfigError> {
-    let lookup = |name: &str| {
-        env.iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, v)| v.to_string())
-    };
+    let lookup = |name: &str| env.iter().find(|(n, _)| *n == name).map(|(_, v)| v.to_string());
     Settings::from_sources(file.map(|text| (PATH, text)), &lookup)
 }
 
 /// As [`load`], on made-up interfaces: see [`fake_ifaces`].
 pub(super) fn load_fake(file: Option<&str>, env: &[(&str, &str)]) -> Result<Settings, ConfigError> {
-    let lookup = |name: &str| {
-        env.iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, v)| v.to_string())
-    };
-    Settings::from_sources_with(
-        file.map(|text| (PATH, text)),
-        &lookup,
-        &|| Ok(fake_ifaces()),
-    )
+    let lookup = |name: &str| env.iter().find(|(n, _)| *n == name).map(|(_, v)| v.to_string());
+    Settings::from_sources_with(file.map(|text| (PATH, text)), &lookup, &|| Ok(fake_ifaces()))
 }
 
 pub(super) fn ok(file: Option<&str>, env: &[(&str, &str)]) -> Settings {
@@ -68,10 +56,7 @@ pub(super) fn err_fake(file: Option<&str>, env: &[(&str, &str)]) -> String {
 pub(super) fn says(message: &str, parts: &[&str]) {
     assert!(!message.contains('\n'), "not one line: {message}");
     for part in parts {
-        assert!(
-            message.contains(part),
-            "{message:?} does not mention {part:?}"
-        );
+        assert!(message.contains(part), "{message:?} does not mention {part:?}");
     }
 }
 
@@ -82,11 +67,8 @@ pub(super) fn ip(s: &str) -> IpAddr {
 /// A machine with loopback, two IPv4 addresses on 10.1.2.0/24 (eth0, eth1), one
 /// on 172.16.0.0/12, and IPv6 on fd00:1::/64 plus a link-local address.
 pub(super) fn fake_ifaces() -> Vec<Iface> {
-    let iface = |name: &str, addr: &str, mask: &str| Iface {
-        name: name.into(),
-        addr: ip(addr),
-        netmask: Some(ip(mask)),
-    };
+    let iface =
+        |name: &str, addr: &str, mask: &str| Iface { name: name.into(), addr: ip(addr), netmask: Some(ip(mask)) };
     vec![
         iface("lo", "127.0.0.1", "255.0.0.0"),
         iface("lo", "::1", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"),

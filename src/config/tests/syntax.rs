@@ -23,20 +23,12 @@ fn a_closing_brace_too_many() {
 
 #[test]
 fn an_unclosed_section() {
-    bad(
-        "totem {\n interface {\n  mcastport: 5405\n }\n",
-        4,
-        &["'totem'", "line 1", "not closed"],
-    );
+    bad("totem {\n interface {\n  mcastport: 5405\n }\n", 4, &["'totem'", "line 1", "not closed"]);
 }
 
 #[test]
 fn several_items_on_a_line() {
-    bad(
-        "nodelist {\n node { ring0_addr: 10.0.0.1 }\n}",
-        2,
-        &["one item per line"],
-    );
+    bad("nodelist {\n node { ring0_addr: 10.0.0.1 }\n}", 2, &["one item per line"]);
 }
 
 #[test]
@@ -54,11 +46,7 @@ fn bad_names() {
 
 #[test]
 fn a_node_without_address() {
-    bad(
-        "nodelist {\n node {\n  nodeid: 1\n }\n}",
-        2,
-        &["ring0_addr"],
-    );
+    bad("nodelist {\n node {\n  nodeid: 1\n }\n}", 2, &["ring0_addr"]);
 }
 
 #[test]
@@ -68,19 +56,11 @@ fn the_tree() {
     assert_eq!(
         items,
         vec![
-            Item::Entry(Entry {
-                key: "a".into(),
-                value: "1".into(),
-                line: 1
-            }),
+            Item::Entry(Entry { key: "a".into(), value: "1".into(), line: 1 }),
             Item::Section(Section {
                 name: "b".into(),
                 line: 2,
-                items: vec![Item::Entry(Entry {
-                    key: "c".into(),
-                    value: "x y {z}".into(),
-                    line: 3
-                })],
+                items: vec![Item::Entry(Entry { key: "c".into(), value: "x y {z}".into(), line: 3 })],
             }),
         ]
     );

@@ -22,43 +22,28 @@ fn port_in_use_names_the_address() {
     cfg.unicast_port = Some(port);
     let e = open_err(&cfg);
     assert_eq!(e.kind(), ErrorKind::AddrInUse);
-    assert!(
-        e.to_string()
-            .starts_with(&format!("bind 127.0.0.1:{port}: ")),
-        "{e}"
-    );
+    assert!(e.to_string().starts_with(&format!("bind 127.0.0.1:{port}: ")), "{e}");
 
     let mut udp = udp_config(LO4, GROUP4, free_port(LO4));
     udp.unicast_port = Some(port);
     let e = open_err(&udp);
-    assert!(
-        e.to_string()
-            .starts_with(&format!("bind 127.0.0.1:{port}: ")),
-        "{e}"
-    );
+    assert!(e.to_string().starts_with(&format!("bind 127.0.0.1:{port}: ")), "{e}");
 }
 
 #[test]
 fn bad_configurations_are_refused() {
     let not_group = udp_config(LO4, LO4, 5405);
-    assert!(open_err(&not_group)
-        .to_string()
-        .contains("not a multicast group"));
+    assert!(open_err(&not_group).to_string().contains("not a multicast group"));
 
     let mixed = udp_config(LO4, "ff11::1".parse().unwrap(), 5405);
-    assert!(open_err(&mixed)
-        .to_string()
-        .contains("different IP versions"));
+    assert!(open_err(&mixed).to_string().contains("different IP versions"));
 
     let any = udp_config("0.0.0.0".parse().unwrap(), GROUP4, 5405);
     assert_eq!(open_err(&any).kind(), ErrorKind::InvalidInput);
 
     let stranger: SocketAddr = "127.0.0.2:5405".parse().unwrap();
     let e = open_err(&udpu_config(LO4, vec![stranger]));
-    assert!(
-        e.to_string().contains("in no entry of the member list"),
-        "{e}"
-    );
+    assert!(e.to_string().contains("in no entry of the member list"), "{e}");
 
     let e = open_err(&udpu_config(LO4, vec![]));
     assert!(e.to_string().contains("empty"), "{e}");

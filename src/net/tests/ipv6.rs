@@ -8,9 +8,7 @@ use crate::net::Transport;
 
 /// Interface-local scope (ff11::): by definition it never leaves the host, and Linux
 /// refuses to send it on any non-loopback device.
-const GROUP6: std::net::IpAddr = std::net::IpAddr::V6(std::net::Ipv6Addr::new(
-    0xff11, 0, 0, 0, 0, 0, 0x4556, 0x5377,
-));
+const GROUP6: std::net::IpAddr = std::net::IpAddr::V6(std::net::Ipv6Addr::new(0xff11, 0, 0, 0, 0, 0, 0x4556, 0x5377));
 
 #[test]
 fn udpu_v6_three_processors_exchange_send_all() {

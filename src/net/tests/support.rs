@@ -16,28 +16,19 @@ const DEADLINE: Duration = Duration::from_secs(2);
 /// A prefix unique to this test run, so datagrams of other tests (or programs) that
 /// happen to share a port are ignored instead of failing the test.
 pub fn tag(test: &str) -> String {
-    let nanos = SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
+    let nanos = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap().as_nanos();
     format!("{test}/{}/{nanos}/", std::process::id())
 }
 
 /// A port free right now on `ip` (it may be taken again before use: callers retry).
 pub fn free_port(ip: IpAddr) -> u16 {
-    UdpSocket::bind((ip, 0))
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    UdpSocket::bind((ip, 0)).unwrap().local_addr().unwrap().port()
 }
 
 /// `n` distinct ports free right now on `ip`.
 pub fn free_ports(ip: IpAddr, n: usize) -> Vec<u16> {
     let held: Vec<UdpSocket> = (0..n).map(|_| UdpSocket::bind((ip, 0)).unwrap()).collect();
-    held.iter()
-        .map(|s| s.local_addr().unwrap().port())
-        .collect()
+    held.iter().map(|s| s.local_addr().unwrap().port()).collect()
 }
 
 /// Runs `open` (which picks fresh ports each time) until no port was in use.
@@ -80,15 +71,8 @@ pub fn udpu_config(bind: IpAddr, members: Vec<SocketAddr>) -> TransportConfig {
 
 /// Blocks in poll(2) until one of `fds` is readable or `timeout` passes.
 fn wait_readable(t: &Transport, timeout: Duration) {
-    let mut pfds: Vec<libc::pollfd> = t
-        .fds()
-        .into_iter()
-        .map(|fd| libc::pollfd {
-            fd,
-            events: libc::POLLIN,
-            revents: 0,
-        })
-        .collect();
+    let mut pfds: Vec<libc::pollfd> =
+        t.fds().into_iter().map(|fd| libc::pollfd { fd, events: libc::POLLIN, revents: 0 }).collect();
     let ms = timeout.as_millis().clamp(1, i32::MAX as u128) as i32;
     // SAFETY: pfds is a valid array of pollfd of the length passed.
     let r = unsafe { libc::poll(pfds.as_mut_ptr(), pfds.len() as libc::nfds_t, ms) };

@@ -69,10 +69,7 @@ fn oversized_datagram_is_dropped_and_counted() {
     let mut buf = [0u8; 64];
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
     loop {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "small datagram never came"
-        );
+        assert!(std::time::Instant::now() < deadline, "small datagram never came");
         if let Some((n, from)) = b.recv(&mut buf).unwrap() {
             if &buf[..n] == small.as_bytes() {
                 assert_eq!(from, a.local_addr());

@@ -8,14 +8,9 @@ use crate::net::Transport;
 /// Three transports opened from the same list: each takes the next free entry.
 pub fn trio(ip: IpAddr) -> (Vec<SocketAddr>, Vec<Transport>) {
     retry_in_use(|| {
-        let members: Vec<SocketAddr> = free_ports(ip, 3)
-            .into_iter()
-            .map(|p| SocketAddr::new(ip, p))
-            .collect();
+        let members: Vec<SocketAddr> = free_ports(ip, 3).into_iter().map(|p| SocketAddr::new(ip, p)).collect();
         let cfg = udpu_config(ip, members.clone());
-        let ts = (0..3)
-            .map(|_| Transport::open(&cfg))
-            .collect::<std::io::Result<Vec<_>>>()?;
+        let ts = (0..3).map(|_| Transport::open(&cfg)).collect::<std::io::Result<Vec<_>>>()?;
         Ok((members, ts))
     })
 }

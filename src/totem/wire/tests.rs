@@ -11,21 +11,8 @@ fn rid(rep: NodeId, seq: u64) -> RingId {
     RingId { rep, seq }
 }
 
-fn app(
-    ring_id: RingId,
-    seq: u64,
-    sender: NodeId,
-    guarantee: Guarantee,
-    payload: &[u8],
-) -> DataFrame {
-    DataFrame {
-        ring_id,
-        seq,
-        sender,
-        guarantee,
-        frag: Frag::Whole,
-        body: FrameBody::App(payload.to_vec()),
-    }
+fn app(ring_id: RingId, seq: u64, sender: NodeId, guarantee: Guarantee, payload: &[u8]) -> DataFrame {
+    DataFrame { ring_id, seq, sender, guarantee, frag: Frag::Whole, body: FrameBody::App(payload.to_vec()) }
 }
 
 fn recovered(outer: RingId, seq: u64, sender: NodeId, inner: DataFrame) -> DataFrame {
@@ -56,9 +43,7 @@ fn commit(n: usize) -> CommitToken {
     CommitToken {
         ring_id: rid(1, 40),
         hops: 3,
-        members: (0..n)
-            .map(|i| entry(i as NodeId * 3 + 1, i as u64))
-            .collect(),
+        members: (0..n).map(|i| entry(i as NodeId * 3 + 1, i as u64)).collect(),
     }
 }
 
@@ -76,9 +61,7 @@ fn full_token() -> Token {
         quiet: u32::MAX,
         flags: 0xFF,
         install_seq: u64::MAX,
-        rtr: (0..MAX_RTR as u64)
-            .map(|i| u64::MAX - i * 1_000_003)
-            .collect(),
+        rtr: (0..MAX_RTR as u64).map(|i| u64::MAX - i * 1_000_003).collect(),
     }
 }
 
@@ -106,43 +89,16 @@ fn samples() -> Vec<Packet> {
         Packet::Data(app(r, 1, 1, Guarantee::Unordered, b"")),
         Packet::Data(app(r, 2, 2, Guarantee::Fifo, b"x")),
         Packet::Data(app(r, 3, 3, Guarantee::Agreed, b"hello, ring")),
-        Packet::Data(app(
-            rid(u32::MAX, u64::MAX),
-            u64::MAX,
-            u32::MAX,
-            Guarantee::Safe,
-            &[0xFF; 300],
-        )),
-        Packet::Data(recovered(
-            r,
-            4,
-            7,
-            app(rid(2, 996), 55, 9, Guarantee::Safe, b""),
-        )),
+        Packet::Data(app(rid(u32::MAX, u64::MAX), u64::MAX, u32::MAX, Guarantee::Safe, &[0xFF; 300])),
+        Packet::Data(recovered(r, 4, 7, app(rid(2, 996), 55, 9, Guarantee::Safe, b""))),
         Packet::Data(recovered(
             r,
             u64::MAX,
             u32::MAX,
-            app(
-                rid(u32::MAX, u64::MAX),
-                u64::MAX,
-                u32::MAX,
-                Guarantee::Unordered,
-                b"old ring bytes",
-            ),
+            app(rid(u32::MAX, u64::MAX), u64::MAX, u32::MAX, Guarantee::Unordered, b"old ring bytes"),
         )),
-        Packet::Join(Join {
-            sender: 1,
-            ring_seq: 0,
-            proc_set: vec![],
-            fail_set: vec![],
-        }),
-        Packet::Join(Join {
-            sender: 4,
-            ring_seq: 1_004,
-            proc_set: vec![1, 2, 4, u32::MAX],
-            fail_set: vec![3],
-        }),
+        Packet::Join(Join { sender: 1, ring_seq: 0, proc_set: vec![], fail_set: vec![] }),
+        Packet::Join(Join { sender: 4, ring_seq: 1_004, proc_set: vec![1, 2, 4, u32::MAX], fail_set: vec![3] }),
         Packet::Join(Join {
             sender: u32::MAX,
             ring_seq: u64::MAX,
@@ -166,18 +122,9 @@ fn samples() -> Vec<Packet> {
                 received_flg: true,
             }],
         }),
-        Packet::MergeDetect(RingNotice {
-            sender: 1,
-            ring_id: RingId::default(),
-        }),
-        Packet::Leave(RingNotice {
-            sender: 9,
-            ring_id: r,
-        }),
-        Packet::HoldCancel(RingNotice {
-            sender: u32::MAX,
-            ring_id: rid(u32::MAX, u64::MAX),
-        }),
+        Packet::MergeDetect(RingNotice { sender: 1, ring_id: RingId::default() }),
+        Packet::Leave(RingNotice { sender: 9, ring_id: r }),
+        Packet::HoldCancel(RingNotice { sender: u32::MAX, ring_id: rid(u32::MAX, u64::MAX) }),
     ];
     // The largest commit token the format allows must fit in a packet.
     v.push(Packet::Commit(commit(MAX_MEMBERS)));
@@ -220,10 +167,7 @@ const COMMIT_ENTRIES: usize = COMMIT_COUNT + 2;
 #[test]
 fn data_header_len_matches_encoding() {
     let r = rid(3, 8);
-    assert_eq!(
-        encode(&Packet::Data(app(r, 1, 1, Guarantee::Safe, b""))).len(),
-        DATA_HEADER_LEN
-    );
+    assert_eq!(encode(&Packet::Data(app(r, 1, 1, Guarantee::Safe, b""))).len(), DATA_HEADER_LEN);
     for n in [1, 17, 1_000, MAX_PACKET - DATA_HEADER_LEN] {
         let p = Packet::Data(app(r, 1, 1, Guarantee::Safe, &vec![0xAB; n]));
         assert_eq!(encode(&p).len(), DATA_HEADER_LEN + n);
@@ -264,25 +208,14 @@ fn encode_allocates_exactly_once_and_encode_into_appends() {
 
 #[test]
 fn documented_sizes() {
-    let t = |n: usize| Token {
-        rtr: vec![1; n],
-        ..Token::default()
-    };
+    let t = |n: usize| Token { rtr: vec![1; n], ..Token::default() };
     assert_eq!(encoded_len(&Packet::Token(t(0))), 83);
     assert_eq!(encoded_len(&Packet::Token(t(5))), 83 + 5 * 8);
-    let j = Join {
-        sender: 1,
-        ring_seq: 4,
-        proc_set: vec![1, 2, 3],
-        fail_set: vec![4],
-    };
+    let j = Join { sender: 1, ring_seq: 4, proc_set: vec![1, 2, 3], fail_set: vec![4] };
     assert_eq!(encoded_len(&Packet::Join(j)), 20 + 4 * 4);
     assert_eq!(encoded_len(&Packet::Commit(commit(0))), 22);
     assert_eq!(encoded_len(&Packet::Commit(commit(7))), 22 + 7 * 50);
-    let n = RingNotice {
-        sender: 1,
-        ring_id: rid(1, 4),
-    };
+    let n = RingNotice { sender: 1, ring_id: rid(1, 4) };
     assert_eq!(encode(&Packet::MergeDetect(n)).len(), 20);
 }
 
@@ -290,26 +223,15 @@ fn documented_sizes() {
 fn largest_packets_fit_max_packet() {
     assert!(encoded_len(&Packet::Commit(commit(MAX_MEMBERS))) <= MAX_PACKET);
     assert!(encoded_len(&Packet::Token(full_token())) <= MAX_PACKET);
-    let join = Join {
-        sender: 1,
-        ring_seq: 0,
-        proc_set: (1..=1024).collect(),
-        fail_set: (1..=1024).collect(),
-    };
+    let join = Join { sender: 1, ring_seq: 0, proc_set: (1..=1024).collect(), fail_set: (1..=1024).collect() };
     assert!(encoded_len(&Packet::Join(join)) <= MAX_PACKET);
 }
 
 /// Pins the byte layout so an accidental format change fails loudly.
 #[test]
 fn golden_bytes() {
-    let leave = Packet::Leave(RingNotice {
-        sender: 0x0102_0304,
-        ring_id: rid(5, 0x0A0B),
-    });
-    assert_eq!(
-        encode(&leave),
-        [b'E', b'V', 1, 6, 1, 2, 3, 4, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0x0A, 0x0B]
-    );
+    let leave = Packet::Leave(RingNotice { sender: 0x0102_0304, ring_id: rid(5, 0x0A0B) });
+    assert_eq!(encode(&leave), [b'E', b'V', 1, 6, 1, 2, 3, 4, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0x0A, 0x0B]);
 
     let data = Packet::Data(app(rid(1, 2), 3, 4, Guarantee::Safe, b"hi"));
     #[rustfmt::skip]
@@ -325,12 +247,7 @@ fn golden_bytes() {
     ];
     assert_eq!(encode(&data), expected);
 
-    let join = Packet::Join(Join {
-        sender: 2,
-        ring_seq: 8,
-        proc_set: vec![1, 2],
-        fail_set: vec![3],
-    });
+    let join = Packet::Join(Join { sender: 2, ring_seq: 8, proc_set: vec![1, 2], fail_set: vec![3] });
     #[rustfmt::skip]
     let expected = [
         b'E', b'V', 1, 3,
@@ -344,19 +261,11 @@ fn golden_bytes() {
 
 #[test]
 fn type_bytes_are_distinct_per_variant() {
-    let n = RingNotice {
-        sender: 1,
-        ring_id: rid(1, 4),
-    };
+    let n = RingNotice { sender: 1, ring_id: rid(1, 4) };
     let types: Vec<u8> = [
         Packet::Token(Token::default()),
         Packet::Data(app(rid(1, 4), 1, 1, Guarantee::Agreed, b"")),
-        Packet::Join(Join {
-            sender: 1,
-            ring_seq: 4,
-            proc_set: vec![1],
-            fail_set: vec![],
-        }),
+        Packet::Join(Join { sender: 1, ring_seq: 4, proc_set: vec![1], fail_set: vec![] }),
         Packet::Commit(commit(1)),
         Packet::MergeDetect(n.clone()),
         Packet::Leave(n.clone()),
@@ -381,12 +290,7 @@ fn round_trip_every_sample() {
 
 #[test]
 fn round_trip_every_guarantee_and_flag_byte() {
-    for g in [
-        Guarantee::Unordered,
-        Guarantee::Fifo,
-        Guarantee::Agreed,
-        Guarantee::Safe,
-    ] {
+    for g in [Guarantee::Unordered, Guarantee::Fifo, Guarantee::Agreed, Guarantee::Safe] {
         let p = Packet::Data(recovered(rid(1, 8), 1, 1, app(rid(1, 4), 2, 2, g, b"g")));
         assert_eq!(decode(&encode(&p)), Ok(p));
     }
@@ -399,23 +303,14 @@ fn round_trip_every_guarantee_and_flag_byte() {
         assert_eq!(decode(&encode(&p)), Ok(p));
     }
     for flags in 0..=u8::MAX {
-        let p = Packet::Token(Token {
-            flags,
-            ..Token::default()
-        });
+        let p = Packet::Token(Token { flags, ..Token::default() });
         assert_eq!(decode(&encode(&p)), Ok(p));
     }
 }
 
 #[test]
 fn largest_packet_accepted_one_more_byte_too_large() {
-    let p = Packet::Data(app(
-        rid(1, 4),
-        1,
-        1,
-        Guarantee::Agreed,
-        &vec![1; MAX_PACKET - DATA_HEADER_LEN],
-    ));
+    let p = Packet::Data(app(rid(1, 4), 1, 1, Guarantee::Agreed, &vec![1; MAX_PACKET - DATA_HEADER_LEN]));
     let bytes = encode(&p);
     assert_eq!(bytes.len(), MAX_PACKET);
     assert_eq!(decode(&bytes), Ok(p));
@@ -423,13 +318,7 @@ fn largest_packet_accepted_one_more_byte_too_large() {
     longer.push(0);
     assert_eq!(decode(&longer), Err(WireError::TooLarge));
     // Even a well-formed packet over the limit is refused.
-    let p = Packet::Data(app(
-        rid(1, 4),
-        1,
-        1,
-        Guarantee::Agreed,
-        &vec![1; MAX_PACKET],
-    ));
+    let p = Packet::Data(app(rid(1, 4), 1, 1, Guarantee::Agreed, &vec![1; MAX_PACKET]));
     assert_eq!(decode(&encode(&p)), Err(WireError::TooLarge));
 }
 
@@ -454,11 +343,7 @@ fn truncation_inside_fields_is_reported_as_truncated() {
     for p in samples() {
         let bytes = encode(&p);
         for len in 4..bytes.len() {
-            assert_eq!(
-                decode(&bytes[..len]),
-                Err(WireError::Truncated),
-                "prefix {len} of {p:?}"
-            );
+            assert_eq!(decode(&bytes[..len]), Err(WireError::Truncated), "prefix {len} of {p:?}");
         }
     }
 }
@@ -479,10 +364,7 @@ fn trailing_bytes_are_rejected() {
 
 #[test]
 fn bad_header_is_rejected() {
-    let good = encode(&Packet::Leave(RingNotice {
-        sender: 1,
-        ring_id: rid(1, 4),
-    }));
+    let good = encode(&Packet::Leave(RingNotice { sender: 1, ring_id: rid(1, 4) }));
     assert_eq!(decode(&with(&good, 0, b"XV")), Err(WireError::BadMagic));
     assert_eq!(decode(&with(&good, 0, b"ev")), Err(WireError::BadMagic));
     assert_eq!(decode(&with(&good, 1, b"X")), Err(WireError::BadMagic));
@@ -508,14 +390,8 @@ fn bad_bools_are_rejected() {
     for member in 0..3 {
         let e = COMMIT_ENTRIES + member * COMMIT_ENTRY_LEN;
         for v in [2, 0x80, 0xFF] {
-            assert_eq!(
-                invalid(&with(&bytes, e + 4, &[v])),
-                "bool byte is neither 0 nor 1"
-            );
-            assert_eq!(
-                invalid(&with(&bytes, e + COMMIT_ENTRY_LEN - 1, &[v])),
-                "bool byte is neither 0 nor 1"
-            );
+            assert_eq!(invalid(&with(&bytes, e + 4, &[v])), "bool byte is neither 0 nor 1");
+            assert_eq!(invalid(&with(&bytes, e + COMMIT_ENTRY_LEN - 1, &[v])), "bool byte is neither 0 nor 1");
         }
     }
 }
@@ -523,12 +399,7 @@ fn bad_bools_are_rejected() {
 #[test]
 fn bad_fragment_markers_are_rejected() {
     let plain = encode(&Packet::Data(app(rid(1, 4), 1, 1, Guarantee::Safe, b"abc")));
-    let carried = encode(&Packet::Data(recovered(
-        rid(1, 8),
-        1,
-        1,
-        app(rid(1, 4), 1, 1, Guarantee::Safe, b"abc"),
-    )));
+    let carried = encode(&Packet::Data(recovered(rid(1, 8), 1, 1, app(rid(1, 4), 1, 1, Guarantee::Safe, b"abc"))));
     for f in [4, 0x80, 0xFF] {
         assert_eq!(invalid(&with(&plain, DATA_FRAG, &[f])), "unknown fragment marker");
         assert_eq!(invalid(&with(&carried, DATA_FRAG, &[f])), "unknown fragment marker");
@@ -539,151 +410,59 @@ fn bad_fragment_markers_are_rejected() {
 #[test]
 fn bad_guarantees_are_rejected() {
     let plain = encode(&Packet::Data(app(rid(1, 4), 1, 1, Guarantee::Safe, b"abc")));
-    let carried = encode(&Packet::Data(recovered(
-        rid(1, 8),
-        1,
-        1,
-        app(rid(1, 4), 1, 1, Guarantee::Safe, b"abc"),
-    )));
+    let carried = encode(&Packet::Data(recovered(rid(1, 8), 1, 1, app(rid(1, 4), 1, 1, Guarantee::Safe, b"abc"))));
     for g in [4, 5, 0x7F, 0xFF] {
-        assert_eq!(
-            invalid(&with(&plain, DATA_GUARANTEE, &[g])),
-            "unknown guarantee"
-        );
-        assert_eq!(
-            invalid(&with(&carried, DATA_GUARANTEE, &[g])),
-            "unknown guarantee"
-        );
-        assert_eq!(
-            invalid(&with(&carried, INNER_GUARANTEE, &[g])),
-            "unknown guarantee"
-        );
+        assert_eq!(invalid(&with(&plain, DATA_GUARANTEE, &[g])), "unknown guarantee");
+        assert_eq!(invalid(&with(&carried, DATA_GUARANTEE, &[g])), "unknown guarantee");
+        assert_eq!(invalid(&with(&carried, INNER_GUARANTEE, &[g])), "unknown guarantee");
     }
 }
 
 #[test]
 fn bad_body_tags_are_rejected() {
     let plain = encode(&Packet::Data(app(rid(1, 4), 1, 1, Guarantee::Safe, b"")));
-    let carried = encode(&Packet::Data(recovered(
-        rid(1, 8),
-        1,
-        1,
-        app(rid(1, 4), 1, 1, Guarantee::Safe, b""),
-    )));
+    let carried = encode(&Packet::Data(recovered(rid(1, 8), 1, 1, app(rid(1, 4), 1, 1, Guarantee::Safe, b""))));
     for t in [2, 0xFF] {
-        assert_eq!(
-            invalid(&with(&plain, DATA_TAG, &[t])),
-            "unknown frame body tag"
-        );
-        assert_eq!(
-            invalid(&with(&carried, INNER_TAG, &[t])),
-            "unknown frame body tag"
-        );
+        assert_eq!(invalid(&with(&plain, DATA_TAG, &[t])), "unknown frame body tag");
+        assert_eq!(invalid(&with(&carried, INNER_TAG, &[t])), "unknown frame body tag");
     }
 }
 
 #[test]
 fn nested_recovered_is_rejected() {
     // Built by hand: the inner frame's tag says Recovered again.
-    let carried = encode(&Packet::Data(recovered(
-        rid(1, 8),
-        1,
-        1,
-        app(rid(1, 4), 1, 1, Guarantee::Safe, b""),
-    )));
-    assert_eq!(
-        invalid(&with(&carried, INNER_TAG, &[1])),
-        "recovered frame inside a recovered frame"
-    );
+    let carried = encode(&Packet::Data(recovered(rid(1, 8), 1, 1, app(rid(1, 4), 1, 1, Guarantee::Safe, b""))));
+    assert_eq!(invalid(&with(&carried, INNER_TAG, &[1])), "recovered frame inside a recovered frame");
     // And through the encoder, which writes it faithfully.
-    let nested = recovered(
-        rid(1, 12),
-        1,
-        1,
-        recovered(rid(1, 8), 1, 1, app(rid(1, 4), 1, 1, Guarantee::Safe, b"")),
-    );
-    assert_eq!(
-        invalid(&encode(&Packet::Data(nested))),
-        "recovered frame inside a recovered frame"
-    );
+    let nested = recovered(rid(1, 12), 1, 1, recovered(rid(1, 8), 1, 1, app(rid(1, 4), 1, 1, Guarantee::Safe, b"")));
+    assert_eq!(invalid(&encode(&Packet::Data(nested))), "recovered frame inside a recovered frame");
 }
 
 #[test]
 fn zero_node_ids_are_rejected_where_they_name_a_processor() {
     let zero = [0u8; 4];
     let data = encode(&Packet::Data(app(rid(1, 4), 1, 1, Guarantee::Safe, b"")));
-    assert_eq!(
-        invalid(&with(&data, DATA_SENDER, &zero)),
-        "frame sender is node 0"
-    );
-    let carried = encode(&Packet::Data(recovered(
-        rid(1, 8),
-        1,
-        1,
-        app(rid(1, 4), 1, 1, Guarantee::Safe, b""),
-    )));
-    assert_eq!(
-        invalid(&with(&carried, INNER_SENDER, &zero)),
-        "frame sender is node 0"
-    );
-    let join = encode(&Packet::Join(Join {
-        sender: 1,
-        ring_seq: 4,
-        proc_set: vec![1],
-        fail_set: vec![],
-    }));
+    assert_eq!(invalid(&with(&data, DATA_SENDER, &zero)), "frame sender is node 0");
+    let carried = encode(&Packet::Data(recovered(rid(1, 8), 1, 1, app(rid(1, 4), 1, 1, Guarantee::Safe, b""))));
+    assert_eq!(invalid(&with(&carried, INNER_SENDER, &zero)), "frame sender is node 0");
+    let join = encode(&Packet::Join(Join { sender: 1, ring_seq: 4, proc_set: vec![1], fail_set: vec![] }));
     assert_eq!(invalid(&with(&join, 4, &zero)), "join sender is node 0");
     for notice in [
-        Packet::MergeDetect(RingNotice {
-            sender: 1,
-            ring_id: rid(1, 4),
-        }),
-        Packet::Leave(RingNotice {
-            sender: 1,
-            ring_id: rid(1, 4),
-        }),
-        Packet::HoldCancel(RingNotice {
-            sender: 1,
-            ring_id: rid(1, 4),
-        }),
+        Packet::MergeDetect(RingNotice { sender: 1, ring_id: rid(1, 4) }),
+        Packet::Leave(RingNotice { sender: 1, ring_id: rid(1, 4) }),
+        Packet::HoldCancel(RingNotice { sender: 1, ring_id: rid(1, 4) }),
     ] {
-        assert_eq!(
-            invalid(&with(&encode(&notice), 4, &zero)),
-            "notice sender is node 0"
-        );
+        assert_eq!(invalid(&with(&encode(&notice), 4, &zero)), "notice sender is node 0");
     }
-    let zero_in_set = Join {
-        sender: 1,
-        ring_seq: 4,
-        proc_set: vec![0, 1],
-        fail_set: vec![],
-    };
-    assert_eq!(
-        invalid(&encode(&Packet::Join(zero_in_set))),
-        "node set holds node 0"
-    );
-    let zero_in_fail = Join {
-        sender: 1,
-        ring_seq: 4,
-        proc_set: vec![1],
-        fail_set: vec![0],
-    };
-    assert_eq!(
-        invalid(&encode(&Packet::Join(zero_in_fail))),
-        "node set holds node 0"
-    );
+    let zero_in_set = Join { sender: 1, ring_seq: 4, proc_set: vec![0, 1], fail_set: vec![] };
+    assert_eq!(invalid(&encode(&Packet::Join(zero_in_set))), "node set holds node 0");
+    let zero_in_fail = Join { sender: 1, ring_seq: 4, proc_set: vec![1], fail_set: vec![0] };
+    assert_eq!(invalid(&encode(&Packet::Join(zero_in_fail))), "node set holds node 0");
     let mut c = commit(2);
     c.members[0].node = 0;
-    assert_eq!(
-        invalid(&encode(&Packet::Commit(c))),
-        "commit member is node 0"
-    );
+    assert_eq!(invalid(&encode(&Packet::Commit(c))), "commit member is node 0");
     // aru_id 0 means "nobody lowered the aru" and ring ids are not node ids.
-    let t = Packet::Token(Token {
-        aru_id: 0,
-        ring_id: RingId::default(),
-        ..Token::default()
-    });
+    let t = Packet::Token(Token { aru_id: 0, ring_id: RingId::default(), ..Token::default() });
     assert_eq!(decode(&encode(&t)), Ok(t));
 }
 
@@ -696,31 +475,18 @@ fn unsorted_or_duplicate_sets_are_rejected() {
         (vec![1], vec![5, 5]),
         (vec![1], vec![6, 5]),
     ] {
-        let bytes = encode(&Packet::Join(Join {
-            sender: 1,
-            ring_seq: 4,
-            proc_set,
-            fail_set,
-        }));
+        let bytes = encode(&Packet::Join(Join { sender: 1, ring_seq: 4, proc_set, fail_set }));
         assert_eq!(invalid(&bytes), "node set not strictly ascending");
     }
     // The two sets are independent: the same id may appear in both.
-    let both = Packet::Join(Join {
-        sender: 1,
-        ring_seq: 4,
-        proc_set: vec![1, 2],
-        fail_set: vec![1, 2],
-    });
+    let both = Packet::Join(Join { sender: 1, ring_seq: 4, proc_set: vec![1, 2], fail_set: vec![1, 2] });
     assert_eq!(decode(&encode(&both)), Ok(both));
 
     for (a, b) in [(2, 1), (5, 5)] {
         let mut c = commit(2);
         c.members[0].node = a;
         c.members[1].node = b;
-        assert_eq!(
-            invalid(&encode(&Packet::Commit(c))),
-            "commit members not strictly ascending"
-        );
+        assert_eq!(invalid(&encode(&Packet::Commit(c))), "commit members not strictly ascending");
     }
 }
 
@@ -728,15 +494,9 @@ fn unsorted_or_duplicate_sets_are_rejected() {
 fn list_limits_are_enforced() {
     // rtr: the full list decodes; one more is Invalid however the bytes look.
     let mut t = full_token();
-    assert_eq!(
-        decode(&encode(&Packet::Token(t.clone()))),
-        Ok(Packet::Token(t.clone()))
-    );
+    assert_eq!(decode(&encode(&Packet::Token(t.clone()))), Ok(Packet::Token(t.clone())));
     t.rtr.push(1);
-    assert_eq!(
-        invalid(&encode(&Packet::Token(t.clone()))),
-        "rtr list over MAX_RTR"
-    );
+    assert_eq!(invalid(&encode(&Packet::Token(t.clone()))), "rtr list over MAX_RTR");
     // Over u16::MAX entries the count saturates instead of wrapping to a small valid count.
     t.rtr = vec![1; 65_536 + 3];
     let bytes = encode(&Packet::Token(t));
@@ -744,26 +504,10 @@ fn list_limits_are_enforced() {
     assert_eq!(decode(&bytes), Err(WireError::TooLarge));
     assert_eq!(invalid(&bytes[..MAX_PACKET]), "rtr list over MAX_RTR");
 
-    let join = Join {
-        sender: 1,
-        ring_seq: 4,
-        proc_set: (1..=MAX_MEMBERS as u32 + 1).collect(),
-        fail_set: vec![],
-    };
-    assert_eq!(
-        invalid(&encode(&Packet::Join(join))),
-        "node set over MAX_MEMBERS"
-    );
-    let join = Join {
-        sender: 1,
-        ring_seq: 4,
-        proc_set: vec![],
-        fail_set: (1..=MAX_MEMBERS as u32 + 1).collect(),
-    };
-    assert_eq!(
-        invalid(&encode(&Packet::Join(join))),
-        "node set over MAX_MEMBERS"
-    );
+    let join = Join { sender: 1, ring_seq: 4, proc_set: (1..=MAX_MEMBERS as u32 + 1).collect(), fail_set: vec![] };
+    assert_eq!(invalid(&encode(&Packet::Join(join))), "node set over MAX_MEMBERS");
+    let join = Join { sender: 1, ring_seq: 4, proc_set: vec![], fail_set: (1..=MAX_MEMBERS as u32 + 1).collect() };
+    assert_eq!(invalid(&encode(&Packet::Join(join))), "node set over MAX_MEMBERS");
 
     let over = encode(&Packet::Commit(commit(MAX_MEMBERS + 1)));
     assert!(over.len() <= MAX_PACKET);
@@ -772,41 +516,13 @@ fn list_limits_are_enforced() {
 
 #[test]
 fn counts_claiming_more_than_remains_are_truncated() {
-    let token = encode(&Packet::Token(Token {
-        rtr: vec![1, 2],
-        ..Token::default()
-    }));
-    assert_eq!(
-        decode(&with(&token, TOKEN_RTR_COUNT, &3u16.to_be_bytes())),
-        Err(WireError::Truncated)
-    );
-    assert_eq!(
-        decode(&with(
-            &token,
-            TOKEN_RTR_COUNT,
-            &(MAX_RTR as u16).to_be_bytes()
-        )),
-        Err(WireError::Truncated)
-    );
-    let join = encode(&Packet::Join(Join {
-        sender: 1,
-        ring_seq: 4,
-        proc_set: vec![1],
-        fail_set: vec![],
-    }));
-    assert_eq!(
-        decode(&with(
-            &join,
-            JOIN_PROC_COUNT,
-            &(MAX_MEMBERS as u16).to_be_bytes()
-        )),
-        Err(WireError::Truncated)
-    );
+    let token = encode(&Packet::Token(Token { rtr: vec![1, 2], ..Token::default() }));
+    assert_eq!(decode(&with(&token, TOKEN_RTR_COUNT, &3u16.to_be_bytes())), Err(WireError::Truncated));
+    assert_eq!(decode(&with(&token, TOKEN_RTR_COUNT, &(MAX_RTR as u16).to_be_bytes())), Err(WireError::Truncated));
+    let join = encode(&Packet::Join(Join { sender: 1, ring_seq: 4, proc_set: vec![1], fail_set: vec![] }));
+    assert_eq!(decode(&with(&join, JOIN_PROC_COUNT, &(MAX_MEMBERS as u16).to_be_bytes())), Err(WireError::Truncated));
     let c = encode(&Packet::Commit(commit(1)));
-    assert_eq!(
-        decode(&with(&c, COMMIT_COUNT, &(MAX_MEMBERS as u16).to_be_bytes())),
-        Err(WireError::Truncated)
-    );
+    assert_eq!(decode(&with(&c, COMMIT_COUNT, &(MAX_MEMBERS as u16).to_be_bytes())), Err(WireError::Truncated));
     assert_eq!(
         decode(&with(&c, COMMIT_COUNT, &[0xFF, 0xFF])),
         Err(WireError::Invalid("commit token over MAX_MEMBERS"))
@@ -869,19 +585,9 @@ mod alloc_probe {
 #[test]
 fn huge_lengths_are_rejected_without_allocating() {
     let data = encode(&Packet::Data(app(rid(1, 4), 1, 1, Guarantee::Safe, b"abc")));
-    let carried = encode(&Packet::Data(recovered(
-        rid(1, 8),
-        1,
-        1,
-        app(rid(1, 4), 1, 1, Guarantee::Safe, b"abc"),
-    )));
+    let carried = encode(&Packet::Data(recovered(rid(1, 8), 1, 1, app(rid(1, 4), 1, 1, Guarantee::Safe, b"abc"))));
     let token = encode(&Packet::Token(Token::default()));
-    let join = encode(&Packet::Join(Join {
-        sender: 1,
-        ring_seq: 4,
-        proc_set: vec![],
-        fail_set: vec![],
-    }));
+    let join = encode(&Packet::Join(Join { sender: 1, ring_seq: 4, proc_set: vec![], fail_set: vec![] }));
     let c = encode(&Packet::Commit(commit(0)));
     let cases = [
         with(&data, DATA_LEN, &u32::MAX.to_be_bytes()),
@@ -890,20 +596,13 @@ fn huge_lengths_are_rejected_without_allocating() {
         with(&carried, INNER_LEN, &0x8000_0000u32.to_be_bytes()),
         with(&token, TOKEN_RTR_COUNT, &(MAX_RTR as u16).to_be_bytes()),
         with(&join, JOIN_PROC_COUNT, &(MAX_MEMBERS as u16).to_be_bytes()),
-        with(
-            &join,
-            JOIN_PROC_COUNT + 2,
-            &(MAX_MEMBERS as u16).to_be_bytes(),
-        ),
+        with(&join, JOIN_PROC_COUNT + 2, &(MAX_MEMBERS as u16).to_be_bytes()),
         with(&c, COMMIT_COUNT, &(MAX_MEMBERS as u16).to_be_bytes()),
     ];
     for bytes in &cases {
         let (result, largest) = alloc_probe::largest_during(|| decode(bytes));
         assert_eq!(result, Err(WireError::Truncated));
-        assert_eq!(
-            largest, 0,
-            "decode allocated {largest} bytes for a length it had not checked"
-        );
+        assert_eq!(largest, 0, "decode allocated {largest} bytes for a length it had not checked");
     }
     // Sanity check of the probe itself: a successful decode does allocate.
     let (result, largest) = alloc_probe::largest_during(|| decode(&data));
@@ -926,10 +625,7 @@ fn errors_display_and_are_std_errors() {
         let boxed: Box<dyn std::error::Error> = Box::new(e.clone());
         assert!(!boxed.to_string().is_empty());
     }
-    assert_eq!(
-        WireError::BadVersion(9).to_string(),
-        "unsupported wire version 9 (expected 1)"
-    );
+    assert_eq!(WireError::BadVersion(9).to_string(), "unsupported wire version 9 (expected 1)");
     assert_eq!(WireError::Invalid("x").to_string(), "invalid packet: x");
 }
 
@@ -1018,11 +714,7 @@ fn mutate(rng: &mut Rng, b: &mut Vec<u8>) {
 #[test]
 fn fuzz_mutated_encodings() {
     // Small packets only: the mutation loop copies its input each round.
-    let corpus: Vec<Vec<u8>> = samples()
-        .iter()
-        .map(encode)
-        .filter(|b| b.len() <= 4_096)
-        .collect();
+    let corpus: Vec<Vec<u8>> = samples().iter().map(encode).filter(|b| b.len() <= 4_096).collect();
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let mut decoded = 0usize;
     let mut seen = std::collections::HashSet::new();
