@@ -80,6 +80,15 @@ step "conformance.c builds as C++11" \
     $CXX $CXXFLAGS_STRICT -Iinclude c-tests/conformance.c -L$LIBDIR -levs -lpthread -o "$OUT/conformance_cxx"
 step "conformance (C++) passes" env EVS_MCASTPORT=$((port + 2)) LD_LIBRARY_PATH=$LIBDIR timeout 120 "$OUT/conformance_cxx"
 
+# The same under valgrind: no invalid read or write at the C boundary, no definite leak.
+if command -v valgrind >/dev/null 2>&1; then
+    step "conformance under valgrind (no invalid access, no definite leak)" \
+        env EVS_MCASTPORT=$((port + 6)) LD_LIBRARY_PATH=$LIBDIR timeout 300 \
+        valgrind --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite -q "$OUT/conformance_c"
+else
+    skip "conformance under valgrind (valgrind not installed)"
+fi
+
 binds_to_version() {
     readelf -d "$1" | grep -q 'NEEDED.*\[libevs\.so\.4\]' &&
         readelf -V "$1" | grep -A3 'File: libevs\.so\.4' | grep -q 'Name: COROSYNC_EVS_2\.0'
