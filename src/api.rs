@@ -131,10 +131,11 @@ impl Handle {
         lookup(self.0).ok_or(Error::BadHandle)
     }
 
-    /// `BadHandle` unless the handle is live (the C layer reports a bad
-    /// handle before bad arguments).
-    pub fn check(self) -> Result<(), Error> {
-        self.state().map(|_| ())
+    /// The handle numbered `raw`, or `BadHandle` unless it is live (the C
+    /// layer reports a bad handle before bad arguments).
+    pub fn live(raw: u64) -> Result<Handle, Error> {
+        let h = Handle(raw);
+        h.state().map(|_| h)
     }
 
     /// Destroy the handle: pending callbacks are dropped and a blocked

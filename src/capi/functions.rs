@@ -119,8 +119,7 @@ pub extern "C" fn evs_dispatch(handle: evs_handle_t, dispatch_types: cs_dispatch
 #[no_mangle]
 pub unsafe extern "C" fn evs_join(handle: evs_handle_t, groups: *const evs_group, group_entries: size_t) -> cs_error_t {
     guard(|| {
-        let h = Handle::from_raw(handle);
-        h.check()?;
+        let h = Handle::live(handle)?;
         h.join(&convert::groups(groups, group_entries)?)
     })
 }
@@ -136,8 +135,7 @@ pub unsafe extern "C" fn evs_leave(
     group_entries: size_t,
 ) -> cs_error_t {
     guard(|| {
-        let h = Handle::from_raw(handle);
-        h.check()?;
+        let h = Handle::live(handle)?;
         h.leave(&convert::groups(groups, group_entries)?)
     })
 }
@@ -156,8 +154,7 @@ pub unsafe extern "C" fn evs_mcast_joined(
     iovcnt: c_uint,
 ) -> cs_error_t {
     guard(|| {
-        let h = Handle::from_raw(handle);
-        h.check()?;
+        let h = Handle::live(handle)?;
         let g = convert::guarantee(guarantee)?;
         h.mcast_joined(g, &convert::buffers(iov, iovcnt)?)
     })
@@ -176,8 +173,7 @@ pub unsafe extern "C" fn evs_mcast_groups(
     iovcnt: c_uint,
 ) -> cs_error_t {
     guard(|| {
-        let h = Handle::from_raw(handle);
-        h.check()?;
+        let h = Handle::live(handle)?;
         let g = convert::guarantee(guarantee)?;
         let groups = convert::groups(groups, group_entries)?;
         h.mcast_groups(g, &groups, &convert::buffers(iov, iovcnt)?)
