@@ -3,7 +3,8 @@
 # (C, linked against build/lib/libevs.so) multicast a mix of guarantees and
 # log their callbacks; evs-check judges the logs against the EVS properties.
 #   udp4   four processes, multicast on 127.0.0.1 (the zero-configuration default)
-#   udpu4  three processes, unicast to a member list on 127.0.0.1
+#   udpu4  three processes, unicast to a member list on 127.0.0.1 (with EVS_LOG=info,
+#          whose membership lines are checked; udp4's stderr must be empty)
 #   udpu6  three processes, unicast on ::1 (IPv6 multicast does not loop back on lo)
 #   kill   kill -9 of one of three during a flood: the survivors must install the
 #          configuration without it within token + consensus timeouts + 1 s
@@ -69,9 +70,29 @@ group() {
 port=$base_port
 EVS_MCASTPORT=$port group udp4 4
 
+# The library never prints unless asked: the udp4 processes' stderr must be empty.
+if cat "$OUT"/udp4.*.err | grep -q .; then
+    failed=$((failed + 1))
+    echo "FAIL quiet: the library printed with EVS_LOG unset"
+    sed 's/^/     | /' "$OUT"/udp4.*.err
+else
+    passed=$((passed + 1))
+    echo "ok   quiet: nothing on stderr with EVS_LOG unset"
+fi
+
 port=$((port + 10))
 EVS_TRANSPORT=udpu EVS_MEMBERS="127.0.0.1:$port,127.0.0.1:$((port + 1)),127.0.0.1:$((port + 2))" \
-    group udpu4 3
+    EVS_LOG=info group udpu4 3
+
+# Asked with EVS_LOG=info, it reports membership changes: the ring id and the members.
+if grep -q 'regular configuration [0-9]*:[0-9]* members \[' "$OUT"/udpu4.1.err; then
+    passed=$((passed + 1))
+    echo "ok   log: $(grep -m 1 'regular configuration' "$OUT"/udpu4.1.err)"
+else
+    failed=$((failed + 1))
+    echo "FAIL log: EVS_LOG=info printed no membership change"
+    sed 's/^/     | /' "$OUT"/udpu4.1.err
+fi
 
 port=$((port + 10))
 if python3 -c 'import socket; s=socket.socket(socket.AF_INET6, socket.SOCK_DGRAM); s.bind(("::1", 0))' 2>/dev/null; then
