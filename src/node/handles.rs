@@ -3,9 +3,10 @@
 //! while its queue is not empty.
 
 use std::collections::{BTreeMap, VecDeque};
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::RawFd;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
+use super::eventfd::EventFd;
 use crate::api::{Callback, ConfigChange, Group};
 use crate::totem::{NodeId, RingId};
 
@@ -14,7 +15,7 @@ use crate::totem::{NodeId, RingId};
 pub(crate) struct HandleState {
     inner: Mutex<HandleInner>,
     ready: Condvar,
-    fd: OwnedFd,
+    fd: EventFd,
 }
 
 struct HandleInner {
@@ -30,13 +31,7 @@ struct HandleInner {
 
 impl HandleState {
     pub fn new() -> std::io::Result<HandleState> {
-        // SAFETY: eventfd has no memory preconditions; the result is checked.
-        let fd = unsafe { libc::eventfd(0, libc::EFD_CLOEXEC | libc::EFD_NONBLOCK) };
-        if fd < 0 {
-            return Err(std::io::Error::last_os_error());
-        }
-        // SAFETY: fd is a fresh descriptor we own.
-        let fd = unsafe { OwnedFd::from_raw_fd(fd) };
+        let fd = EventFd::new()?;
         Ok(HandleState {
             inner: Mutex::new(HandleInner {
                 groups: Vec::new(),
@@ -57,7 +52,7 @@ impl HandleState {
     }
 
     pub fn fd(&self) -> RawFd {
-        self.fd.as_raw_fd()
+        self.fd.raw()
     }
 
     pub fn context(&self) -> usize {
@@ -109,9 +104,7 @@ impl HandleState {
         }
         inner.queue.push_back(callback);
         if !inner.signalled {
-            let one: u64 = 1;
-            // SAFETY: writing 8 bytes from a valid u64 to our eventfd.
-            unsafe { libc::write(self.fd.as_raw_fd(), &one as *const u64 as *const libc::c_void, 8) };
+            self.fd.signal();
             inner.signalled = true;
         }
         self.ready.notify_all();
@@ -145,9 +138,7 @@ impl HandleState {
     fn pop_locked(&self, inner: &mut HandleInner) -> Option<Callback> {
         let callback = inner.queue.pop_front();
         if inner.queue.is_empty() && inner.signalled {
-            let mut counter: u64 = 0;
-            // SAFETY: reading 8 bytes into a valid u64 from our non-blocking eventfd.
-            unsafe { libc::read(self.fd.as_raw_fd(), &mut counter as *mut u64 as *mut libc::c_void, 8) };
+            self.fd.reset();
             inner.signalled = false;
         }
         callback

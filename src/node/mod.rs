@@ -8,10 +8,10 @@
 //! ever held for short, non-blocking core calls, never during I/O or callbacks.
 
 pub(crate) mod clock;
+mod eventfd;
 pub(crate) mod handles;
 pub(crate) mod message;
 mod thread;
-mod wake;
 
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Duration;
@@ -21,8 +21,8 @@ use crate::config::{Settings, Transport as TransportKind};
 use crate::net::{derive_node_id, Transport, TransportConfig};
 use crate::totem::{Config, Guarantee, Processor, SubmitError, MS};
 use clock::Clock;
+use eventfd::EventFd;
 use handles::with_registry;
-use wake::Wake;
 
 /// What the protocol thread and the API calls share.
 pub(crate) struct Core {
@@ -34,7 +34,7 @@ pub(crate) struct Core {
 
 pub(crate) struct Node {
     core: Mutex<Core>,
-    wake: Wake,
+    wake: EventFd,
     /// Startup: set once the first regular configuration is installed, or
     /// with the reason startup failed.
     started: Mutex<Option<Result<(), Error>>>,
@@ -79,7 +79,7 @@ pub(crate) fn release_if_unused() {
     }
     if let Some(node) = slot.take() {
         node.lock_core().stop = true;
-        node.wake.wake();
+        node.wake.signal();
         let thread = node.thread.lock().unwrap_or_else(|e| e.into_inner()).take();
         if let Some(t) = thread {
             let _ = t.join();
@@ -98,7 +98,7 @@ pub(crate) fn submit(guarantee: Guarantee, payload: Vec<u8>) -> Result<(), Error
     };
     match result {
         Ok(()) => {
-            node.wake.wake();
+            node.wake.signal();
             Ok(())
         }
         Err(SubmitError::QueueFull) => Err(Error::TryAgain),
@@ -146,7 +146,7 @@ fn start() -> Result<Arc<Node>, Error> {
     });
     let node = Arc::new(Node {
         core: Mutex::new(Core { processor, clock, stop: false }),
-        wake: Wake::new().map_err(|_| Error::Library)?,
+        wake: EventFd::new().map_err(|_| Error::Library)?,
         started: Mutex::new(None),
         started_cond: Condvar::new(),
         thread: Mutex::new(None),
@@ -169,7 +169,7 @@ fn start() -> Result<Arc<Node>, Error> {
     drop(guard);
     if let Err(e) = outcome {
         node.lock_core().stop = true;
-        node.wake.wake();
+        node.wake.signal();
         if let Some(t) = node.thread.lock().unwrap_or_else(|e| e.into_inner()).take() {
             let _ = t.join();
         }

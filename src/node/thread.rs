@@ -34,7 +34,7 @@ pub(super) fn run(node: Arc<Node>, mut transport: Transport, me: NodeId) {
             }
         };
         poll_readable(&transport, node.wake.raw(), timeout_ms);
-        node.wake.drain();
+        node.wake.reset();
 
         let mut left = false;
         {
