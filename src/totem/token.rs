@@ -118,7 +118,7 @@ impl Processor {
         token.rtr = rtr;
 
         // 3. Originate, within flow control.
-        let queued = if recovering { self.recovery.as_ref().map_or(0, |r| r.queue.len()) } else { self.queued_frames };
+        let queued = self.frames_waiting();
         let others_fcc = token.fcc.saturating_sub(self.my_fcc);
         let others_backlog = token.backlog.saturating_sub(self.my_backlog);
         let n = allowed(&FlowInput {
@@ -161,8 +161,7 @@ impl Processor {
         let members = ring.members.len();
 
         // 5. fcc and backlog carry our contribution of this visit.
-        let backlog_now =
-            if recovering { self.recovery.as_ref().map_or(0, |r| r.queue.len()) } else { self.queued_frames } as u32;
+        let backlog_now = self.frames_waiting() as u32;
         token.fcc = others_fcc + sent;
         token.backlog = others_backlog.saturating_add(backlog_now);
         self.my_fcc = sent;
@@ -206,6 +205,15 @@ impl Processor {
         let bytes = self.send(Destination::Node(to), &Packet::Token(token));
         self.forwarded = Some(Forwarded { bytes, to, seq });
         self.timers.set(TimerKind::TokenRetransmit, self.now + self.config.token_retransmit_interval());
+    }
+
+    /// Frames waiting for the token: old-ring frames to share while
+    /// recovering, application frames otherwise.
+    fn frames_waiting(&self) -> usize {
+        match (&self.recovery, self.state) {
+            (Some(r), State::Recovery) => r.queue.len(),
+            _ => self.queued_frames,
+        }
     }
 
     /// The next frame to originate: an application message when operational,
