@@ -31,13 +31,7 @@ pub(crate) unsafe fn groups(groups: *const evs_group, n: size_t) -> Result<Vec<G
 
 /// The guarantee, or `InvalidParam` for a value outside the four defined.
 pub(crate) fn guarantee(g: EvsGuaranteeArg) -> Result<Guarantee, Error> {
-    match g.0 {
-        0 => Ok(Guarantee::Unordered),
-        1 => Ok(Guarantee::Fifo),
-        2 => Ok(Guarantee::Agreed),
-        3 => Ok(Guarantee::Safe),
-        _ => Err(Error::InvalidParam),
-    }
+    u8::try_from(g.0).ok().and_then(Guarantee::from_u8).ok_or(Error::InvalidParam)
 }
 
 /// The buffers of an iovec array, checked: NULL with a count is
