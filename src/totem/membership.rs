@@ -13,6 +13,7 @@ impl Processor {
     /// commit or recovery keeps what the earlier gathering learnt.
     pub(crate) fn enter_gather(&mut self) {
         let leaving_ring = self.state == State::Operational;
+        self.counters.gathers += 1;
         self.abandon_forming();
         if leaving_ring || self.gather.proc_set.is_empty() {
             self.gather.proc_set = self.ring.members.iter().copied().collect();
@@ -185,6 +186,7 @@ impl Processor {
         if self.state != State::Gather {
             return;
         }
+        self.counters.consensus_timeouts += 1;
         let members = self.candidates();
         let silent: Vec<NodeId> = members.iter().copied().filter(|m| !self.gather.consensus.contains(m)).collect();
         if silent.is_empty() {

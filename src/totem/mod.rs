@@ -9,6 +9,7 @@
 
 mod buffer;
 mod config;
+mod counters;
 mod delivery;
 mod event;
 mod flow;
@@ -23,6 +24,7 @@ mod types;
 pub mod wire;
 
 pub use config::Config;
+pub use counters::Counters;
 pub use event::{ConfigChange, ConfigKind, Delivery, Destination, Event, SubmitError, Transmit};
 pub use processor::{Processor, State};
 pub use types::{Guarantee, NodeId, RingId, Time, MS};

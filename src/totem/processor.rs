@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use super::config::Config;
+use super::counters::Counters;
 use super::event::{Destination, Event, SubmitError, Transmit};
 use super::packet::{CommitToken, DataFrame, Packet, RingNotice};
 use super::ring::Ring;
@@ -123,6 +124,7 @@ pub struct Processor {
     /// Rings we were on or began to form, most recent last: their late packets
     /// are stale, not a foreign ring to merge with.
     pub(crate) past_rings: VecDeque<RingId>,
+    pub(crate) counters: Counters,
     pub(crate) now: Time,
 }
 
@@ -168,6 +170,7 @@ impl Processor {
             leaving: false,
             gather_started: now,
             past_rings: VecDeque::new(),
+            counters: Counters::default(),
             state: State::Gather,
             me,
             config,
@@ -189,6 +192,11 @@ impl Processor {
     /// configuration is installed: a placeholder singleton.
     pub fn ring(&self) -> (RingId, &[NodeId]) {
         (self.ring.id, &self.ring.members)
+    }
+
+    /// What this processor has done so far.
+    pub fn counters(&self) -> &Counters {
+        &self.counters
     }
 
     /// Frames waiting in the send queue.

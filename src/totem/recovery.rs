@@ -79,6 +79,7 @@ impl Processor {
         self.remember_ring(old_id);
         self.ring = recovery.new_ring;
         self.virgin = false;
+        self.counters.installs += 1;
         let trans: BTreeSet<_> = recovery.trans.iter().copied().collect();
         let joined = self.ring.members.iter().copied().filter(|m| !trans.contains(m)).collect();
         self.events.push_back(Event::ConfigChange(ConfigChange {
@@ -154,16 +155,20 @@ impl Processor {
 
         // Step 3.
         let mut after_gap = false;
+        let events_before = self.events.len();
         for seq in cut + 1..=high {
             match self.ring.frames.get(seq) {
                 None => after_gap = true,
                 Some(slot) => {
                     if !after_gap || trans.contains(&slot.frame.sender) {
                         self.deliver_frame(seq);
+                    } else {
+                        self.counters.gap_skips += 1;
                     }
                 }
             }
         }
+        self.counters.transitional_deliveries += (self.events.len() - events_before) as u64;
         self.ring.delivered = self.ring.delivered.max(high);
         // A message whose fragments did not all arrive is dropped here, by
         // every processor that moves together alike.
@@ -178,6 +183,7 @@ impl Processor {
             if head.offset > 0 {
                 let sent = head.offset.div_ceil(room);
                 head.offset = 0;
+                self.counters.partial_resends += 1;
                 self.queued_frames += sent;
             }
         }

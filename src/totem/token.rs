@@ -70,6 +70,7 @@ impl Processor {
     pub(crate) fn on_token_retransmit(&mut self) {
         if let Some(f) = &self.forwarded {
             let transmit = super::event::Transmit { dest: Destination::Node(f.to), bytes: f.bytes.clone() };
+            self.counters.token_retransmits += 1;
             self.transmits.push_back(transmit);
             self.timers.set(TimerKind::TokenRetransmit, self.now + self.config.token_retransmit_interval());
         }
@@ -85,6 +86,7 @@ impl Processor {
     pub(crate) fn visit(&mut self, mut token: Token) {
         let me = self.me;
         let recovering = self.state == State::Recovery;
+        self.counters.token_visits += 1;
 
         // 1. Retransmit what others lack and we hold; keep the rest asked.
         let mut rtr = Vec::with_capacity(token.rtr.len());
@@ -99,6 +101,7 @@ impl Processor {
                 }
             }
         }
+        self.counters.frame_retransmits += resend.len() as u64;
         for frame in resend {
             self.multicast(&Packet::Data(frame));
         }
@@ -224,6 +227,7 @@ impl Processor {
             let recovery = self.recovery.as_mut()?;
             let old = recovery.queue.pop_front()?;
             token.seq += 1;
+            self.counters.recovery_frames_sent += 1;
             return Some(DataFrame {
                 ring_id: recovery.new_ring.id,
                 seq: token.seq,
@@ -252,6 +256,7 @@ impl Processor {
             self.send_queue.pop_front();
         }
         self.queued_frames = self.queued_frames.saturating_sub(1);
+        self.counters.frames_sent += 1;
         token.seq += 1;
         self.my_last_seq = token.seq;
         Some(DataFrame {
@@ -278,6 +283,7 @@ impl Processor {
             return false;
         }
         self.aru_stall = 0;
+        self.counters.receive_failures += 1;
         self.enter_gather();
         true
     }
