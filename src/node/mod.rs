@@ -9,6 +9,7 @@
 
 pub(crate) mod clock;
 mod eventfd;
+pub(crate) mod failure;
 pub(crate) mod handles;
 pub(crate) mod message;
 mod thread;
