@@ -100,7 +100,7 @@ impl Node {
         if first {
             crate::evs_log!(
                 Error,
-                "the protocol thread failed: {reason}; every handle now returns CS_ERR_LIBRARY: finalize them, and evs_initialize starts a new processor"
+                "the processor failed: {reason}; every handle now returns CS_ERR_LIBRARY: finalize them, and evs_initialize starts a new processor"
             );
             self.set_started(Err(Error::Library));
             self.wake.signal();
@@ -194,7 +194,7 @@ pub(crate) fn submit(guarantee: Guarantee, payload: Vec<u8>) -> Result<(), Error
         match failure::catching(|| core.processor.submit(now, guarantee, payload)) {
             Ok(result) => result,
             Err(reason) => {
-                node.fail(&reason);
+                node.fail(&format!("the protocol core panicked during a multicast: {reason}"));
                 return Err(Error::Library);
             }
         }

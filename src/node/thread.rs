@@ -19,7 +19,7 @@ pub(super) fn run(node: Arc<Node>, transport: Transport, me: NodeId) {
     // The transport moves into `serve`, so a panic closes the sockets as it
     // unwinds: a new node may bind the same port.
     if let Err(reason) = failure::catching(|| serve(&node, transport, me)) {
-        node.fail(&reason);
+        node.fail(&format!("the protocol thread panicked: {reason}"));
     }
 }
 
