@@ -1,11 +1,37 @@
 //! Membership (TOTEM95 §6): gathering join messages to consensus, then the
 //! commit token that forms the new ring over two rotations.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use super::event::Destination;
 use super::packet::{CommitEntry, CommitToken, Join, Packet, RingNotice};
-use super::processor::{Forming, Processor, State};
+use super::processor::{Processor, State};
 use super::timers::TimerKind;
-use super::types::{NodeId, RingId};
+use super::types::{NodeId, RingId, Time};
+
+/// What gathering has learnt so far.
+#[derive(Default)]
+pub(crate) struct Gather {
+    /// Every processor heard of (this one included).
+    pub proc_set: BTreeSet<NodeId>,
+    /// Processors believed failed.
+    pub fail_set: BTreeSet<NodeId>,
+    /// Who sent a join with sets identical to ours (this one included).
+    pub consensus: BTreeSet<NodeId>,
+    /// Whose joins we heard since this gathering began (for `exclusion.rs`).
+    pub heard: BTreeSet<NodeId>,
+    /// Ring seq each gatherer reported in its last join.
+    pub ring_seqs: BTreeMap<NodeId, u64>,
+    /// When the current gathering started.
+    pub started: Time,
+}
+
+/// The ring being formed, from the commit token's first visit to installation.
+pub(crate) struct Forming {
+    pub token: CommitToken,
+    /// Highest `hops` seen: older copies are duplicates.
+    pub hops_seen: u32,
+}
 
 impl Processor {
     /// Start (or restart) gathering. `from_ring` resets the sets to the current
@@ -29,10 +55,10 @@ impl Processor {
         self.gather.consensus.insert(self.me);
         self.gather.heard.clear();
         self.state = State::Gather;
-        self.gather_started = self.now;
+        self.gather.started = self.now;
         self.hold.reset();
         self.forwarder.clear();
-        self.last_token_seq = 0;
+        self.visits.reset();
         self.timers.cancel(TimerKind::TokenLoss);
         self.timers.cancel(TimerKind::TokenRetransmit);
         self.timers.cancel(TimerKind::TokenHold);
@@ -45,10 +71,10 @@ impl Processor {
     /// packets are not taken for a foreign ring.
     fn abandon_forming(&mut self) {
         if let Some(f) = self.forming.take() {
-            self.remember_ring(f.token.ring_id);
+            self.past_rings.remember(f.token.ring_id);
         }
         if let Some(r) = self.recovery.take() {
-            self.remember_ring(r.new_ring.id);
+            self.past_rings.remember(r.new_ring.id);
         }
     }
 
@@ -129,7 +155,7 @@ impl Processor {
             }
             return;
         }
-        self.join_ring_seqs.insert(join.sender, join.ring_seq);
+        self.gather.ring_seqs.insert(join.sender, join.ring_seq);
         self.gather.heard.insert(join.sender);
         changed |= self.gather.proc_set.insert(join.sender);
         for &p in &join.proc_set {
@@ -172,7 +198,7 @@ impl Processor {
     /// declared before one join interval has passed, so that a starting
     /// processor hears the running ones instead of forming a singleton at once.
     fn check_consensus(&mut self) {
-        if self.state != State::Gather || self.now < self.gather_started + self.config.join_timeout {
+        if self.state != State::Gather || self.now < self.gather.started + self.config.join_timeout {
             return;
         }
         let members = self.candidates();
@@ -266,7 +292,7 @@ impl Processor {
 
     /// We are the representative of the agreed set: create the commit token.
     fn start_commit(&mut self, members: Vec<NodeId>) {
-        let seen = members.iter().filter_map(|m| self.join_ring_seqs.get(m)).copied().max().unwrap_or(0);
+        let seen = members.iter().filter_map(|m| self.gather.ring_seqs.get(m)).copied().max().unwrap_or(0);
         let highest = self.highest_ring_seq.max(seen).max(self.ring.id.seq);
         // The next multiple of 4 above every seq and epoch seen.
         let seq = (highest / 4 + 1) * 4;
@@ -329,7 +355,7 @@ impl Processor {
         let index = my_index as u32;
         match self.state {
             State::Gather => {
-                let fresh = token.ring_id.seq > self.ring.id.seq && !self.past_rings.contains(&token.ring_id);
+                let fresh = token.ring_id.seq > self.ring.id.seq && !self.past_rings.contains(token.ring_id);
                 // Only a formation of exactly the processors we gather with
                 // (TOTEM95: proc_set - fail_set); an older one's token is stale.
                 let ours = token.members.iter().map(|e| e.node).eq(self.candidates());
