@@ -37,6 +37,7 @@ pub mod rng;
 pub mod run;
 pub mod runner;
 pub mod scenario;
+pub mod topology;
 pub mod trace;
 
 pub use families::generate;
