@@ -11,7 +11,7 @@ use std::rc::Rc;
 use evs::check::{Ending, History, ProcessHistory, Record};
 use evs::totem::{Config, ConfigKind, Counters, Destination, Event, NodeId, State, SubmitError, Time, MS};
 
-use super::app::{decode_payload, App, Workload};
+use super::app::{App, TinyIds, Workload};
 use super::metrics::{RunMetrics, Watches};
 use super::network::{LinkParams, Network};
 use super::proto::Proto;
@@ -110,6 +110,7 @@ pub struct Cluster<P: Proto> {
     pub fired: Vec<Action>,
     /// Who could talk to whom, over time: the progress property's input.
     pub topology: Topology,
+    tiny: TinyIds,
 }
 
 impl<P: Proto> Cluster<P> {
@@ -136,6 +137,7 @@ impl<P: Proto> Cluster<P> {
             armed: Vec::new(),
             fired: Vec::new(),
             topology: Topology::default(),
+            tiny: TinyIds::default(),
         }
     }
 
@@ -551,7 +553,7 @@ impl<P: Proto> Cluster<P> {
         node.app.accrue(&mut self.app_rng, now, w);
         let mut accepted = Vec::new();
         while node.app.owed > 0 && !node.app.closed && now < w.stop {
-            let msg = node.app.next_message(&mut self.app_rng, w);
+            let msg = node.app.next_message(&mut self.app_rng, w, &mut self.tiny);
             match node.proc.as_mut().unwrap().submit(now, msg.guarantee, msg.payload.clone()) {
                 Ok(()) => {
                     node.forwards_at_submit.insert(msg.id.counter, node.token_forwards);
@@ -676,7 +678,7 @@ impl<P: Proto> Cluster<P> {
         let hist = node.hist;
         match e {
             Event::Deliver(d) => {
-                let Some(msg) = decode_payload(&d.payload) else {
+                let Some(msg) = self.tiny.decode(&d.payload) else {
                     panic!(
                         "harness: n{id} delivered a payload that carries no MsgId ({} bytes, sender n{}, ring {:?}, seq {}) (seed {})",
                         d.payload.len(),

@@ -28,6 +28,7 @@
 pub mod app;
 pub mod cluster;
 pub mod families;
+pub mod fault_families;
 pub mod metrics;
 pub mod network;
 pub mod proto;

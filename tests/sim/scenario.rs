@@ -63,10 +63,17 @@ pub enum Family {
     Churn,
     Big,
     Slow,
+    Asym,
+    Deaf,
+    Burst,
+    Pause,
+    Trigger,
+    /// Measured by sim_metrics only (no test file): latency under 5% loss.
+    Loss5,
 }
 
 impl Family {
-    pub const ALL: [Family; 8] = [
+    pub const ALL: [Family; 14] = [
         Family::Steady,
         Family::Loss,
         Family::Partition,
@@ -75,6 +82,12 @@ impl Family {
         Family::Churn,
         Family::Big,
         Family::Slow,
+        Family::Asym,
+        Family::Deaf,
+        Family::Burst,
+        Family::Pause,
+        Family::Trigger,
+        Family::Loss5,
     ];
 
     pub fn name(self) -> &'static str {
@@ -87,6 +100,12 @@ impl Family {
             Family::Churn => "churn",
             Family::Big => "big",
             Family::Slow => "slow",
+            Family::Asym => "asym",
+            Family::Deaf => "deaf",
+            Family::Burst => "burst",
+            Family::Pause => "pause",
+            Family::Trigger => "trigger",
+            Family::Loss5 => "loss5",
         }
     }
 
@@ -102,6 +121,13 @@ impl Family {
             Family::Churn => 400,
             Family::Big => 6,
             Family::Slow => 150,
+            // The fault families run 12-16 s of faults each: fewer seeds.
+            Family::Asym => 40,
+            Family::Deaf => 30,
+            Family::Burst => 40,
+            Family::Pause => 40,
+            Family::Trigger => 60,
+            Family::Loss5 => 12,
         }
     }
 
