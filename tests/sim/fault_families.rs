@@ -140,7 +140,7 @@ pub fn trigger(rng: &mut Rng, seed: u64) -> Scenario {
         0 => (State::Commit, Action::DropNextToken(x)),
         1 => {
             let nodes: Vec<NodeId> = (1..=n).collect();
-            schedule.push((arm + rng.between(1000, 4000) * MS, Action::Heal));
+            schedule.push((arm + rng.between(1000, 2500) * MS, Action::Heal));
             (State::Recovery, Action::Partition(split(rng, &nodes)))
         }
         2 => (State::Operational, Action::Crash(y)),

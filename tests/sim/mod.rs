@@ -27,6 +27,7 @@
 
 pub mod app;
 pub mod cluster;
+pub mod coverage;
 pub mod families;
 pub mod fault_families;
 pub mod metrics;
