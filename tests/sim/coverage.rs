@@ -30,7 +30,7 @@ pub fn required(family: Family) -> &'static [&'static [&'static str]] {
         Family::Deaf => &[&["cov_consensus_timeouts"], &["cov_merges"]],
         Family::Burst => &[&["cov_token_retransmits"]],
         Family::Pause => &[&["cov_token_retransmits"], &["cov_merges"]],
-        Family::Trigger => &[&["cov_merges"], &["cov_transitional_deliveries"]],
+        Family::Trigger => &[&["cov_merges", "cov_transitional_deliveries"]],
         Family::Steady | Family::Big | Family::Slow | Family::Loss5 => &[],
     }
 }
