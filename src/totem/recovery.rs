@@ -115,15 +115,29 @@ impl Processor {
         self.hold.reset();
         self.visits.restart_stall_count();
         self.merge.restart(self.now, self.config.merge_timeout);
-        for &m in &self.ring.members {
-            self.exclusions.admitted(m);
-        }
+        self.update_exclusions();
         // Frames of the new ring that arrived while we were still recovering.
         let high = self.ring.high_seq;
         for seq in 1..=high {
             self.deliver_unordered_once(seq);
         }
         self.deliver_ready();
+    }
+
+    /// Processors whose joins we heard while gathering but that are not on
+    /// the ring we installed could not complete a formation with us: keep
+    /// them out a while (`exclusion.rs`). Those on it are welcome again.
+    fn update_exclusions(&mut self) {
+        let base = self.config.consensus_timeout;
+        for node in std::mem::take(&mut self.gather.heard) {
+            if !self.ring.is_member(node) {
+                self.exclusions.exclude(node, self.now, base, 4 * base);
+                self.counters.exclusions += 1;
+            }
+        }
+        for &m in &self.ring.members {
+            self.exclusions.admitted(m);
+        }
     }
 
     /// The EVS steps for the old ring, in this order:

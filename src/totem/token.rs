@@ -117,8 +117,10 @@ impl Processor {
     }
 
     pub(crate) fn on_token_loss(&mut self) {
-        if matches!(self.state, State::Operational | State::Commit | State::Recovery) {
-            self.enter_gather();
+        match self.state {
+            State::Commit => self.commit_lost(),
+            State::Operational | State::Recovery => self.enter_gather(),
+            State::Gather | State::Left => {}
         }
     }
 
