@@ -175,11 +175,14 @@ impl Processor {
         }
         if !stale {
             if join.fail_set.contains(&self.me) {
-                // It believes we failed: we cannot share a ring with it.
+                // It believes we failed: we cannot share a ring with it. Its
+                // other failure decisions are no more credible than that one:
+                // a processor that cannot hear fails everyone, and adopting
+                // its verdicts would break every other processor into a
+                // singleton (as the simulator's deaf family showed).
                 changed |= self.gather.fail_set.insert(join.sender);
-            }
-            for &f in &join.fail_set {
-                if f != self.me {
+            } else {
+                for &f in &join.fail_set {
                     changed |= self.gather.fail_set.insert(f);
                 }
             }
