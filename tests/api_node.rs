@@ -2,22 +2,15 @@
 //! initialize, the first configuration change, multicast and delivery of
 //! every guarantee, groups, dispatch modes, finalize.
 
+mod common;
+
+use common::collect;
 use evs::api::{Callback, DispatchMode, Error, Group, Guarantee, Handle};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 fn free_port() -> u16 {
     let s = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
     s.local_addr().unwrap().port()
-}
-
-fn collect(h: Handle, want: usize, within: Duration) -> Vec<Callback> {
-    let mut got = Vec::new();
-    let end = Instant::now() + within;
-    while got.len() < want && Instant::now() < end {
-        let _ = h.dispatch(DispatchMode::All, &mut |_, cb| got.push(cb));
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    got
 }
 
 #[test]

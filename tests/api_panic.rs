@@ -7,6 +7,9 @@
 //!
 //! The tests of this file share the process's node, so they take `SERIAL`.
 
+mod common;
+
+use common::collect;
 use std::os::fd::RawFd;
 use std::sync::mpsc;
 use std::sync::Mutex;
@@ -30,16 +33,6 @@ fn readable(fd: RawFd, timeout_ms: i32) -> bool {
     // SAFETY: one valid pollfd.
     let n = unsafe { libc::poll(&mut p, 1, timeout_ms) };
     n == 1 && p.revents & libc::POLLIN != 0
-}
-
-fn collect(h: Handle, want: usize, within: Duration) -> Vec<Callback> {
-    let mut got = Vec::new();
-    let end = Instant::now() + within;
-    while got.len() < want && Instant::now() < end {
-        let _ = h.dispatch(DispatchMode::All, &mut |_, cb| got.push(cb));
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    got
 }
 
 /// Wait until the handle reports the failure (the hook returns at once).
