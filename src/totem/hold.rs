@@ -9,7 +9,9 @@
 //! held nothing and does not hold the next token; without that, the message
 //! waited the whole hold time (half the retransmit interval, 119 ms).
 
+use super::forward::MIN_RETRANSMIT;
 use super::packet::Token;
+use super::types::Time;
 
 #[derive(Default)]
 pub(crate) struct Hold {
@@ -19,8 +21,8 @@ pub(crate) struct Hold {
     held_seq: Option<u64>,
     /// The last token we saw said the ring was idle (its holder may be holding it).
     ring_idle: bool,
-    /// We multicast a cancel since our last visit.
-    cancel_sent: bool,
+    /// When we last multicast a cancel since our last visit.
+    cancel_sent: Option<Time>,
     /// A cancel arrived since our last visit while we held nothing.
     cancel_heard: bool,
 }
@@ -49,16 +51,18 @@ impl Hold {
     /// Our visit is done: the token told whether the ring is idle.
     pub fn visited(&mut self, ring_idle: bool) {
         self.ring_idle = ring_idle;
-        self.cancel_sent = false;
+        self.cancel_sent = None;
         self.cancel_heard = false;
     }
 
-    /// Whether to multicast a cancel now (once per visit, only on an idle ring).
-    pub fn should_send_cancel(&mut self) -> bool {
-        if !self.ring_idle || self.cancel_sent {
+    /// Whether to multicast a cancel now: only on an idle ring, and again
+    /// only after [`MIN_RETRANSMIT`] (a lost cancel must not leave a message
+    /// waiting the whole hold).
+    pub fn should_send_cancel(&mut self, now: Time) -> bool {
+        if !self.ring_idle || self.cancel_sent.is_some_and(|at| now < at + MIN_RETRANSMIT) {
             return false;
         }
-        self.cancel_sent = true;
+        self.cancel_sent = Some(now);
         true
     }
 

@@ -291,10 +291,10 @@ impl Processor {
         }
         // The token may have been lost on its way to an idle ring's
         // representative, whose predecessor waits the full interval.
-        if let Some(t) = self.forwarder.resend_now() {
+        if let Some(t) = self.forwarder.resend_now(self.now) {
             self.transmits.push_back(t);
         }
-        if self.ring.members.len() > 1 && self.hold.should_send_cancel() {
+        if self.ring.members.len() > 1 && self.hold.should_send_cancel(self.now) {
             let notice = RingNotice { sender: self.me, ring_id: self.ring.id };
             self.multicast(&Packet::HoldCancel(notice));
         }
@@ -306,7 +306,7 @@ impl Processor {
         }
         if self.hold.cancel() {
             self.release_held_token();
-        } else if let Some(t) = self.forwarder.resend_now() {
+        } else if let Some(t) = self.forwarder.resend_now(self.now) {
             // As in `wake_idle_ring`: the token may be lost on its way to the holder.
             self.transmits.push_back(t);
         }
