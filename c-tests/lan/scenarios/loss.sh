@@ -7,7 +7,7 @@
 # target (p50 <= 10 ms, p99 <= 100 ms).
 . "$(dirname "$0")/../lib/scenario.sh"
 
-SECS=$(by_mode 10 60)
+SECS=$(by_mode 8 60)
 LOSS=0.05
 RATE=400
 
