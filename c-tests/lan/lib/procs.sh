@@ -19,7 +19,8 @@ node_start() {
     HOST_OF[$name]=$h
 }
 
-node_kill() { kill -9 "${PID[$1]}" 2>/dev/null; wait "${PID[$1]}" 2>/dev/null; }
+# (the braces keep bash's "Killed" job notice off the output)
+node_kill() { { kill -9 "${PID[$1]}"; wait "${PID[$1]}"; } 2>/dev/null; }
 node_stop() { kill -STOP "${PID[$1]}" 2>/dev/null; }
 node_cont() { kill -CONT "${PID[$1]}" 2>/dev/null; }
 
@@ -35,8 +36,7 @@ nodes_wait() {
 nodes_reap() {
     local n
     for n in "${!PID[@]}"; do
-        kill -CONT "${PID[$n]}" 2>/dev/null
-        kill -9 "${PID[$n]}" 2>/dev/null
+        { kill -CONT "${PID[$n]}"; kill -9 "${PID[$n]}"; wait "${PID[$n]}"; } 2>/dev/null
     done
 }
 
