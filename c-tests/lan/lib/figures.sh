@@ -6,10 +6,11 @@
 # time_to_config T N LOG...: the slowest process's wait from T to its first
 # regular configuration of N members; "never" if one has none.
 time_to_config() {
-    local t=$1 n=$2
+    local t=$1 n=$2 f
     shift 2
+    for f; do [ -e "$f" ] || { echo never; return; }; done   # not started yet
     awk -v t0="$t" -v n="$n" '
-        FNR == 1 { files[FILENAME] = 1 }
+        BEGIN { for (i = 1; i < ARGC; i++) files[ARGV[i]] = 1 }   # empty ones too
         $1 == "C" && $3 == "R" && $2 >= t0 && !(FILENAME in got) {
             m = $6; sub(/^m:/, "", m)
             if (split(m, a, ",") == n) got[FILENAME] = $2 - t0
@@ -30,7 +31,7 @@ configs_between() {
     local a=$1 b=$2
     shift 2
     awk -v a="$a" -v b="$b" '
-        FNR == 1 { c[FILENAME] = 0 }
+        BEGIN { for (i = 1; i < ARGC; i++) c[ARGV[i]] = 0 }
         $1 == "C" && $2 >= a && $2 <= b { c[FILENAME]++ }
         END { m = 0; for (f in c) if (c[f] > m) m = c[f]; print m }' "$@"
 }
@@ -41,7 +42,7 @@ deliveries_between() {
     local a=$1 b=$2
     shift 2
     awk -v a="$a" -v b="$b" '
-        FNR == 1 { c[FILENAME] = 0 }
+        BEGIN { for (i = 1; i < ARGC; i++) c[ARGV[i]] = 0 }
         $1 == "D" && $2 >= a && $2 <= b { c[FILENAME]++ }
         END { m = -1; for (f in c) if (m < 0 || c[f] < m) m = c[f]; print m }' "$@"
 }

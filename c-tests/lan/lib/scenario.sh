@@ -24,7 +24,8 @@ mkdir -p "$OUT"
 
 # Whatever happens (success, failure, Ctrl-C, SIGTERM), nothing we made stays.
 cleanup() {
-    trap - EXIT INT TERM
+    trap '' INT TERM    # a second Ctrl-C must not cut the cleanup short
+    trap - EXIT
     nodes_reap
     lan_down
 }
