@@ -7,10 +7,11 @@
 
 HOSTS=$(by_mode 4 8)
 PER=$(by_mode 4 8)
-RATE=$(by_mode 50 10)       # msgs/s per process
+RATE=$(by_mode 50 2)        # msgs/s per process (64 x 2: the window per rotation is the limit)
 FORM=$(by_mode 8 30)        # seconds allowed to form the ring and start
 HOLD=$(by_mode 5 8)
 SETTLE=$(by_mode 8 15)
+QUIET=$(by_mode 1 5)        # seconds without sending before the end: all is delivered by then
 N=$((HOSTS * PER))
 lan_up "$HOSTS" || fail "could not build the LAN"
 L=$(now_us)
@@ -18,7 +19,7 @@ p=$((L + FORM * 1000000)); h=$((p + HOLD * 1000000)); end=$((h + SETTLE * 100000
 logs=() a=() b=()
 for hh in $(seq 1 "$HOSTS"); do
     for k in $(seq 1 "$PER"); do
-        node_start "$hh" "n$hh.$k" -e $end -w $N -r $RATE
+        node_start "$hh" "n$hh.$k" -e $end -q $((end - QUIET * 1000000)) -w $N -r $RATE
         logs+=("$OUT/n$hh.$k.log")
         if [ "$hh" -le $((HOSTS / 2)) ]; then a+=("$OUT/n$hh.$k.log"); else b+=("$OUT/n$hh.$k.log"); fi
     done
