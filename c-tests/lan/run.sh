@@ -33,7 +33,7 @@ if [ -n "$why" ]; then
     exit 0
 fi
 
-export OUT=${OUT:-build/c-tests/lan}
+export OUT=${OUT:-build/c-tests/lan-$MODE}
 CC=${CC:-cc}
 mkdir -p build/c-tests "$OUT"
 [ -x target/release/evs-check ] && [ -e build/lib/libevs.so ] || { echo "lan: run make first" >&2; exit 2; }

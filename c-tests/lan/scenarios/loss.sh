@@ -13,13 +13,15 @@ RATE=400
 
 lan_up 3 || fail "could not build the LAN"
 
-# phase TAG LOSS: one run; sets the figures in TAG_* variables.
+# phase TAG LOSS [SEND...]: one run; sets the figures in TAG_* variables.
 phase() {
-    local tag=$1 p=$2 t0 end logs cfg und lat
+    local tag=$1 p=$2 t0 end logs cfg und lat send
+    shift 2
+    send=${*:--r $RATE}
     mkdir -p "$OUT/$tag"
     end=$(($(now_us) + (SECS + 4) * 1000000))
     for h in 1 2 3; do
-        node_start "$h" "$tag/n$h" -e $end -w 3 -r $RATE -g as -s 1000
+        node_start "$h" "$tag/n$h" -e $end -w 3 $send -g as -s 1000
     done
     logs="$OUT/$tag/n1.log $OUT/$tag/n2.log $OUT/$tag/n3.log"
     # shellcheck disable=SC2086
@@ -47,9 +49,19 @@ phase() {
 
 phase clean 0 || fail "the run without loss failed"
 phase lossy $LOSS || fail "the run with $LOSS loss failed"
+# The long run also floods (as fast as flow control allows), for the
+# throughput with and without loss.
+flood=""
+if [ "$MODE" = long ]; then
+    SECS=20
+    phase fclean 0 -f || fail "the flood without loss failed"
+    phase flossy $LOSS -f || fail "the flood with $LOSS loss failed"
+    # shellcheck disable=SC2154
+    flood="; flood: $fclean_rate msgs/s (p50 $fclean_p50 ms) without loss, $flossy_rate msgs/s (p50 $flossy_p50 ms, $flossy_cfg config changes) with"
+fi
 
 # shellcheck disable=SC2154
-figures="no loss: p50 ${clean_p50} ms p99 ${clean_p99} ms ${clean_rate} msgs/s; 5% loss: p50 ${lossy_p50} ms p99 ${lossy_p99} ms ${lossy_rate} msgs/s, ${lossy_cfg} config changes, ${lossy_judged} deliveries judged"
+figures="no loss: p50 ${clean_p50} ms p99 ${clean_p99} ms ${clean_rate} msgs/s; 5% loss: p50 ${lossy_p50} ms p99 ${lossy_p99} ms ${lossy_rate} msgs/s, ${lossy_cfg} config changes, ${lossy_judged} deliveries judged$flood"
 # shellcheck disable=SC2154
 [ "$lossy_cfg" -eq 0 ] || fail "$figures (a configuration change under loss)"
 # shellcheck disable=SC2154
