@@ -47,6 +47,18 @@ deliveries_between() {
         END { m = -1; for (f in c) if (m < 0 || c[f] < m) m = c[f]; print m }' "$@"
 }
 
+# longest_stall A B LOG...: the longest time (ms) one process went without a
+# delivery between A and B (the ends of the window count as deliveries).
+longest_stall() {
+    local a=$1 b=$2
+    shift 2
+    awk -v a="$a" -v b="$b" '
+        FNR == 1 { if (NR > 1) close_file(); last = a }
+        function close_file() { if (b - last > worst) worst = b - last }
+        $1 == "D" && $2 >= a && $2 <= b { if ($2 - last > worst) worst = $2 - last; last = $2 }
+        END { close_file(); printf "%d\n", worst / 1000 }' "$@"
+}
+
 # latency_between A B LOG...: "p50 p99" (ms) of the self-delivery latency of
 # the messages sent between A and B, over all the processes.
 latency_between() {

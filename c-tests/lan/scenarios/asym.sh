@@ -3,8 +3,9 @@
 # traffic; D is killed (-9), and at that moment B starts to miss C's
 # multicasts (unicast, the token, still passes), so the new ring {A,B,C} forms
 # and recovers under it. The ring must go on delivering while it lasts (by
-# retransmissions from A, or by a configuration without C or B); known
-# defect: nothing is delivered while it lasts.
+# retransmissions from A, or by a configuration without C or B), with no
+# stall longer than the kill's own (token loss and consensus); known defect:
+# nothing is delivered while it lasts.
 . "$(dirname "$0")/../lib/scenario.sh"
 
 HOLD=$(by_mode 8 20)
@@ -31,9 +32,10 @@ nodes_wait
     d=$(deliveries_between $((k + 3000000)) $h $logs)
     c=$(configs_between $k $h $logs)
     r=$(deliveries_between $h $end $logs)
+    st=$(longest_stall $k $h $logs)
 }
-figures="${HOLD} s of B missing C's multicasts from the kill of D: $d deliveries at the slowest survivor in the last $((HOLD - 3)) s, $c configuration callbacks; $r deliveries after the heal"
+figures="${HOLD} s of B missing C's multicasts from the kill of D: longest stall $st ms (limit 4000: token loss and consensus take 2.2 s), $d deliveries at the slowest survivor in the last $((HOLD - 3)) s, $c configuration callbacks; $r deliveries after the heal"
 # shellcheck disable=SC2086
 judge --faults-end $h --bound 5000 $logs "$OUT/n4.log" || { show_verdict; fail "$figures: the checker found violations"; }
-[ "$d" -gt 0 ] || fail "$figures (the ring stalls)"
+[ "$d" -gt 0 ] && [ "$st" -le 4000 ] || fail "$figures (the ring stalls)"
 pass "$figures, $JUDGED deliveries judged"
