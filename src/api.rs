@@ -4,6 +4,15 @@
 //! A [`Handle`] is a number. Every function may be called from any thread;
 //! callbacks run only inside [`Handle::dispatch`], on the calling thread, with
 //! no library lock held, so they may call any function (finalize included).
+//!
+//! If the library's protocol thread fails (a panic, which is a bug in the
+//! library, caught), every handle it served fails: `join`, `leave`, the
+//! multicasts, `membership` and `dispatch` (every mode; a blocked one wakes)
+//! return [`Error::Library`] and the handle's fd polls readable for good.
+//! `fd`, the context and `finalize` still work; once the failed handles are
+//! finalized, or as soon as a new one is needed, `initialize` starts a new
+//! processor. `EVS_LOG` (level `error` and up) logs the panic's message and
+//! location once.
 
 use std::os::fd::RawFd;
 
@@ -63,6 +72,8 @@ pub enum DispatchMode {
 /// Errors, each mapped to one `cs_error_t` at the C boundary.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Error {
+    /// An internal error; also every call on a handle whose protocol thread
+    /// has failed (see the module documentation).
     Library,
     TryAgain,
     InvalidParam,
@@ -103,20 +114,12 @@ impl std::error::Error for Error {}
 pub struct Handle(u64);
 
 impl Handle {
-    /// Create a handle. The first one of the process starts its processor and
-    /// returns once the processor is operational in a ring.
+    /// Create a handle. The first one of the process (or the first after its
+    /// processor failed) starts a processor and returns once the processor is
+    /// operational in a ring.
     pub fn initialize() -> Result<Handle, Error> {
         let state = std::sync::Arc::new(HandleState::new().map_err(|_| Error::Library)?);
-        // Registered before the processor starts, so that nothing it delivers
-        // right after its first configuration is lost to this handle.
-        let id = with_registry(|r| r.insert(state));
-        match node::with_running_node(|_node| Ok(())) {
-            Ok(()) => Ok(Handle(id)),
-            Err(e) => {
-                with_registry(|r| r.handles.remove(&id));
-                Err(e)
-            }
-        }
+        node::attach(state).map(Handle)
     }
 
     pub fn from_raw(raw: u64) -> Handle {
@@ -131,16 +134,25 @@ impl Handle {
         lookup(self.0).ok_or(Error::BadHandle)
     }
 
-    /// The handle numbered `raw`, or `BadHandle` unless it is live (the C
-    /// layer reports a bad handle before bad arguments).
+    /// The state of a handle whose processor has not failed.
+    fn working(self) -> Result<std::sync::Arc<HandleState>, Error> {
+        let state = self.state()?;
+        if state.is_failed() {
+            return Err(Error::Library);
+        }
+        Ok(state)
+    }
+
+    /// The handle numbered `raw`, or `BadHandle` unless it is live, `Library`
+    /// if its processor failed (the C layer reports both before bad arguments).
     pub fn live(raw: u64) -> Result<Handle, Error> {
         let h = Handle(raw);
-        h.state().map(|_| h)
+        h.working().map(|_| h)
     }
 
     /// Destroy the handle: pending callbacks are dropped and a blocked
     /// dispatch returns. The process's last handle makes the processor leave
-    /// the ring gracefully.
+    /// the ring gracefully. Works on a handle whose processor failed, too.
     pub fn finalize(self) -> Result<(), Error> {
         let state = with_registry(|r| r.handles.remove(&self.0)).ok_or(Error::BadHandle)?;
         state.close();
@@ -163,7 +175,7 @@ impl Handle {
     }
 
     pub fn join(self, groups: &[Group]) -> Result<(), Error> {
-        let state = self.state()?;
+        let state = self.working()?;
         check_groups(groups)?;
         state.join(groups);
         Ok(())
@@ -171,20 +183,20 @@ impl Handle {
 
     /// Leave groups; a group not joined is `NotExist` (those before it are left).
     pub fn leave(self, groups: &[Group]) -> Result<(), Error> {
-        let state = self.state()?;
+        let state = self.working()?;
         check_groups(groups)?;
         state.leave(groups).map_err(|_| Error::NotExist)
     }
 
     /// Multicast the concatenation of `parts` to the groups joined now.
     pub fn mcast_joined(self, guarantee: Guarantee, parts: &[&[u8]]) -> Result<(), Error> {
-        let groups = self.state()?.groups();
+        let groups = self.working()?.groups();
         send(guarantee, &groups, parts)
     }
 
     /// Multicast to the listed groups, joined or not.
     pub fn mcast_groups(self, guarantee: Guarantee, groups: &[Group], parts: &[&[u8]]) -> Result<(), Error> {
-        self.state()?;
+        self.working()?;
         check_groups(groups)?;
         send(guarantee, groups, parts)
     }
@@ -192,7 +204,7 @@ impl Handle {
     /// This processor's node id and the current regular configuration's
     /// members, ascending.
     pub fn membership(self) -> Result<(NodeId, Vec<NodeId>), Error> {
-        self.state()?;
+        self.working()?;
         with_registry(|r| {
             let members = r.membership.as_ref().map(|m| m.members.clone()).unwrap_or_default();
             Ok((r.local_nodeid, members))
@@ -200,11 +212,12 @@ impl Handle {
     }
 
     /// Run callbacks on this thread. `f` runs with no library lock held.
+    /// `Library` once the processor has failed, even while blocked.
     pub fn dispatch(self, mode: DispatchMode, f: &mut dyn FnMut(Handle, Callback)) -> Result<(), Error> {
-        let state = self.state()?;
+        let state = self.working()?;
         match mode {
             DispatchMode::One => {
-                if let Some(cb) = state.wait_pop() {
+                if let Some(cb) = state.wait_pop()? {
                     f(self, cb);
                 }
             }
@@ -214,23 +227,38 @@ impl Handle {
                     if state.is_finalized() {
                         break;
                     }
-                    match state.pop() {
+                    match state.pop()? {
                         Some(cb) => f(self, cb),
                         None => break,
                     }
                 }
             }
             DispatchMode::Blocking => {
-                while let Some(cb) = state.wait_pop() {
+                while let Some(cb) = state.wait_pop()? {
                     f(self, cb);
                 }
             }
-            DispatchMode::OneNonBlocking => match state.pop() {
+            DispatchMode::OneNonBlocking => match state.pop()? {
                 Some(cb) => f(self, cb),
                 None => return Err(Error::TryAgain),
             },
         }
         Ok(())
+    }
+}
+
+/// Test support, not part of the API: hidden from the documentation, and not
+/// reachable from C (the C library exports only the `evs_*` functions).
+#[doc(hidden)]
+pub mod testing {
+    use super::Error;
+
+    /// Make the running processor's protocol thread panic at its next turn,
+    /// while it holds the core's lock (as a bug in the protocol core would),
+    /// to test how the failure reaches the handles. Returns at once;
+    /// `BadHandle` if no processor runs.
+    pub fn panic_protocol_thread() -> Result<(), Error> {
+        crate::node::request_panic()
     }
 }
 

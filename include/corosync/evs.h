@@ -111,7 +111,9 @@ extern "C" {
  * membership is meaningful at once. The handle's first callback is a
  * configuration change reporting the current regular configuration. A
  * configuration error gives CS_ERR_LIBRARY (or a closer code) and prints a
- * one-line reason on stderr. handle NULL: CS_ERR_INVALID_PARAM.
+ * one-line reason on stderr. handle NULL: CS_ERR_INVALID_PARAM. If the
+ * process's processor has failed (see evs_dispatch()), the new handle gets a
+ * new processor; the failed handles stay failed.
  */
 cs_error_t evs_initialize(evs_handle_t *handle, evs_callbacks_t *callbacks);
 
@@ -119,14 +121,16 @@ cs_error_t evs_initialize(evs_handle_t *handle, evs_callbacks_t *callbacks);
  * Destroys the handle: pending callbacks are discarded and an evs_dispatch()
  * blocked on it returns CS_OK. Finalizing the process's last handle makes its
  * processor leave the ring gracefully. An unknown or already finalized
- * handle: CS_ERR_BAD_HANDLE.
+ * handle: CS_ERR_BAD_HANDLE. A handle whose processor has failed is
+ * finalized as any other (CS_OK).
  */
 cs_error_t evs_finalize(evs_handle_t handle);
 
 /**
  * Stores in *fd a file descriptor that polls readable (POLLIN) exactly while
- * callbacks are pending for the handle. The library owns it; it stays valid
- * until evs_finalize(). fd NULL: CS_ERR_INVALID_PARAM.
+ * callbacks are pending for the handle, and for good once its processor has
+ * failed (then evs_dispatch() returns CS_ERR_LIBRARY). The library owns it;
+ * it stays valid until evs_finalize(). fd NULL: CS_ERR_INVALID_PARAM.
  */
 cs_error_t evs_fd_get(evs_handle_t handle, int *fd);
 
@@ -149,6 +153,17 @@ cs_error_t evs_context_set(evs_handle_t handle, void *context);
  * CS_DISPATCH_ONE_NONBLOCKING runs at most one and returns CS_ERR_TRY_AGAIN
  * if none was pending. Any other value: CS_ERR_INVALID_PARAM. Callbacks may
  * call any evs_* function, including evs_finalize() of their own handle.
+ *
+ * If the library's protocol thread fails (a bug in the library, caught: it
+ * never aborts the process), the handles it served fail: pending callbacks
+ * are discarded; evs_dispatch() in every mode, a call blocked in it
+ * included, returns CS_ERR_LIBRARY promptly, and so do evs_join(),
+ * evs_leave(), evs_mcast_joined(), evs_mcast_groups() and
+ * evs_membership_get(); the fd polls readable for good. This is the code
+ * corosync's library returned when its connection to the daemon died.
+ * EVS_LOG=error (or a finer level) logs the reason once on stderr. Recover by
+ * calling evs_finalize() on the failed handles and evs_initialize() again,
+ * which starts a new processor (a new member of the ring).
  */
 cs_error_t evs_dispatch(evs_handle_t handle, cs_dispatch_flags_t dispatch_types);
 
@@ -156,7 +171,8 @@ cs_error_t evs_dispatch(evs_handle_t handle, cs_dispatch_flags_t dispatch_types)
  * Adds group_entries groups to the handle's joined set (joining a group
  * already joined is a no-op). It applies to messages delivered after the
  * call returns. groups NULL or group_entries 0: CS_ERR_INVALID_PARAM; more
- * than 50 groups: CS_ERR_TOO_MANY_GROUPS.
+ * than 50 groups: CS_ERR_TOO_MANY_GROUPS. A failed processor:
+ * CS_ERR_LIBRARY (see evs_dispatch()).
  */
 cs_error_t evs_join(evs_handle_t handle, const struct evs_group *groups, size_t group_entries);
 
@@ -164,7 +180,7 @@ cs_error_t evs_join(evs_handle_t handle, const struct evs_group *groups, size_t 
  * Removes group_entries groups from the handle's joined set. A group that is
  * not joined gives CS_ERR_NOT_EXIST (the groups before it in the array have
  * been left). groups NULL or group_entries 0: CS_ERR_INVALID_PARAM; more than
- * 50 groups: CS_ERR_TOO_MANY_GROUPS.
+ * 50 groups: CS_ERR_TOO_MANY_GROUPS. A failed processor: CS_ERR_LIBRARY.
  */
 cs_error_t evs_leave(evs_handle_t handle, const struct evs_group *groups, size_t group_entries);
 
@@ -175,6 +191,8 @@ cs_error_t evs_leave(evs_handle_t handle, const struct evs_group *groups, size_t
  * guarantee other than the four EVS_TYPE_* values: CS_ERR_INVALID_PARAM.
  * CS_ERR_TRY_AGAIN when the send queue is full: nothing was sent, retry
  * (typically after dispatching). CS_OK: the message will be delivered.
+ * CS_ERR_LIBRARY: the processor has failed and nothing was sent (see
+ * evs_dispatch()).
  */
 cs_error_t evs_mcast_joined(evs_handle_t handle,
                             evs_guarantee_t guarantee,
@@ -200,7 +218,7 @@ cs_error_t evs_mcast_groups(evs_handle_t handle,
  * node id order and *member_list_entries is their number. If the capacity is
  * too small: CS_ERR_NO_SPACE, nothing written beyond the capacity, and
  * *member_list_entries set to the number needed. member_list may be NULL only
- * with a capacity of 0.
+ * with a capacity of 0. A failed processor: CS_ERR_LIBRARY, nothing written.
  */
 cs_error_t evs_membership_get(evs_handle_t handle,
                               unsigned int *local_nodeid,

@@ -6,6 +6,13 @@
 //! the safe API (`crate::api`) inside the panic boundary (`guard`), and maps
 //! its error to a `cs_error_t`.
 //!
+//! A failed processor (a panic on the library's protocol thread, caught) is
+//! `CS_ERR_LIBRARY` from every call on its handles but evs_fd_get,
+//! evs_context_get/set and evs_finalize: the code corosync's library returned
+//! once its connection to the daemon died, so a program written for corosync
+//! already treats it as "finalize and start again". The contract is in
+//! evs_dispatch's comment.
+//!
 //! Every pointer a C caller passes may be NULL or wrong, so the functions
 //! that take pointers are `unsafe extern "C"`; the C contract of each is in its
 //! doc comment (which is what C programmers read), hence no `# Safety`
@@ -28,7 +35,9 @@ use libc::{c_char, c_int, c_uint, c_void, iovec, size_t};
 /// membership is meaningful at once. The handle's first callback is a
 /// configuration change reporting the current regular configuration. A
 /// configuration error gives CS_ERR_LIBRARY (or a closer code) and prints a
-/// one-line reason on stderr. handle NULL: CS_ERR_INVALID_PARAM.
+/// one-line reason on stderr. handle NULL: CS_ERR_INVALID_PARAM. If the
+/// process's processor has failed (see evs_dispatch()), the new handle gets a
+/// new processor; the failed handles stay failed.
 #[no_mangle]
 pub unsafe extern "C" fn evs_initialize(handle: *mut evs_handle_t, callbacks: *mut evs_callbacks_t) -> cs_error_t {
     guard(|| {
@@ -46,7 +55,8 @@ pub unsafe extern "C" fn evs_initialize(handle: *mut evs_handle_t, callbacks: *m
 /// Destroys the handle: pending callbacks are discarded and an evs_dispatch()
 /// blocked on it returns CS_OK. Finalizing the process's last handle makes its
 /// processor leave the ring gracefully. An unknown or already finalized
-/// handle: CS_ERR_BAD_HANDLE.
+/// handle: CS_ERR_BAD_HANDLE. A handle whose processor has failed is
+/// finalized as any other (CS_OK).
 #[no_mangle]
 pub extern "C" fn evs_finalize(handle: evs_handle_t) -> cs_error_t {
     guard(|| {
@@ -57,8 +67,9 @@ pub extern "C" fn evs_finalize(handle: evs_handle_t) -> cs_error_t {
 }
 
 /// Stores in *fd a file descriptor that polls readable (POLLIN) exactly while
-/// callbacks are pending for the handle. The library owns it; it stays valid
-/// until evs_finalize(). fd NULL: CS_ERR_INVALID_PARAM.
+/// callbacks are pending for the handle, and for good once its processor has
+/// failed (then evs_dispatch() returns CS_ERR_LIBRARY). The library owns it;
+/// it stays valid until evs_finalize(). fd NULL: CS_ERR_INVALID_PARAM.
 #[no_mangle]
 pub unsafe extern "C" fn evs_fd_get(handle: evs_handle_t, fd: *mut c_int) -> cs_error_t {
     guard(|| {
@@ -96,6 +107,17 @@ pub unsafe extern "C" fn evs_context_set(handle: evs_handle_t, context: *mut c_v
 /// CS_DISPATCH_ONE_NONBLOCKING runs at most one and returns CS_ERR_TRY_AGAIN
 /// if none was pending. Any other value: CS_ERR_INVALID_PARAM. Callbacks may
 /// call any evs_* function, including evs_finalize() of their own handle.
+///
+/// If the library's protocol thread fails (a bug in the library, caught: it
+/// never aborts the process), the handles it served fail: pending callbacks
+/// are discarded; evs_dispatch() in every mode, a call blocked in it
+/// included, returns CS_ERR_LIBRARY promptly, and so do evs_join(),
+/// evs_leave(), evs_mcast_joined(), evs_mcast_groups() and
+/// evs_membership_get(); the fd polls readable for good. This is the code
+/// corosync's library returned when its connection to the daemon died.
+/// EVS_LOG=error (or a finer level) logs the reason once on stderr. Recover by
+/// calling evs_finalize() on the failed handles and evs_initialize() again,
+/// which starts a new processor (a new member of the ring).
 #[no_mangle]
 pub extern "C" fn evs_dispatch(handle: evs_handle_t, dispatch_types: cs_dispatch_flags_t) -> cs_error_t {
     guard(|| {
@@ -115,7 +137,8 @@ pub extern "C" fn evs_dispatch(handle: evs_handle_t, dispatch_types: cs_dispatch
 /// Adds group_entries groups to the handle's joined set (joining a group
 /// already joined is a no-op). It applies to messages delivered after the
 /// call returns. groups NULL or group_entries 0: CS_ERR_INVALID_PARAM; more
-/// than 50 groups: CS_ERR_TOO_MANY_GROUPS.
+/// than 50 groups: CS_ERR_TOO_MANY_GROUPS. A failed processor:
+/// CS_ERR_LIBRARY (see evs_dispatch()).
 #[no_mangle]
 pub unsafe extern "C" fn evs_join(handle: evs_handle_t, groups: *const evs_group, group_entries: size_t) -> cs_error_t {
     guard(|| {
@@ -127,7 +150,7 @@ pub unsafe extern "C" fn evs_join(handle: evs_handle_t, groups: *const evs_group
 /// Removes group_entries groups from the handle's joined set. A group that is
 /// not joined gives CS_ERR_NOT_EXIST (the groups before it in the array have
 /// been left). groups NULL or group_entries 0: CS_ERR_INVALID_PARAM; more than
-/// 50 groups: CS_ERR_TOO_MANY_GROUPS.
+/// 50 groups: CS_ERR_TOO_MANY_GROUPS. A failed processor: CS_ERR_LIBRARY.
 #[no_mangle]
 pub unsafe extern "C" fn evs_leave(
     handle: evs_handle_t,
@@ -146,6 +169,8 @@ pub unsafe extern "C" fn evs_leave(
 /// guarantee other than the four EVS_TYPE_* values: CS_ERR_INVALID_PARAM.
 /// CS_ERR_TRY_AGAIN when the send queue is full: nothing was sent, retry
 /// (typically after dispatching). CS_OK: the message will be delivered.
+/// CS_ERR_LIBRARY: the processor has failed and nothing was sent (see
+/// evs_dispatch()).
 #[no_mangle]
 pub unsafe extern "C" fn evs_mcast_joined(
     handle: evs_handle_t,
@@ -186,7 +211,7 @@ pub unsafe extern "C" fn evs_mcast_groups(
 /// node id order and *member_list_entries is their number. If the capacity is
 /// too small: CS_ERR_NO_SPACE, nothing written beyond the capacity, and
 /// *member_list_entries set to the number needed. member_list may be NULL only
-/// with a capacity of 0.
+/// with a capacity of 0. A failed processor: CS_ERR_LIBRARY, nothing written.
 #[no_mangle]
 pub unsafe extern "C" fn evs_membership_get(
     handle: evs_handle_t,

@@ -1,19 +1,23 @@
 //! The panic boundary: no Rust panic may unwind into C. A panic inside a
-//! library call becomes `CS_ERR_LIBRARY` for that call.
-
-use std::panic::{catch_unwind, AssertUnwindSafe};
+//! library call becomes `CS_ERR_LIBRARY` for that call, and `EVS_LOG` says
+//! why (the library prints nothing otherwise, not even Rust's panic message).
 
 use super::types::cs_error_t;
 use crate::api::Error;
+use crate::node::failure::catching;
 
 /// Run a C entry point's body, turning a panic into `CS_ERR_LIBRARY`.
 pub(crate) fn guard(body: impl FnOnce() -> Result<(), Error>) -> cs_error_t {
-    // AssertUnwindSafe: the state a panic could leave half-updated sits behind
-    // mutexes that recover from poisoning, and the call reports the failure.
-    match catch_unwind(AssertUnwindSafe(body)) {
+    // Unwind safety: the state a panic could leave half-updated sits behind
+    // mutexes that recover from poisoning, and a panic inside the protocol
+    // core fails the node (`node::submit`), so nothing half-updated is reused.
+    match catching(body) {
         Ok(Ok(())) => cs_error_t::CS_OK,
         Ok(Err(e)) => code_of(e),
-        Err(_) => cs_error_t::CS_ERR_LIBRARY,
+        Err(reason) => {
+            crate::evs_log!(Error, "a library call panicked: {reason}");
+            cs_error_t::CS_ERR_LIBRARY
+        }
     }
 }
 
@@ -39,10 +43,8 @@ mod tests {
 
     #[test]
     fn a_panic_becomes_cs_err_library() {
-        let prev = std::panic::take_hook();
-        std::panic::set_hook(Box::new(|_| {}));
+        // Silent: `catching` records the panic instead of printing it.
         let code = guard(|| panic!("boom"));
-        std::panic::set_hook(prev);
         assert_eq!(code, cs_error_t::CS_ERR_LIBRARY);
         assert_eq!(guard(|| Ok(())), cs_error_t::CS_OK);
         assert_eq!(guard(|| Err(Error::NoSpace { needed: 3 })), cs_error_t::CS_ERR_NO_SPACE);

@@ -1,13 +1,13 @@
 //! The process's handles: each has its joined groups, its queue of pending
 //! callbacks, a context pointer, and an eventfd that polls readable exactly
-//! while its queue is not empty.
+//! while its queue is not empty, or for good once its node has failed.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::os::fd::RawFd;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 use super::eventfd::EventFd;
-use crate::api::{Callback, ConfigChange, Group};
+use crate::api::{Callback, ConfigChange, Error, Group};
 use crate::totem::{NodeId, RingId};
 
 /// One handle's shared state. The registry and dispatching threads hold it
@@ -23,6 +23,9 @@ struct HandleInner {
     queue: VecDeque<Callback>,
     context: usize,
     finalized: bool,
+    /// Its node failed (`Node::fail`): calls report `Error::Library`, and the
+    /// eventfd stays readable so that a program polling it notices.
+    failed: bool,
     /// The eventfd's counter is non-zero.
     signalled: bool,
     /// A regular configuration was queued: a handle's first callback is one.
@@ -38,6 +41,7 @@ impl HandleState {
                 queue: VecDeque::new(),
                 context: 0,
                 finalized: false,
+                failed: false,
                 signalled: false,
                 seen_regular: false,
             }),
@@ -94,7 +98,7 @@ impl HandleState {
     /// Queue a callback (for a message: only if the handle joined one of its groups).
     pub fn push(&self, callback: Callback, to_groups: Option<&[Group]>) {
         let mut inner = self.lock();
-        if inner.finalized {
+        if inner.finalized || inner.failed {
             return;
         }
         if let Some(groups) = to_groups {
@@ -129,10 +133,14 @@ impl HandleState {
         self.push(Callback::ConfigChange(change), None);
     }
 
-    /// Take the next callback, if any, keeping the fd readable exactly while more remain.
-    pub fn pop(&self) -> Option<Callback> {
+    /// Take the next callback, if any, keeping the fd readable exactly while
+    /// more remain; `Library` once the node has failed.
+    pub fn pop(&self) -> Result<Option<Callback>, Error> {
         let mut inner = self.lock();
-        self.pop_locked(&mut inner)
+        if inner.failed {
+            return Err(Error::Library);
+        }
+        Ok(self.pop_locked(&mut inner))
     }
 
     fn pop_locked(&self, inner: &mut HandleInner) -> Option<Callback> {
@@ -144,15 +152,19 @@ impl HandleState {
         callback
     }
 
-    /// Wait for the next callback; None once the handle is finalized.
-    pub fn wait_pop(&self) -> Option<Callback> {
+    /// Wait for the next callback; None once the handle is finalized,
+    /// `Library` once its node has failed (a waiter wakes up for either).
+    pub fn wait_pop(&self) -> Result<Option<Callback>, Error> {
         let mut inner = self.lock();
         loop {
             if inner.finalized {
-                return None;
+                return Ok(None);
+            }
+            if inner.failed {
+                return Err(Error::Library);
             }
             if let Some(cb) = self.pop_locked(&mut inner) {
-                return Some(cb);
+                return Ok(Some(cb));
             }
             inner = self.ready.wait(inner).unwrap_or_else(|e| e.into_inner());
         }
@@ -164,6 +176,27 @@ impl HandleState {
 
     pub fn is_finalized(&self) -> bool {
         self.lock().finalized
+    }
+
+    pub fn is_failed(&self) -> bool {
+        self.lock().failed
+    }
+
+    /// The node failed: drop pending callbacks (they will never be
+    /// dispatched), wake any blocked dispatcher, and make the fd readable for
+    /// good, as a dead daemon's socket was for corosync's library.
+    pub fn fail(&self) {
+        let mut inner = self.lock();
+        if inner.finalized || inner.failed {
+            return;
+        }
+        inner.failed = true;
+        inner.queue.clear();
+        if !inner.signalled {
+            self.fd.signal();
+            inner.signalled = true;
+        }
+        self.ready.notify_all();
     }
 
     /// Finalize: drop pending callbacks and wake any blocked dispatcher.

@@ -6,14 +6,20 @@
 //! control), so an API thread calls the core directly, then wakes the protocol
 //! thread through an eventfd to send what the call produced. The lock is only
 //! ever held for short, non-blocking core calls, never during I/O or callbacks.
+//!
+//! A panic inside the core or on the protocol thread fails the node
+//! ([`Node::fail`]): the thread ends, every handle it served reports
+//! `Error::Library` from then on, and the next `initialize` starts a new node.
 
 pub(crate) mod clock;
 mod eventfd;
+pub(crate) mod failure;
 pub(crate) mod handles;
 pub(crate) mod message;
 mod thread;
 
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
 use crate::api::Error;
@@ -22,7 +28,7 @@ use crate::net::{derive_node_id, Transport, TransportConfig};
 use crate::totem::{Config, Guarantee, Processor, SubmitError, MS};
 use clock::Clock;
 use eventfd::EventFd;
-use handles::with_registry;
+use handles::{with_registry, HandleState};
 
 /// What the protocol thread and the API calls share.
 pub(crate) struct Core {
@@ -40,11 +46,28 @@ pub(crate) struct Node {
     started: Mutex<Option<Result<(), Error>>>,
     started_cond: Condvar,
     thread: Mutex<Option<std::thread::JoinHandle<()>>>,
+    /// Why the node failed (a caught panic). Set only inside a registry
+    /// critical section, together with failing the registered handles, so
+    /// that a handle registered under the registry lock either sees it set or
+    /// is failed with the others (see `attach`).
+    failed: OnceLock<String>,
+    /// Test hook: the protocol thread panics at its next turn.
+    panic_requested: AtomicBool,
 }
 
 impl Node {
+    /// The core, even if a panic poisoned its mutex: only for what needs no
+    /// working processor (setting `stop`). Use `sound_core` to drive it.
     pub(crate) fn lock_core(&self) -> MutexGuard<'_, Core> {
         self.core.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The core, or None if the node has failed. A poisoned mutex counts as
+    /// failed: a panic on the protocol thread unlocks the core as it unwinds,
+    /// before `fail` has run, and the processor may be half updated.
+    pub(crate) fn sound_core(&self) -> Option<MutexGuard<'_, Core>> {
+        let core = self.core.lock().ok()?;
+        (!self.is_failed()).then_some(core)
     }
 
     fn set_started(&self, result: Result<(), Error>) {
@@ -52,6 +75,35 @@ impl Node {
         if s.is_none() {
             *s = Some(result);
             self.started_cond.notify_all();
+        }
+    }
+
+    pub(crate) fn is_failed(&self) -> bool {
+        self.failed.get().is_some()
+    }
+
+    /// Mark the node failed for `reason` (the first reason wins; later calls
+    /// do nothing): every registered handle fails (its calls return
+    /// `Error::Library`, a blocked dispatch wakes, its fd polls readable),
+    /// `EVS_LOG` says why, a startup in progress fails, and the protocol
+    /// thread, if it still runs, stops. Never blocks on the protocol thread.
+    pub(crate) fn fail(&self, reason: &str) {
+        let first = with_registry(|r| {
+            if self.failed.set(reason.to_owned()).is_err() {
+                return false;
+            }
+            for state in r.handles.values() {
+                state.fail();
+            }
+            true
+        });
+        if first {
+            crate::evs_log!(
+                Error,
+                "the processor failed: {reason}; every handle now returns CS_ERR_LIBRARY: finalize them, and evs_initialize starts a new processor"
+            );
+            self.set_started(Err(Error::Library));
+            self.wake.signal();
         }
     }
 }
@@ -62,39 +114,90 @@ fn node_slot() -> MutexGuard<'static, Option<Arc<Node>>> {
     NODE.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Run `f` with the process's node, starting it first if needed.
-pub(crate) fn with_running_node<R>(f: impl FnOnce(&Arc<Node>) -> Result<R, Error>) -> Result<R, Error> {
+/// Register a new handle with the process's node, starting a node first if
+/// there is none or the one there has failed; the handle's id. On an error
+/// the handle is not registered.
+pub(crate) fn attach(state: Arc<HandleState>) -> Result<u64, Error> {
     let mut slot = node_slot();
+    let id = loop {
+        if slot.as_ref().is_some_and(|n| n.is_failed()) {
+            // Its handles stay failed; new ones get a new processor.
+            retire(slot.take().expect("checked above"));
+        }
+        // Registered before the processor starts, so that nothing it delivers
+        // right after its first configuration is lost to this handle. Under
+        // the registry lock, the node either has not failed (and a later
+        // failure fails this handle too) or it failed just now: then retire it.
+        let registered = with_registry(|r| match slot.as_ref() {
+            Some(n) if n.is_failed() => None,
+            _ => Some(r.insert(Arc::clone(&state))),
+        });
+        if let Some(id) = registered {
+            break id;
+        }
+    };
     if slot.is_none() {
-        *slot = Some(start()?);
+        match start() {
+            Ok(node) => *slot = Some(node),
+            Err(e) => {
+                with_registry(|r| r.handles.remove(&id));
+                return Err(e);
+            }
+        }
     }
-    f(slot.as_ref().expect("node just started"))
+    Ok(id)
 }
 
-/// After a finalize: with no handle left, leave the ring and stop the thread.
+/// After a finalize: with no live handle left (only failed ones, or none),
+/// leave the ring and stop the thread.
 pub(crate) fn release_if_unused() {
     let mut slot = node_slot();
-    if !with_registry(|r| r.handles.is_empty()) {
+    if !with_registry(|r| r.handles.values().all(|h| h.is_failed())) {
         return;
     }
     if let Some(node) = slot.take() {
-        node.lock_core().stop = true;
-        node.wake.signal();
-        let thread = node.thread.lock().unwrap_or_else(|e| e.into_inner()).take();
-        if let Some(t) = thread {
-            let _ = t.join();
-        }
-        with_registry(|r| r.membership = None);
+        retire(node);
     }
+}
+
+/// Stop a node's thread and wait for it: a graceful leave for a running
+/// node; a failed node's thread has ended, or ends at its next turn.
+fn retire(node: Arc<Node>) {
+    node.lock_core().stop = true;
+    node.wake.signal();
+    let thread = node.thread.lock().unwrap_or_else(|e| e.into_inner()).take();
+    if let Some(t) = thread {
+        // The thread catches its own panics; Err cannot happen, and would
+        // only mean it is gone.
+        let _ = t.join();
+    }
+    with_registry(|r| r.membership = None);
+}
+
+/// Test hook: make the running node's protocol thread panic.
+pub(crate) fn request_panic() -> Result<(), Error> {
+    let node = node_slot().clone().ok_or(Error::BadHandle)?;
+    node.panic_requested.store(true, Ordering::SeqCst);
+    node.wake.signal();
+    Ok(())
 }
 
 /// Queue a message on the ring.
 pub(crate) fn submit(guarantee: Guarantee, payload: Vec<u8>) -> Result<(), Error> {
     let node = node_slot().clone().ok_or(Error::BadHandle)?;
     let result = {
-        let mut core = node.lock_core();
+        let Some(mut core) = node.sound_core() else { return Err(Error::Library) };
         let now = core.clock.now();
-        core.processor.submit(now, guarantee, payload)
+        // A panic inside the core leaves it half updated: fail the node
+        // (still holding the core lock, so the protocol thread never sees
+        // that state) instead of letting the thread go on with it.
+        match failure::catching(|| core.processor.submit(now, guarantee, payload)) {
+            Ok(result) => result,
+            Err(reason) => {
+                node.fail(&format!("the protocol core panicked during a multicast: {reason}"));
+                return Err(Error::Library);
+            }
+        }
     };
     match result {
         Ok(()) => {
@@ -150,6 +253,8 @@ fn start() -> Result<Arc<Node>, Error> {
         started: Mutex::new(None),
         started_cond: Condvar::new(),
         thread: Mutex::new(None),
+        failed: OnceLock::new(),
+        panic_requested: AtomicBool::new(false),
     });
     let runner = Arc::clone(&node);
     let handle = std::thread::Builder::new()

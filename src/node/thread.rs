@@ -1,7 +1,8 @@
 //! The protocol thread: poll the sockets and the wake-up fd until the core's
 //! next deadline, feed the core, send what it asks, and route its events to
-//! the handles' queues.
+//! the handles' queues. A panic on it is caught and fails the node.
 
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use crate::api::{Callback, ConfigChange as ApiConfigChange, Error};
@@ -9,12 +10,20 @@ use crate::net::{envelope, Learn, PeerTable, Transport};
 use crate::totem::{ConfigKind, Destination, Event, NodeId, Transmit};
 
 use super::handles::{with_registry, Membership};
-use super::{message, Node};
+use super::{failure, message, Node};
 
 /// Datagrams read per wake-up before timers and sends get their turn.
 const RECV_BUDGET: usize = 256;
 
-pub(super) fn run(node: Arc<Node>, mut transport: Transport, me: NodeId) {
+pub(super) fn run(node: Arc<Node>, transport: Transport, me: NodeId) {
+    // The transport moves into `serve`, so a panic closes the sockets as it
+    // unwinds: a new node may bind the same port.
+    if let Err(reason) = failure::catching(|| serve(&node, transport, me)) {
+        node.fail(&format!("the protocol thread panicked: {reason}"));
+    }
+}
+
+fn serve(node: &Node, mut transport: Transport, me: NodeId) {
     let local = transport.local_addr();
     let mut peers = PeerTable::new();
     let mut buf = vec![0u8; 65_536];
@@ -25,7 +34,9 @@ pub(super) fn run(node: Arc<Node>, mut transport: Transport, me: NodeId) {
     let mut collision_reported = false;
     loop {
         let timeout_ms = {
-            let core = node.lock_core();
+            // None: a panic inside the core during an API call (`submit`)
+            // failed the node.
+            let Some(core) = node.sound_core() else { return };
             let now = core.clock.now();
             match core.processor.poll_timeout() {
                 Some(at) if at <= now => 0,
@@ -38,7 +49,12 @@ pub(super) fn run(node: Arc<Node>, mut transport: Transport, me: NodeId) {
 
         let mut left = false;
         {
-            let mut core = node.lock_core();
+            let Some(mut core) = node.sound_core() else { return };
+            if node.panic_requested.swap(false, Ordering::SeqCst) {
+                // Test hook (`api::testing`): here, holding the core lock, as
+                // a bug in the core would, so that the mutex is poisoned too.
+                panic!("protocol thread panic requested by evs::api::testing::panic_protocol_thread");
+            }
             for _ in 0..RECV_BUDGET {
                 match transport.recv(&mut buf) {
                     Ok(Some((n, from))) => {
@@ -98,7 +114,7 @@ pub(super) fn run(node: Arc<Node>, mut transport: Transport, me: NodeId) {
             }
         }
         for e in events.drain(..) {
-            left |= route(&node, e);
+            left |= route(node, e);
         }
         if left {
             break;

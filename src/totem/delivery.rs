@@ -21,7 +21,6 @@ impl Processor {
                     self.deliver_ready();
                 }
             }
-            State::Operational if self.is_foreign_ring(frame.ring_id) => self.enter_gather(),
             State::Recovery => {
                 let old_ring_id = self.ring.id;
                 let virgin = self.virgin;
@@ -44,8 +43,7 @@ impl Processor {
 
     /// A frame above the token we forwarded proves the successor has it.
     fn note_ring_progress(&mut self, seq: u64) {
-        if self.forwarded.as_ref().is_some_and(|f| seq > f.seq) {
-            self.forwarded = None;
+        if self.forwarder.progress(seq) {
             self.timers.cancel(TimerKind::TokenRetransmit);
         }
     }

@@ -3,7 +3,7 @@
 
 use super::event::Destination;
 use super::packet::{CommitEntry, CommitToken, Join, Packet, RingNotice};
-use super::processor::{Forming, Forwarded, Processor, State};
+use super::processor::{Forming, Processor, State};
 use super::timers::TimerKind;
 use super::types::{NodeId, RingId};
 
@@ -27,10 +27,11 @@ impl Processor {
         self.gather.fail_set.remove(&self.me);
         self.gather.consensus.clear();
         self.gather.consensus.insert(self.me);
+        self.gather.heard.clear();
         self.state = State::Gather;
         self.gather_started = self.now;
-        self.held_token = None;
-        self.forwarded = None;
+        self.hold.reset();
+        self.forwarder.clear();
         self.last_token_seq = 0;
         self.timers.cancel(TimerKind::TokenLoss);
         self.timers.cancel(TimerKind::TokenRetransmit);
@@ -71,6 +72,11 @@ impl Processor {
                 // other join means a member lost the ring or a processor
                 // outside it wants in.
                 if self.ring.is_member(join.sender) && join.ring_seq < self.ring.id.seq {
+                    return;
+                }
+                // One that could not complete consensus with us lately does
+                // not get to stall the ring again (`exclusion.rs`).
+                if !self.ring.is_member(join.sender) && self.exclusions.is_excluded(join.sender, self.now) {
                     return;
                 }
                 self.enter_gather();
@@ -124,9 +130,16 @@ impl Processor {
             return;
         }
         self.join_ring_seqs.insert(join.sender, join.ring_seq);
+        self.gather.heard.insert(join.sender);
         changed |= self.gather.proc_set.insert(join.sender);
         for &p in &join.proc_set {
             changed |= self.gather.proc_set.insert(p);
+        }
+        // Processors kept out go straight to the fail set; our joins tell the others.
+        for &p in &self.gather.proc_set {
+            if p != self.me && self.exclusions.is_excluded(p, self.now) {
+                changed |= self.gather.fail_set.insert(p);
+            }
         }
         if !stale {
             if join.fail_set.contains(&self.me) {
@@ -194,6 +207,15 @@ impl Processor {
                 self.gather.fail_set.insert(members[0]);
             }
         } else {
+            // Those we heard but who never agreed cannot complete consensus
+            // with us: keep them out a while. The silent ones just failed.
+            let base = self.config.consensus_timeout;
+            for &s in &silent {
+                if self.gather.heard.contains(&s) {
+                    self.exclusions.exclude(s, self.now, base, 4 * base);
+                    self.counters.exclusions += 1;
+                }
+            }
             self.gather.fail_set.extend(silent);
         }
         self.restart_gather_round();
@@ -288,9 +310,12 @@ impl Processor {
         let i = token.members.iter().position(|e| e.node == me).unwrap_or(0);
         let to = token.members[(i + 1) % token.members.len()].node;
         let bytes = self.send(Destination::Node(to), &Packet::Commit(token));
-        // Data frames prove nothing about a commit token: seq u64::MAX.
-        self.forwarded = Some(Forwarded { bytes, to, seq: u64::MAX });
-        self.timers.set(TimerKind::TokenRetransmit, self.now + self.config.token_retransmit_interval());
+        // Data frames prove nothing about a commit token (seq u64::MAX), and
+        // its members may be slow to answer while they switch rings: the
+        // configured interval, unmeasured.
+        let interval = self.config.token_retransmit_interval();
+        let at = self.forwarder.forward(self.now, bytes, to, u64::MAX, false, interval);
+        self.timers.set(TimerKind::TokenRetransmit, at);
     }
 
     pub(crate) fn on_commit_token(&mut self, token: CommitToken) {
@@ -305,7 +330,10 @@ impl Processor {
         match self.state {
             State::Gather => {
                 let fresh = token.ring_id.seq > self.ring.id.seq && !self.past_rings.contains(&token.ring_id);
-                if my_index == 0 || token.hops != index || !fresh {
+                // Only a formation of exactly the processors we gather with
+                // (TOTEM95: proc_set - fail_set); an older one's token is stale.
+                let ours = token.members.iter().map(|e| e.node).eq(self.candidates());
+                if my_index == 0 || token.hops != index || !fresh || !ours {
                     return;
                 }
                 let mut token = token;

@@ -12,8 +12,12 @@ mod config;
 mod counters;
 mod delivery;
 mod event;
+mod exclusion;
 mod flow;
+mod forward;
+mod hold;
 mod membership;
+mod merge;
 pub mod packet;
 mod processor;
 mod recovery;
@@ -29,6 +33,8 @@ pub use event::{ConfigChange, ConfigKind, Delivery, Destination, Event, SubmitEr
 pub use processor::{Processor, State};
 pub use types::{Guarantee, NodeId, RingId, Time, MS};
 
+#[cfg(test)]
+mod fault_tests;
 #[cfg(test)]
 mod testnet;
 #[cfg(test)]

@@ -10,7 +10,7 @@ pub enum Packet {
     Data(DataFrame),
     Join(Join),
     Commit(CommitToken),
-    MergeDetect(RingNotice),
+    MergeDetect(MergeDetect),
     Leave(RingNotice),
     HoldCancel(RingNotice),
 }
@@ -22,6 +22,9 @@ pub mod token_flags {
     /// Recovery is complete: every member holds every recovery message up to
     /// `Token::install_seq`; members still in recovery install the new ring.
     pub const INSTALL: u8 = 0x02;
+    /// The representative held this token on the current rotation (an idle
+    /// ring): its rotation time measures the hold, not the ring.
+    pub const HELD: u8 = 0x04;
 }
 
 /// The ORF token: ordering, reliability, flow control. Unicast member to member.
@@ -150,7 +153,20 @@ pub struct CommitEntry {
     pub received_flg: bool,
 }
 
-/// A short notice about a ring: merge detection, graceful leave, token-hold cancel.
+/// An operational ring's representative announces its ring, so that
+/// partitions that can hear each other merge.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MergeDetect {
+    pub sender: NodeId,
+    pub ring_id: RingId,
+    /// Senders of other rings' merge-detects heard lately (sorted, bounded):
+    /// a ring merges with another only once each hears the other, so that a
+    /// processor that sends but cannot receive does not make a healthy ring
+    /// re-form every merge interval.
+    pub heard: Vec<NodeId>,
+}
+
+/// A short notice about a ring: graceful leave, token-hold cancel.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RingNotice {
     pub sender: NodeId,

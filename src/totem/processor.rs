@@ -7,7 +7,11 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use super::config::Config;
 use super::counters::Counters;
 use super::event::{Destination, Event, SubmitError, Transmit};
-use super::packet::{CommitToken, DataFrame, Packet, RingNotice};
+use super::exclusion::Exclusions;
+use super::forward::Forwarder;
+use super::hold::Hold;
+use super::merge::MergeWatch;
+use super::packet::{CommitToken, DataFrame, MergeDetect, Packet, RingNotice};
 use super::ring::Ring;
 use super::timers::{TimerKind, Timers};
 use super::types::{Guarantee, NodeId, RingId, Time};
@@ -36,6 +40,8 @@ pub(crate) struct Gather {
     pub fail_set: BTreeSet<NodeId>,
     /// Who sent a join with sets identical to ours (this one included).
     pub consensus: BTreeSet<NodeId>,
+    /// Whose joins we heard since this gathering began (for `exclusion.rs`).
+    pub heard: BTreeSet<NodeId>,
 }
 
 /// The ring being formed, from the commit token's first visit to installation.
@@ -66,14 +72,6 @@ pub(crate) struct Outgoing {
     pub offset: usize,
 }
 
-/// A token we forwarded, kept for retransmission until the ring shows it moved on.
-pub(crate) struct Forwarded {
-    pub bytes: Vec<u8>,
-    pub to: NodeId,
-    /// The token's `seq` when forwarded: a frame above it proves progress.
-    pub seq: u64,
-}
-
 pub struct Processor {
     pub(crate) config: Config,
     pub(crate) me: NodeId,
@@ -100,18 +98,17 @@ pub struct Processor {
     pub(crate) timers: Timers,
     /// Highest token_seq received on the active ring.
     pub(crate) last_token_seq: u64,
-    pub(crate) forwarded: Option<Forwarded>,
-    /// The token an idle representative holds back.
-    pub(crate) held_token: Option<super::packet::Token>,
-    /// token_seq of a token already held once: never hold the same token twice.
-    pub(crate) held_token_seq: Option<u64>,
+    /// The token we passed on, until the ring shows it arrived.
+    pub(crate) forwarder: Forwarder,
+    /// Seqs we retransmitted on our last visit: asked again, they escalate.
+    pub(crate) served_last_visit: Vec<u64>,
+    /// Holding the token while the ring idles.
+    pub(crate) hold: Hold,
     /// Our contributions to the token's fcc and backlog on our last visit.
     pub(crate) my_fcc: u32,
     pub(crate) my_backlog: u32,
-    /// The last token we saw said the ring was idle (its holder may be holding it).
-    pub(crate) ring_idle: bool,
-    pub(crate) hold_cancel_sent: bool,
-    pub(crate) next_merge_detect: Time,
+    pub(crate) merge: MergeWatch,
+    pub(crate) exclusions: Exclusions,
     /// Visits on which we lacked frames and our aru did not move.
     pub(crate) aru_stall: u32,
     /// Our aru when the stall count started.
@@ -156,14 +153,13 @@ impl Processor {
             events: VecDeque::new(),
             timers: Timers::default(),
             last_token_seq: 0,
-            forwarded: None,
-            held_token: None,
-            held_token_seq: None,
+            forwarder: Forwarder::default(),
+            served_last_visit: Vec::new(),
+            hold: Hold::default(),
             my_fcc: 0,
             my_backlog: 0,
-            ring_idle: false,
-            hold_cancel_sent: false,
-            next_merge_detect: now,
+            merge: MergeWatch::default(),
+            exclusions: Exclusions::default(),
             aru_stall: 0,
             stall_aru: 0,
             my_last_seq: 0,
@@ -321,10 +317,28 @@ impl Processor {
         id != self.ring.id && !self.past_rings.contains(&id)
     }
 
-    fn on_merge_detect(&mut self, notice: RingNotice) {
-        if notice.sender != self.me && self.state == State::Operational && self.is_foreign_ring(notice.ring_id) {
-            self.enter_gather();
+    /// Another ring announced itself (`merge.rs`): merge once contact goes both ways.
+    fn on_merge_detect(&mut self, detect: MergeDetect) {
+        let sender = detect.sender;
+        if sender == self.me || self.state != State::Operational || !self.is_foreign_ring(detect.ring_id) {
+            return;
         }
+        if self.exclusions.is_excluded(sender, self.now) {
+            return;
+        }
+        self.merge.heard_from(sender, self.now);
+        if detect.heard.iter().any(|&n| self.ring.is_member(n)) {
+            self.enter_gather();
+        } else if self.ring.rep() == self.me && self.merge.may_answer(self.now, self.config.merge_timeout) {
+            self.send_merge_detect();
+        }
+    }
+
+    /// Our ring's announcement, naming the rings we hear.
+    pub(crate) fn send_merge_detect(&mut self) {
+        let heard = self.merge.heard(self.now, self.config.merge_timeout);
+        let detect = MergeDetect { sender: self.me, ring_id: self.ring.id, heard };
+        self.multicast(&Packet::MergeDetect(detect));
     }
 
     pub(crate) fn send(&mut self, dest: Destination, packet: &Packet) -> Vec<u8> {
@@ -343,18 +357,30 @@ impl Processor {
         if self.state != State::Operational {
             return;
         }
-        if self.held_token.is_some() {
+        if self.hold.is_holding() {
             self.release_held_token();
-        } else if self.ring_idle && !self.hold_cancel_sent && self.ring.members.len() > 1 {
-            self.hold_cancel_sent = true;
+            return;
+        }
+        // The token may have been lost on its way to an idle ring's
+        // representative, whose predecessor waits the full interval.
+        if let Some(t) = self.forwarder.resend_now() {
+            self.transmits.push_back(t);
+        }
+        if self.ring.members.len() > 1 && self.hold.should_send_cancel() {
             let notice = RingNotice { sender: self.me, ring_id: self.ring.id };
             self.multicast(&Packet::HoldCancel(notice));
         }
     }
 
     fn on_hold_cancel(&mut self, notice: RingNotice) {
-        if notice.sender != self.me && notice.ring_id == self.ring.id && self.held_token.is_some() {
+        if notice.sender == self.me || notice.ring_id != self.ring.id || self.state != State::Operational {
+            return;
+        }
+        if self.hold.cancel() {
             self.release_held_token();
+        } else if let Some(t) = self.forwarder.resend_now() {
+            // As in `wake_idle_ring`: the token may be lost on its way to the holder.
+            self.transmits.push_back(t);
         }
     }
 
@@ -362,9 +388,13 @@ impl Processor {
         if !self.leaving || self.state == State::Left {
             return;
         }
-        let own_delivered =
-            self.state == State::Operational && self.send_queue.is_empty() && self.ring.delivered >= self.my_last_seq;
-        if own_delivered || (self.state != State::Operational && self.send_queue.is_empty() && self.virgin) {
+        // Our messages are safe once every member holds them (`stable`), not
+        // once we delivered them: a multicast that reached nobody would be lost.
+        let own_held_by_all = self.state == State::Operational
+            && self.send_queue.is_empty()
+            && self.ring.delivered >= self.my_last_seq
+            && self.ring.stable >= self.my_last_seq;
+        if own_held_by_all || (self.state != State::Operational && self.send_queue.is_empty() && self.virgin) {
             self.finish_leave();
         }
     }
@@ -381,8 +411,8 @@ impl Processor {
         }
         self.state = State::Left;
         self.timers.clear();
-        self.held_token = None;
-        self.forwarded = None;
+        self.hold.reset();
+        self.forwarder.clear();
         self.send_queue.clear();
         self.queued_frames = 0;
         self.events.push_back(Event::Left);

@@ -50,6 +50,8 @@ impl Processor {
         self.recovery = Some(Recovery { new_ring, trans, old_stable, queue, token_started: false });
         self.state = State::Recovery;
         self.last_token_seq = 0;
+        // The new ring's rotations are measured afresh.
+        self.forwarder.reset();
         self.my_fcc = 0;
         self.my_backlog = 0;
         self.timers.set(TimerKind::TokenLoss, self.now + self.config.token_timeout);
@@ -61,7 +63,7 @@ impl Processor {
         let Some(r) = self.recovery.as_mut() else { return };
         r.token_started = true;
         let token = Token { ring_id: r.new_ring.id, ..Token::default() };
-        self.forwarded = None;
+        self.forwarder.clear();
         self.timers.cancel(TimerKind::TokenRetransmit);
         self.timers.set(TimerKind::TokenLoss, self.now + self.config.token_timeout);
         self.visit(token);
@@ -97,9 +99,12 @@ impl Processor {
         self.gather.consensus.clear();
         self.join_ring_seqs.clear();
         self.my_last_seq = 0;
-        self.ring_idle = false;
+        self.hold.reset();
         self.aru_stall = 0;
-        self.next_merge_detect = self.now + self.config.merge_timeout;
+        self.merge.restart(self.now, self.config.merge_timeout);
+        for &m in &self.ring.members {
+            self.exclusions.admitted(m);
+        }
         // Frames of the new ring that arrived while we were still recovering.
         let high = self.ring.high_seq;
         for seq in 1..=high {

@@ -13,12 +13,19 @@ type InFlight = Reverse<(Time, u64, NodeId, Vec<u8>)>;
 pub(crate) struct TestNet {
     pub procs: BTreeMap<NodeId, Processor>,
     pub events: BTreeMap<NodeId, Vec<Event>>,
+    /// When each of `events` was polled (same indices).
+    pub event_times: BTreeMap<NodeId, Vec<Time>>,
     queue: BinaryHeap<InFlight>,
     counter: u64,
     pub now: Time,
     pub delay: Time,
     /// Links that drop everything: (from, to).
     pub cut: Vec<(NodeId, NodeId)>,
+    /// Links that drop multicast only (unicast, such as the token, passes): (from, to).
+    pub mcast_cut: Vec<(NodeId, NodeId)>,
+    /// Probability that any copy is lost, drawn from a fixed-seed generator.
+    pub loss: f64,
+    rng: u64,
 }
 
 impl TestNet {
@@ -26,11 +33,15 @@ impl TestNet {
         let mut net = TestNet {
             procs: BTreeMap::new(),
             events: BTreeMap::new(),
+            event_times: BTreeMap::new(),
             queue: BinaryHeap::new(),
             counter: 0,
             now: 0,
             delay: 100,
             cut: Vec::new(),
+            mcast_cut: Vec::new(),
+            loss: 0.0,
+            rng: 0x9e37_79b9_7f4a_7c15,
         };
         for id in 1..=n {
             net.add(id, Config::new(id));
@@ -42,6 +53,7 @@ impl TestNet {
         let p = Processor::new(config, self.now, id as u64);
         self.procs.insert(id, p);
         self.events.entry(id).or_default();
+        self.event_times.entry(id).or_default();
         self.drain(id);
     }
 
@@ -57,6 +69,7 @@ impl TestNet {
         }
         while let Some(e) = p.poll_event() {
             self.events.get_mut(&id).unwrap().push(e);
+            self.event_times.get_mut(&id).unwrap().push(self.now);
         }
         let targets: Vec<NodeId> = self.procs.keys().copied().collect();
         for t in out {
@@ -64,14 +77,26 @@ impl TestNet {
                 Destination::All => targets.clone(),
                 Destination::Node(n) => vec![n],
             };
+            let multicast = t.dest == Destination::All;
             for d in dests {
-                if self.cut.contains(&(id, d)) {
+                if self.cut.contains(&(id, d)) || (multicast && self.mcast_cut.contains(&(id, d))) || self.lose() {
                     continue;
                 }
                 self.counter += 1;
                 self.queue.push(Reverse((self.now + self.delay, self.counter, d, t.bytes.clone())));
             }
         }
+    }
+
+    /// A loss draw (xorshift: deterministic, no dependency).
+    fn lose(&mut self) -> bool {
+        if self.loss <= 0.0 {
+            return false;
+        }
+        self.rng ^= self.rng << 13;
+        self.rng ^= self.rng >> 7;
+        self.rng ^= self.rng << 17;
+        (self.rng >> 11) as f64 / (1u64 << 53) as f64 <= self.loss
     }
 
     /// Run until `until`, delivering packets and firing timers in time order.
@@ -103,6 +128,36 @@ impl TestNet {
         self.now = self.now.max(until);
     }
 
+    /// Run until `cond` holds (checked after every packet and timer) or `max` passes;
+    /// whether it held.
+    pub fn run_until_cond(&mut self, max: Time, mut cond: impl FnMut(&TestNet) -> bool) -> bool {
+        let until = self.now + max;
+        while self.now < until {
+            if cond(self) {
+                return true;
+            }
+            let step = self.now + 10;
+            self.run_until(step.min(until));
+        }
+        cond(self)
+    }
+
+    /// Regular configurations `id` installed, as member lists.
+    pub fn regular_configs(&self, id: NodeId) -> Vec<Vec<NodeId>> {
+        self.configs(id, super::ConfigKind::Regular)
+    }
+
+    /// Configuration changes of one kind that `id` saw, as member lists.
+    pub fn configs(&self, id: NodeId, kind: super::ConfigKind) -> Vec<Vec<NodeId>> {
+        self.events[&id]
+            .iter()
+            .filter_map(|e| match e {
+                Event::ConfigChange(c) if c.kind == kind => Some(c.members.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
     pub fn run_for(&mut self, d: Time) {
         let until = self.now + d;
         self.run_until(until);
@@ -129,6 +184,11 @@ impl TestNet {
                 _ => None,
             })
             .collect()
+    }
+
+    /// Every event of `id` with the time it was polled.
+    pub fn delivered_at(&self, id: NodeId) -> Vec<(Time, &Event)> {
+        self.event_times[&id].iter().copied().zip(self.events[&id].iter()).collect()
     }
 
     pub fn ms(n: u64) -> Time {

@@ -4,22 +4,12 @@
 use super::testnet::TestNet;
 use super::{ConfigKind, Event, Guarantee, State};
 
-fn regular_configs(net: &TestNet, id: u32) -> Vec<Vec<u32>> {
-    net.events[&id]
-        .iter()
-        .filter_map(|e| match e {
-            Event::ConfigChange(c) if c.kind == ConfigKind::Regular => Some(c.members.clone()),
-            _ => None,
-        })
-        .collect()
-}
-
 #[test]
 fn singleton_forms_a_ring() {
     let mut net = TestNet::new(1);
     net.run_for(TestNet::ms(500));
     assert_eq!(net.procs[&1].state(), State::Operational);
-    assert_eq!(regular_configs(&net, 1), vec![vec![1]]);
+    assert_eq!(net.regular_configs(1), vec![vec![1]]);
     net.submit(1, Guarantee::Safe, b"x".to_vec());
     net.run_for(TestNet::ms(500));
     assert_eq!(net.delivered(1), vec![b"x".to_vec()]);
@@ -31,7 +21,7 @@ fn three_form_one_ring_and_agree() {
     net.run_for(TestNet::ms(1000));
     for id in 1..=3 {
         assert_eq!(net.procs[&id].state(), State::Operational, "node {id}");
-        assert_eq!(regular_configs(&net, id).last(), Some(&vec![1, 2, 3]), "node {id}");
+        assert_eq!(net.regular_configs(id).last(), Some(&vec![1, 2, 3]), "node {id}");
     }
     for i in 0..30u8 {
         let g = [Guarantee::Agreed, Guarantee::Safe, Guarantee::Fifo][i as usize % 3];
@@ -62,7 +52,7 @@ fn crash_forms_a_new_ring_without_the_dead() {
     net.crash(3);
     net.run_for(TestNet::ms(4000));
     for id in 1..=2 {
-        assert_eq!(regular_configs(&net, id).last(), Some(&vec![1, 2]), "node {id}");
+        assert_eq!(net.regular_configs(id).last(), Some(&vec![1, 2]), "node {id}");
         let trans: Vec<_> = net.events[&id]
             .iter()
             .filter_map(|e| match e {
@@ -84,7 +74,7 @@ fn graceful_leave_is_quick() {
     net.run_for(TestNet::ms(300));
     assert_eq!(net.procs[&2].state(), State::Left);
     for id in [1, 3] {
-        assert_eq!(regular_configs(&net, id).last(), Some(&vec![1, 3]), "node {id}");
+        assert_eq!(net.regular_configs(id).last(), Some(&vec![1, 3]), "node {id}");
     }
 }
 
@@ -95,7 +85,7 @@ fn late_starter_merges() {
     net.add(3, super::Config::new(3));
     net.run_for(TestNet::ms(2000));
     for id in 1..=3 {
-        assert_eq!(regular_configs(&net, id).last(), Some(&vec![1, 2, 3]), "node {id}");
+        assert_eq!(net.regular_configs(id).last(), Some(&vec![1, 2, 3]), "node {id}");
     }
 }
 

@@ -4,8 +4,8 @@
 
 use super::event::Destination;
 use super::flow::{allowed, FlowInput};
-use super::packet::{token_flags, DataFrame, Frag, FrameBody, Packet, RingNotice, Token};
-use super::processor::{Forwarded, Processor, State};
+use super::packet::{token_flags, DataFrame, Frag, FrameBody, Packet, Token};
+use super::processor::{Processor, State};
 use super::ring::Ring;
 use super::timers::TimerKind;
 use super::types::Guarantee;
@@ -28,51 +28,56 @@ impl Processor {
         }
     }
 
-    pub(crate) fn on_token(&mut self, token: Token) {
+    pub(crate) fn on_token(&mut self, mut token: Token) {
         if self.token_ring().map(|r| r.id) != Some(token.ring_id) || token.token_seq <= self.last_token_seq {
             return;
         }
         self.last_token_seq = token.token_seq;
-        self.forwarded = None;
+        self.forwarder.token_arrived(self.now, token.flags & token_flags::HELD == 0);
         self.timers.cancel(TimerKind::TokenRetransmit);
         self.timers.set(TimerKind::TokenLoss, self.now + self.config.token_timeout);
+        if self.ring.rep() == self.me {
+            // A new rotation starts here: held or not, it says so afresh.
+            token.flags &= !token_flags::HELD;
+        }
         if self.should_hold(&token) {
-            self.held_token_seq = Some(token.token_seq);
-            self.held_token = Some(token);
+            token.flags |= token_flags::HELD;
+            self.hold.hold(token);
             self.timers.set(TimerKind::TokenHold, self.now + self.config.token_hold());
             return;
         }
         self.visit(token);
     }
 
-    /// An idle ring need not spin: its representative keeps the token a while
-    /// once two whole rotations went by with nothing sent and nothing lacking
-    /// (two, so that every member has also learnt the final stable point).
+    /// Whether to hold the token back (`hold.rs`): we represent an idle ring.
     fn should_hold(&self, token: &Token) -> bool {
         self.state == State::Operational
             && self.ring.rep() == self.me
-            && self.held_token_seq != Some(token.token_seq)
-            && token.quiet as usize >= 2 * self.ring.members.len()
-            && token.backlog == 0
-            && token.rtr.is_empty()
+            && self.hold.may_hold(token)
+            && self.would_hold(token)
             && self.send_queue.is_empty()
             && !self.leaving
     }
 
+    /// The token says the ring is idle enough for its representative to hold it.
+    fn would_hold(&self, token: &Token) -> bool {
+        token.quiet as usize >= 2 * self.ring.members.len() && token.backlog == 0 && token.rtr.is_empty()
+    }
+
     pub(crate) fn release_held_token(&mut self) {
         self.timers.cancel(TimerKind::TokenHold);
-        if let Some(token) = self.held_token.take() {
+        if let Some(token) = self.hold.release() {
             self.visit(token);
         }
     }
 
     /// Resend the token we forwarded: the successor has not shown.
     pub(crate) fn on_token_retransmit(&mut self) {
-        if let Some(f) = &self.forwarded {
-            let transmit = super::event::Transmit { dest: Destination::Node(f.to), bytes: f.bytes.clone() };
+        let interval = self.config.token_retransmit_interval();
+        if let Some((transmit, next)) = self.forwarder.resend(self.now, interval) {
             self.counters.token_retransmits += 1;
             self.transmits.push_back(transmit);
-            self.timers.set(TimerKind::TokenRetransmit, self.now + self.config.token_retransmit_interval());
+            self.timers.set(TimerKind::TokenRetransmit, next);
         }
     }
 
@@ -88,19 +93,27 @@ impl Processor {
         let recovering = self.state == State::Recovery;
         self.counters.token_visits += 1;
 
-        // 1. Retransmit what others lack and we hold; keep the rest asked.
+        // 1. Retransmit what others lack and we hold; keep the rest asked. A
+        //    request we already served on our last visit came back: our
+        //    multicasts may not reach the requester (asymmetric loss), so we
+        //    serve it again and leave it on the token for the next holder too.
         let mut rtr = Vec::with_capacity(token.rtr.len());
         let mut resend = Vec::new();
+        let served_before = std::mem::take(&mut self.served_last_visit);
         {
             let ring = self.token_ring_mut();
             for seq in std::mem::take(&mut token.rtr) {
                 if let Some(slot) = ring.frames.get(seq) {
                     resend.push(slot.frame.clone());
+                    if served_before.contains(&seq) && !rtr.contains(&seq) {
+                        rtr.push(seq);
+                    }
                 } else if !ring.frames.is_freed(seq) && !rtr.contains(&seq) {
                     rtr.push(seq);
                 }
             }
         }
+        self.served_last_visit = resend.iter().map(|f| f.seq).collect();
         self.counters.frame_retransmits += resend.len() as u64;
         for frame in resend {
             self.multicast(&Packet::Data(frame));
@@ -173,8 +186,7 @@ impl Processor {
         // 6. Quiet visits: nothing sent, nothing lacking, nothing left to recover.
         let quiet = sent == 0 && my_aru >= token.seq && token.rtr.is_empty() && backlog_now == 0;
         token.quiet = if quiet { token.quiet.saturating_add(1) } else { 0 };
-        self.ring_idle = token.quiet as usize >= members;
-        self.hold_cancel_sent = false;
+        self.hold.visited(token.quiet as usize >= members);
 
         if recovering {
             if token.flags & token_flags::INSTALL == 0 && token.quiet as usize >= members {
@@ -183,9 +195,16 @@ impl Processor {
             }
             if token.flags & token_flags::INSTALL != 0 {
                 self.install();
-            } else if let Some(r) = self.recovery.as_mut() {
-                r.new_ring.skip_recovery_frames();
-                r.new_ring.free_settled();
+            } else {
+                if let Some(r) = self.recovery.as_mut() {
+                    r.new_ring.skip_recovery_frames();
+                    r.new_ring.free_settled();
+                }
+                // Recovery can stall on a member that cannot get some frame
+                // while the token keeps circulating: no timeout would fire.
+                if self.check_receive_failure(&token) {
+                    return;
+                }
             }
         } else {
             self.deliver_ready();
@@ -195,19 +214,24 @@ impl Processor {
             }
         }
 
-        if self.state == State::Operational && self.ring.rep() == me && self.now >= self.next_merge_detect {
-            self.next_merge_detect = self.now + self.config.merge_timeout;
-            let notice = RingNotice { sender: me, ring_id: self.ring.id };
-            self.multicast(&Packet::MergeDetect(notice));
+        if self.state == State::Operational
+            && self.ring.rep() == me
+            && self.merge.detect_due(self.now, self.config.merge_timeout)
+        {
+            self.send_merge_detect();
         }
 
         // 7. Pass it on and keep a copy until the ring shows it moved.
         token.token_seq += 1;
         let seq = token.seq;
         let to = self.token_ring_mut().successor(me);
+        let measure = !(to == self.ring.rep() && self.would_hold(&token));
         let bytes = self.send(Destination::Node(to), &Packet::Token(token));
-        self.forwarded = Some(Forwarded { bytes, to, seq });
-        self.timers.set(TimerKind::TokenRetransmit, self.now + self.config.token_retransmit_interval());
+        // An idle ring's representative may hold the token on purpose: that
+        // rotation measures nothing and deserves the full interval.
+        let interval = self.config.token_retransmit_interval();
+        let at = self.forwarder.forward(self.now, bytes, to, seq, measure, interval);
+        self.timers.set(TimerKind::TokenRetransmit, at);
     }
 
     /// Frames waiting for the token: old-ring frames to share while
@@ -273,9 +297,10 @@ impl Processor {
     /// visits cannot receive: it leaves the ring to be recovered by a new one
     /// (the recovery exchange gives it what the ring could not).
     fn check_receive_failure(&mut self, token: &Token) -> bool {
-        if self.ring.my_aru >= token.seq || self.ring.my_aru != self.stall_aru {
+        let my_aru = self.token_ring_mut().my_aru;
+        if my_aru >= token.seq || my_aru != self.stall_aru {
             self.aru_stall = 0;
-            self.stall_aru = self.ring.my_aru;
+            self.stall_aru = my_aru;
             return false;
         }
         self.aru_stall += 1;

@@ -24,7 +24,7 @@
 //! | Data        | 2    | frame |
 //! | Join        | 3    | sender u32, ring_seq u64, n u16, n × proc u32, m u16, m × fail u32 |
 //! | Commit      | 4    | ring_id, hops u32, n u16, n × entry |
-//! | MergeDetect | 5    | sender u32, ring_id |
+//! | MergeDetect | 5    | sender u32, ring_id, n u16, n × heard u32 |
 //! | Leave       | 6    | sender u32, ring_id |
 //! | HoldCancel  | 7    | sender u32, ring_id |
 //!
@@ -40,11 +40,11 @@
 //! Resulting sizes in bytes: Token 83 + 8 per rtr entry; Data
 //! [`DATA_HEADER_LEN`] + payload, plus [`RECOVERED_OVERHEAD`] when the frame is
 //! carried as Recovered; Join 20 + 4 per set entry; Commit 22 + 50 per member;
-//! MergeDetect, Leave and HoldCancel 20.
+//! MergeDetect 22 + 4 per heard entry; Leave and HoldCancel 20.
 //!
 //! Validation on decode: node ids that name a processor (senders, set and
-//! member entries) are never 0; Join sets and Commit members are strictly
-//! ascending by node id and hold at most [`MAX_MEMBERS`] entries; the token's
+//! member entries) are never 0; Join sets, MergeDetect heard lists and Commit
+//! members are strictly ascending by node id and hold at most [`MAX_MEMBERS`] entries; the token's
 //! rtr list holds at most [`MAX_RTR`]; the whole packet is at most
 //! [`MAX_PACKET`] bytes. `Token::aru_id` may be 0 (it means "nobody"), ring ids
 //! are not checked (the default ring id is a legitimate "no ring yet"), and
@@ -52,11 +52,13 @@
 
 use std::fmt;
 
-use super::packet::{CommitEntry, CommitToken, DataFrame, Frag, FrameBody, Join, Packet, RingNotice, Token};
+use super::packet::{
+    CommitEntry, CommitToken, DataFrame, Frag, FrameBody, Join, MergeDetect, Packet, RingNotice, Token,
+};
 use super::types::{Guarantee, NodeId, RingId};
 
 /// Bumped whenever the layout changes; peers with another version are not understood.
-pub const WIRE_VERSION: u8 = 1;
+pub const WIRE_VERSION: u8 = 2;
 
 /// The largest packet decode accepts: below the 65,507-byte UDP payload limit,
 /// and a bound on the work and memory one packet can cost a receiver.
@@ -159,7 +161,8 @@ pub fn encoded_len(packet: &Packet) -> usize {
             Packet::Data(frame) => frame_len(frame),
             Packet::Join(j) => JOIN_FIXED_LEN + NODE_LEN * (j.proc_set.len() + j.fail_set.len()),
             Packet::Commit(c) => COMMIT_FIXED_LEN + COMMIT_ENTRY_LEN * c.members.len(),
-            Packet::MergeDetect(_) | Packet::Leave(_) | Packet::HoldCancel(_) => NOTICE_LEN,
+            Packet::MergeDetect(m) => NOTICE_LEN + COUNT_LEN + NODE_LEN * m.heard.len(),
+            Packet::Leave(_) | Packet::HoldCancel(_) => NOTICE_LEN,
         }
 }
 
@@ -213,9 +216,11 @@ pub fn encode_into(packet: &Packet, out: &mut Vec<u8>) {
                 w.entry(m);
             }
         }
-        Packet::MergeDetect(n) => {
+        Packet::MergeDetect(m) => {
             w.u8(ty::MERGE_DETECT);
-            w.notice(n);
+            w.u32(m.sender);
+            w.ring_id(m.ring_id);
+            w.nodes(&m.heard);
         }
         Packet::Leave(n) => {
             w.u8(ty::LEAVE);
@@ -357,7 +362,11 @@ pub fn decode(bytes: &[u8]) -> Result<Packet, WireError> {
             fail_set: r.node_set()?,
         }),
         ty::COMMIT => Packet::Commit(r.commit()?),
-        ty::MERGE_DETECT => Packet::MergeDetect(r.notice()?),
+        ty::MERGE_DETECT => Packet::MergeDetect(MergeDetect {
+            sender: r.node_id("notice sender is node 0")?,
+            ring_id: r.ring_id()?,
+            heard: r.node_set()?,
+        }),
         ty::LEAVE => Packet::Leave(r.notice()?),
         ty::HOLD_CANCEL => Packet::HoldCancel(r.notice()?),
         other => return Err(WireError::BadType(other)),

@@ -122,7 +122,8 @@ fn samples() -> Vec<Packet> {
                 received_flg: true,
             }],
         }),
-        Packet::MergeDetect(RingNotice { sender: 1, ring_id: RingId::default() }),
+        Packet::MergeDetect(MergeDetect { sender: 1, ring_id: RingId::default(), heard: vec![] }),
+        Packet::MergeDetect(MergeDetect { sender: 2, ring_id: r, heard: vec![1, 3, u32::MAX] }),
         Packet::Leave(RingNotice { sender: 9, ring_id: r }),
         Packet::HoldCancel(RingNotice { sender: u32::MAX, ring_id: rid(u32::MAX, u64::MAX) }),
     ];
@@ -216,7 +217,9 @@ fn documented_sizes() {
     assert_eq!(encoded_len(&Packet::Commit(commit(0))), 22);
     assert_eq!(encoded_len(&Packet::Commit(commit(7))), 22 + 7 * 50);
     let n = RingNotice { sender: 1, ring_id: rid(1, 4) };
-    assert_eq!(encode(&Packet::MergeDetect(n)).len(), 20);
+    assert_eq!(encode(&Packet::Leave(n)).len(), 20);
+    let m = MergeDetect { sender: 1, ring_id: rid(1, 4), heard: vec![2, 3] };
+    assert_eq!(encode(&Packet::MergeDetect(m)).len(), 22 + 2 * 4);
 }
 
 #[test]
@@ -231,12 +234,12 @@ fn largest_packets_fit_max_packet() {
 #[test]
 fn golden_bytes() {
     let leave = Packet::Leave(RingNotice { sender: 0x0102_0304, ring_id: rid(5, 0x0A0B) });
-    assert_eq!(encode(&leave), [b'E', b'V', 1, 6, 1, 2, 3, 4, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0x0A, 0x0B]);
+    assert_eq!(encode(&leave), [b'E', b'V', 2, 6, 1, 2, 3, 4, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0x0A, 0x0B]);
 
     let data = Packet::Data(app(rid(1, 2), 3, 4, Guarantee::Safe, b"hi"));
     #[rustfmt::skip]
     let expected = [
-        b'E', b'V', 1, 2,
+        b'E', b'V', 2, 2,
         0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2, // ring id
         0, 0, 0, 0, 0, 0, 0, 3,             // seq
         0, 0, 0, 4,                         // sender
@@ -250,7 +253,7 @@ fn golden_bytes() {
     let join = Packet::Join(Join { sender: 2, ring_seq: 8, proc_set: vec![1, 2], fail_set: vec![3] });
     #[rustfmt::skip]
     let expected = [
-        b'E', b'V', 1, 3,
+        b'E', b'V', 2, 3,
         0, 0, 0, 2,
         0, 0, 0, 0, 0, 0, 0, 8,
         0, 2, 0, 0, 0, 1, 0, 0, 0, 2,
@@ -267,7 +270,7 @@ fn type_bytes_are_distinct_per_variant() {
         Packet::Data(app(rid(1, 4), 1, 1, Guarantee::Agreed, b"")),
         Packet::Join(Join { sender: 1, ring_seq: 4, proc_set: vec![1], fail_set: vec![] }),
         Packet::Commit(commit(1)),
-        Packet::MergeDetect(n.clone()),
+        Packet::MergeDetect(MergeDetect { sender: 1, ring_id: rid(1, 4), heard: vec![] }),
         Packet::Leave(n.clone()),
         Packet::HoldCancel(n),
     ]
@@ -369,7 +372,7 @@ fn bad_header_is_rejected() {
     assert_eq!(decode(&with(&good, 0, b"ev")), Err(WireError::BadMagic));
     assert_eq!(decode(&with(&good, 1, b"X")), Err(WireError::BadMagic));
     assert_eq!(decode(b"XX"), Err(WireError::BadMagic));
-    for v in [0, 2, 0xFF] {
+    for v in [0, 1, 3, 0xFF] {
         assert_eq!(decode(&with(&good, 2, &[v])), Err(WireError::BadVersion(v)));
     }
     for t in [0, 8, 9, 0x80, 0xFF] {
@@ -377,8 +380,8 @@ fn bad_header_is_rejected() {
     }
     assert_eq!(decode(b""), Err(WireError::Truncated));
     assert_eq!(decode(b"EV"), Err(WireError::Truncated));
-    assert_eq!(decode(b"EV\x01"), Err(WireError::Truncated));
-    assert_eq!(decode(b"EV\x01\x06"), Err(WireError::Truncated));
+    assert_eq!(decode(b"EV\x02"), Err(WireError::Truncated));
+    assert_eq!(decode(b"EV\x02\x06"), Err(WireError::Truncated));
 }
 
 // ---------------------------------------------------------------------------
@@ -448,7 +451,7 @@ fn zero_node_ids_are_rejected_where_they_name_a_processor() {
     let join = encode(&Packet::Join(Join { sender: 1, ring_seq: 4, proc_set: vec![1], fail_set: vec![] }));
     assert_eq!(invalid(&with(&join, 4, &zero)), "join sender is node 0");
     for notice in [
-        Packet::MergeDetect(RingNotice { sender: 1, ring_id: rid(1, 4) }),
+        Packet::MergeDetect(MergeDetect { sender: 1, ring_id: rid(1, 4), heard: vec![] }),
         Packet::Leave(RingNotice { sender: 1, ring_id: rid(1, 4) }),
         Packet::HoldCancel(RingNotice { sender: 1, ring_id: rid(1, 4) }),
     ] {
@@ -625,7 +628,7 @@ fn errors_display_and_are_std_errors() {
         let boxed: Box<dyn std::error::Error> = Box::new(e.clone());
         assert!(!boxed.to_string().is_empty());
     }
-    assert_eq!(WireError::BadVersion(9).to_string(), "unsupported wire version 9 (expected 1)");
+    assert_eq!(WireError::BadVersion(9).to_string(), "unsupported wire version 9 (expected 2)");
     assert_eq!(WireError::Invalid("x").to_string(), "invalid packet: x");
 }
 

@@ -1,0 +1,168 @@
+//! The core under the partial faults that kill production rings: each test
+//! reproduces one defect found by reading the core against corosync's tracker
+//! (asymmetric multicast loss during recovery, a deaf processor, a leave that
+//! loses its last messages, a stale commit token, a ring crawling under loss).
+//! The simulator under `tests/` hunts for more of them at random.
+
+use super::testnet::TestNet;
+use super::{Event, Guarantee, State, MS};
+
+fn delivered_count(net: &TestNet, id: u32) -> usize {
+    net.delivered(id).len()
+}
+
+/// Frames only one survivor holds must cross a link that loses that
+/// survivor's multicasts: C's recovery frames reach B through A's retransmissions.
+#[test]
+fn recovery_finishes_under_asymmetric_multicast_loss() {
+    let mut net = TestNet::new(4);
+    net.run_for(1000 * MS);
+    // Node 4's messages reach only node 3 (and its token nobody), then 4 dies:
+    // 3 alone holds them.
+    net.cut = vec![(4, 1)];
+    net.mcast_cut = vec![(4, 2)];
+    for i in 0..5u8 {
+        net.submit(4, Guarantee::Agreed, vec![4, i]);
+    }
+    assert!(net.run_until_cond(1000 * MS, |n| n.procs[&4].counters().frames_sent == 5));
+    net.crash(4);
+    net.cut.clear();
+    net.mcast_cut.clear();
+    assert!(net.run_until_cond(5000 * MS, |n| n.procs[&2].state() == State::Recovery), "node 2 never reached recovery");
+    // From the commit token on, 3's multicasts stop reaching 2; unicast still passes.
+    net.mcast_cut = vec![(3, 2)];
+    net.run_for(3000 * MS);
+    for id in 1..=3 {
+        assert_eq!(net.regular_configs(id).last(), Some(&vec![1, 2, 3]), "node {id}");
+        assert_eq!(net.procs[&id].state(), State::Operational, "node {id}");
+        assert_eq!(delivered_count(&net, id), 5, "node {id} lacks node 4's messages");
+    }
+}
+
+/// The same fault on an operational ring: 2 gets 3's messages from 1 and
+/// nobody gives up on the ring.
+#[test]
+fn operational_ring_serves_a_member_that_misses_one_senders_multicasts() {
+    let mut net = TestNet::new(3);
+    net.run_for(1000 * MS);
+    net.mcast_cut = vec![(3, 2)];
+    for i in 0..20u8 {
+        net.submit(3, Guarantee::Safe, vec![3, i]);
+    }
+    net.run_for(500 * MS);
+    for id in 1..=3 {
+        assert_eq!(delivered_count(&net, id), 20, "node {id}");
+        assert_eq!(net.regular_configs(id).len(), 1, "node {id} reconfigured");
+    }
+}
+
+/// A leaver's last multicast reached nobody: it must not fall silent before
+/// the ring holds it (the retransmission request brings it back).
+#[test]
+fn graceful_leave_keeps_the_leavers_last_messages() {
+    let mut net = TestNet::new(3);
+    net.run_for(1000 * MS);
+    net.mcast_cut = vec![(2, 1), (2, 3)];
+    net.submit(2, Guarantee::Agreed, b"last words".to_vec());
+    net.leave(2);
+    // Its visit originates the message (the multicast is lost); 50 ms more of the
+    // fault, well within the leave's own time limit (the token timeout).
+    assert!(net.run_until_cond(1000 * MS, |n| n.procs[&2].counters().frames_sent == 1));
+    net.run_for(50 * MS);
+    net.mcast_cut.clear();
+    net.run_for(3000 * MS);
+    assert_eq!(net.procs[&2].state(), State::Left);
+    for id in [1, 3] {
+        assert_eq!(net.regular_configs(id).last(), Some(&vec![1, 3]), "node {id}");
+        assert_eq!(net.delivered(id), vec![b"last words".to_vec()], "node {id}");
+    }
+}
+
+/// A commit token that names us but whose members are not the processors we
+/// gather with (an older formation's) is ignored.
+#[test]
+fn stale_commit_token_is_ignored() {
+    use super::packet::{CommitEntry, CommitToken, Packet};
+    use super::wire;
+    let mut net = TestNet::new(3);
+    net.run_for(1000 * MS);
+    // 3 is alone and gathering: cut it off from 1 and 2 both ways, then make it lose the ring.
+    net.cut = vec![(1, 3), (2, 3), (3, 1), (3, 2)];
+    assert!(net.run_until_cond(3000 * MS, |n| n.procs[&3].state() == State::Gather));
+    let (ring, _) = net.procs[&3].ring();
+    // A commit token from a formation {2, 3} that 3 no longer gathers with.
+    let token = CommitToken {
+        ring_id: super::RingId { rep: 2, seq: ring.seq + 400 },
+        hops: 1,
+        members: [2, 3].iter().map(|&node| CommitEntry { node, filled: node == 2, ..CommitEntry::default() }).collect(),
+    };
+    let now = net.now;
+    let p = net.procs.get_mut(&3).unwrap();
+    if p.state() == State::Gather {
+        p.handle_packet(now, &wire::encode(&Packet::Commit(token)));
+        assert_eq!(p.state(), State::Gather, "a commit token for other members was taken");
+    }
+}
+
+/// A processor that sends but never receives must not make a healthy ring
+/// reconfigure again and again.
+#[test]
+fn deaf_processor_does_not_keep_the_ring_reconfiguring() {
+    let mut net = TestNet::new(3);
+    net.run_for(1000 * MS);
+    // Node 4 starts deaf: it hears nobody (its own packets still loop back).
+    net.cut = vec![(1, 4), (2, 4), (3, 4)];
+    net.add(4, super::Config::new(4));
+    net.run_for(20_000 * MS);
+    for id in 1..=3 {
+        let changes = net.events[&id].iter().filter(|e| matches!(e, Event::ConfigChange(_))).count();
+        // First ring (1 change), then at most a couple of episodes of two changes each.
+        assert!(changes <= 5, "node {id} saw {changes} configuration changes in 20 s");
+    }
+    // Once it hears again, it joins.
+    net.cut.clear();
+    net.run_for(10_000 * MS);
+    for id in 1..=4 {
+        assert_eq!(net.regular_configs(id).last(), Some(&vec![1, 2, 3, 4]), "node {id}");
+    }
+}
+
+/// 5% loss: a lost token must cost about a rotation, not the whole token
+/// retransmit interval. 3 processors each send 400 msgs/s for 5 s.
+#[test]
+fn loss_does_not_make_the_ring_crawl() {
+    let mut net = TestNet::new(3);
+    net.run_for(1000 * MS);
+    net.loss = 0.05;
+    let start = net.now;
+    let mut sent_at = std::collections::BTreeMap::new();
+    let mut k = 0u32;
+    while net.now < start + 5000 * MS {
+        for id in 1..=3u32 {
+            let payload = k.to_be_bytes().to_vec();
+            sent_at.insert(k, (id, net.now));
+            let g = if k.is_multiple_of(2) { Guarantee::Agreed } else { Guarantee::Safe };
+            net.submit(id, g, payload);
+            k += 1;
+        }
+        net.run_for(2500); // 400/s per processor
+    }
+    net.loss = 0.0;
+    net.run_for(2000 * MS);
+    let mut latencies = Vec::new();
+    for id in 1..=3u32 {
+        assert_eq!(net.regular_configs(id).len(), 1, "node {id} reconfigured under 5% loss");
+        for (at, e) in net.delivered_at(id) {
+            let Event::Deliver(d) = e else { continue };
+            let k = u32::from_be_bytes(d.payload[..4].try_into().unwrap());
+            if sent_at[&k].0 == id {
+                latencies.push(at - sent_at[&k].1);
+            }
+        }
+    }
+    assert_eq!(latencies.len(), sent_at.len(), "every message self-delivered");
+    latencies.sort_unstable();
+    let p50 = latencies[latencies.len() / 2];
+    let p99 = latencies[latencies.len() * 99 / 100];
+    assert!(p50 <= 10 * MS && p99 <= 100 * MS, "latency under 5% loss: p50 {p50} us, p99 {p99} us");
+}

@@ -1,0 +1,200 @@
+//! The token we passed on: kept until the ring shows that the successor has
+//! it, and sent again when it does not show in time.
+//!
+//! How long to wait before resending adapts to the ring. On a LAN a rotation
+//! takes about 100 us, while the configured retransmit interval (token
+//! timeout / (retransmits + 0.2), 238 ms at the defaults) is sized for loss
+//! *detection*: waiting that long for every lost token makes a ring with 5%
+//! loss deliver in hundreds of milliseconds. So, as TCP does for its
+//! retransmission timeout, we measure the rotation (from our forward to the
+//! next token's arrival) and resend after a smoothed rotation plus four times
+//! its deviation, never sooner than [`MIN_RETRANSMIT`] and never later than
+//! the configured interval; each resend of the same token doubles the wait.
+//! A resend that was not needed costs one packet: the successor drops a token
+//! whose `token_seq` it has already seen.
+
+use super::event::{Destination, Transmit};
+use super::types::{NodeId, Time, MS};
+
+/// The shortest wait before a resend: above a busy LAN's rotation and the
+/// millisecond granularity of the node's poll.
+pub(crate) const MIN_RETRANSMIT: Time = 2 * MS;
+
+/// A token we forwarded, kept for retransmission until the ring shows it moved on.
+struct Pending {
+    bytes: Vec<u8>,
+    to: NodeId,
+    /// The token's `seq` when forwarded: a frame above it proves progress.
+    seq: u64,
+    /// The wait before the next resend.
+    wait: Time,
+    /// Forwarded unmeasured (to an idle ring's representative, or a commit
+    /// token), and not yet resent early by `resend_now`.
+    early_resend: bool,
+}
+
+#[derive(Default)]
+pub(crate) struct Forwarder {
+    pending: Option<Pending>,
+    /// When we forwarded a token whose return will measure a rotation.
+    rotation_start: Option<Time>,
+    /// Smoothed rotation and its mean deviation, once measured.
+    srtt: Option<Time>,
+    rttvar: Time,
+}
+
+impl Forwarder {
+    /// We pass a token on. `measure`: its return times a rotation (false when
+    /// someone may hold it on purpose: an idle ring, a commit token).
+    /// `ceiling`: the configured retransmit interval. Returns when to resend.
+    pub fn forward(&mut self, now: Time, bytes: Vec<u8>, to: NodeId, seq: u64, measure: bool, ceiling: Time) -> Time {
+        let wait = if measure { self.adaptive_wait(ceiling) } else { ceiling };
+        self.rotation_start = measure.then_some(now);
+        self.pending = Some(Pending { bytes, to, seq, wait, early_resend: !measure });
+        now + wait
+    }
+
+    fn adaptive_wait(&self, ceiling: Time) -> Time {
+        match self.srtt {
+            Some(srtt) => (srtt + 4 * self.rttvar).clamp(MIN_RETRANSMIT, ceiling.max(MIN_RETRANSMIT)),
+            None => ceiling,
+        }
+    }
+
+    /// A new token reached us: the one we forwarded went round. `timed`:
+    /// nobody held it on the way (see `token_flags::HELD`).
+    pub fn token_arrived(&mut self, now: Time, timed: bool) {
+        self.pending = None;
+        if let Some(start) = self.rotation_start.take() {
+            if timed {
+                self.observe(now.saturating_sub(start));
+            }
+        }
+    }
+
+    /// Resend at once, once, a token forwarded unmeasured that is still
+    /// pending: an idle ring wakes up, and the token may have been lost on its
+    /// way to the representative that would hold it (its full-interval wait
+    /// would stall the new message).
+    pub fn resend_now(&mut self) -> Option<Transmit> {
+        let p = self.pending.as_mut()?;
+        if !std::mem::take(&mut p.early_resend) {
+            return None;
+        }
+        Some(Transmit { dest: Destination::Node(p.to), bytes: p.bytes.clone() })
+    }
+
+    /// RFC 6298's estimator, in integers.
+    fn observe(&mut self, sample: Time) {
+        match self.srtt {
+            None => {
+                self.srtt = Some(sample);
+                self.rttvar = sample / 2;
+            }
+            Some(srtt) => {
+                self.rttvar = (3 * self.rttvar + srtt.abs_diff(sample)) / 4;
+                self.srtt = Some((7 * srtt + sample) / 8);
+            }
+        }
+    }
+
+    /// A frame with this seq arrived: above the forwarded token's seq, it
+    /// proves the successor has the token. True when that ends the wait.
+    pub fn progress(&mut self, seq: u64) -> bool {
+        if self.pending.as_ref().is_some_and(|p| seq > p.seq) {
+            self.pending = None;
+            return true;
+        }
+        false
+    }
+
+    /// The resend due now, and when to resend again if it is still missing.
+    pub fn resend(&mut self, now: Time, ceiling: Time) -> Option<(Transmit, Time)> {
+        let p = self.pending.as_mut()?;
+        // A resend means the rotation we are timing was disturbed.
+        self.rotation_start = None;
+        let transmit = Transmit { dest: Destination::Node(p.to), bytes: p.bytes.clone() };
+        p.wait = (p.wait * 2).min(ceiling.max(p.wait));
+        Some((transmit, now + p.wait))
+    }
+
+    /// Forget the pending token (the ring is gone, or we left).
+    pub fn clear(&mut self) {
+        self.pending = None;
+        self.rotation_start = None;
+    }
+
+    /// Forget what was measured too: a new ring may have other members.
+    pub fn reset(&mut self) {
+        *self = Forwarder::default();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CEILING: Time = 238 * MS;
+
+    #[test]
+    fn unmeasured_ring_waits_the_configured_interval() {
+        let mut f = Forwarder::default();
+        assert_eq!(f.forward(0, vec![1], 2, 0, true, CEILING), CEILING);
+    }
+
+    #[test]
+    fn measured_rotations_shorten_the_wait_to_the_floor() {
+        let mut f = Forwarder::default();
+        let mut now = 0;
+        for _ in 0..20 {
+            f.forward(now, vec![1], 2, 0, true, CEILING);
+            now += 300; // a 300 us rotation
+            f.token_arrived(now, true);
+        }
+        assert_eq!(f.forward(now, vec![1], 2, 0, true, CEILING), now + MIN_RETRANSMIT);
+        // A slow ring waits longer than its rotation, and never past the ceiling.
+        for _ in 0..50 {
+            f.forward(now, vec![1], 2, 0, true, CEILING);
+            now += 50 * MS;
+            f.token_arrived(now, true);
+        }
+        let wait = f.forward(now, vec![1], 2, 0, true, CEILING) - now;
+        assert!(wait > 50 * MS && wait <= CEILING, "wait {wait}");
+    }
+
+    #[test]
+    fn resends_double_up_to_the_ceiling_and_stop_on_progress() {
+        let mut f = Forwarder { srtt: Some(100), ..Forwarder::default() };
+        let at = f.forward(0, vec![7], 3, 10, true, CEILING);
+        assert_eq!(at, MIN_RETRANSMIT);
+        let (t, next) = f.resend(at, CEILING).unwrap();
+        assert_eq!(t.dest, Destination::Node(3));
+        assert_eq!(t.bytes, vec![7]);
+        assert_eq!(next, at + 2 * MIN_RETRANSMIT);
+        let mut now = next;
+        for _ in 0..20 {
+            now = f.resend(now, CEILING).unwrap().1;
+        }
+        assert_eq!(f.resend(now, CEILING).unwrap().1, now + CEILING);
+        assert!(!f.progress(10), "a frame at the token's seq proves nothing");
+        assert!(f.progress(11));
+        assert!(f.resend(now, CEILING).is_none());
+    }
+
+    #[test]
+    fn idle_or_commit_forwards_are_not_measured() {
+        let mut f = Forwarder::default();
+        f.forward(0, vec![1], 2, 0, false, CEILING);
+        f.token_arrived(100 * MS, true);
+        assert_eq!(f.srtt, None);
+        f.forward(0, vec![1], 2, 0, true, CEILING);
+        f.token_arrived(100 * MS, false);
+        assert_eq!(f.srtt, None, "a held token's rotation is not a sample");
+        assert_eq!(f.resend_now(), None, "nothing pending");
+        f.forward(0, vec![8], 2, 0, true, CEILING);
+        assert_eq!(f.resend_now(), None, "a measured forward waits its timer");
+        f.forward(0, vec![9], 2, 0, false, CEILING);
+        assert_eq!(f.resend_now().map(|t| t.bytes), Some(vec![9]));
+        assert_eq!(f.resend_now(), None, "once");
+    }
+}
