@@ -12,7 +12,7 @@ HOLD=$(by_mode 8 20)
 GROUP=239.192.77.4          # the default group
 lan_up 4 || fail "could not build the LAN"
 L=$(now_us)
-k=$((L + 5000000)); h=$((k + HOLD * 1000000)); end=$((h + 7000000))
+k=$((L + 5000000)); h=$((k + HOLD * 1000000)); end=$((h + 6000000))
 for i in 1 2 3 4; do
     node_start "$i" "n$i" -e $end -w 4 -r 200
 done

@@ -9,8 +9,8 @@
 . "$(dirname "$0")/../lib/scenario.sh"
 
 HOSTS=$(by_mode 4 6)
-FAULTS=$(by_mode 30 300)    # seconds of churn
-SETTLE=12                   # seconds from the last heal to the end
+FAULTS=$(by_mode 28 300)    # seconds of churn
+SETTLE=10                   # seconds from the last heal to the end
 SEED=${SEED:-$$}
 RANDOM=$SEED
 lan_up "$HOSTS" || fail "could not build the LAN"

@@ -11,7 +11,7 @@ DEAF=$(by_mode 8 20)
 LIMIT=10                    # configuration callbacks a healthy process may see
 lan_up 4 || fail "could not build the LAN"
 L=$(now_us)
-d0=$((L + 5000000)); h=$((d0 + DEAF * 1000000)); end=$((h + 7000000))
+d0=$((L + 5000000)); h=$((d0 + DEAF * 1000000)); end=$((h + 6000000))
 logs=""
 for i in 1 2 3; do
     node_start "$i" "n$i" -e $end -w 3 -r 400 -g as -s 1000

@@ -7,7 +7,7 @@
 # target (p50 <= 10 ms, p99 <= 100 ms).
 . "$(dirname "$0")/../lib/scenario.sh"
 
-SECS=$(by_mode 8 60)
+SECS=$(by_mode 7 60)
 LOSS=0.05
 RATE=400
 QUIET=6     # seconds without sending before the end of a lossy run: under the
@@ -24,7 +24,7 @@ phase() {
     local quiet=$QUIET
     [ "$p" = 0 ] && quiet=2
     mkdir -p "$OUT/$tag"
-    end=$(($(now_us) + (SECS + 4 + quiet) * 1000000))
+    end=$(($(now_us) + (SECS + 2 + quiet) * 1000000))
     for h in 1 2 3; do
         node_start "$h" "$tag/n$h" -e $end -q $((end - quiet * 1000000)) -w 3 $send -g as -s 1000
     done
