@@ -8,7 +8,7 @@
 #   make c-check    the C tests: headers, ABI, exported symbols, SONAME, install + pkg-config,
 #                   multi-process runs on loopback, and the short fault tests on a namespace
 #                   LAN (c-tests/lan; skipped unless root with ip netns and iptables)
-#   make chaos      the long fault tests on a namespace LAN (about 15 minutes; root)
+#   make chaos      the long fault tests on a namespace LAN (about 12 minutes; root)
 #   make headers    regenerate include/corosync/evs.h from src/capi/ with cbindgen
 #   make install    install into $(DESTDIR)$(PREFIX): the library with both links in
 #                   $(LIBDIR), the headers in $(INCLUDEDIR)/corosync, libevs.pc in
