@@ -44,6 +44,7 @@ $CC -std=c99 -Wall -Wextra -Wpedantic -Werror -Iinclude c-tests/evs_node.c -Lbui
 child=""
 stop() {
     [ -n "$child" ] && kill -TERM "$child" 2>/dev/null && wait "$child"
+    echo "lan: stopped by a signal"
     exit 130
 }
 trap stop INT TERM
