@@ -13,7 +13,8 @@
 #   make install    install into $(DESTDIR)$(PREFIX): the library with both links in
 #                   $(LIBDIR), the headers in $(INCLUDEDIR)/corosync, libevs.pc in
 #                   $(PKGCONFIGDIR); `make uninstall` removes them
-#   make soak       run only the simulator tests (tests/sim_*.rs), 100000 seeds in all
+#   make soak       run only the simulator tests (tests/sim_*.rs): 14000 seeds per
+#                   family, 2000 for big and for each fault family
 #
 # EVS_SIM_SEEDS and EVS_SIM_SEED_BASE reach the tests from the environment or from
 # the make command line, e.g. `EVS_SIM_SEEDS=5000 make check`.
@@ -23,6 +24,9 @@ JOBS  ?= 2
 # make soak: seeds per simulator family (7 x 14000 + 2000 of 64 processors = 100000).
 SOAK_SEEDS     ?= 14000
 SOAK_BIG_SEEDS ?= 2000
+# The fault families (asym deaf burst pause trigger) run 12-16 s of faults per seed.
+SOAK_FAULT_SEEDS ?= 2000
+FAULT_FAMILIES := sim_asym sim_deaf sim_burst sim_pause sim_trigger
 SOAK_BASE      ?= 100000
 CC    ?= cc
 CXX   ?= g++
@@ -103,8 +107,9 @@ uninstall:
 soak:
 	@if [ -z "$(SIM_TESTS)" ]; then echo "soak: no simulator tests (tests/sim_*.rs) found" >&2; exit 1; fi
 	CARGO_BUILD_JOBS=$(JOBS) $(CARGO) test -j$(JOBS) --release --no-run $(foreach t,$(SIM_TESTS),--test $(t))
-	@set -e; for t in $(filter-out sim_harness sim_metrics,$(SIM_TESTS)); do \
+	@set -e; for t in $(filter-out sim_harness sim_metrics sim_pinned,$(SIM_TESTS)); do \
 		n=$(SOAK_SEEDS); [ $$t = sim_big ] && n=$(SOAK_BIG_SEEDS); \
+		case " $(FAULT_FAMILIES) " in *" $$t "*) n=$(SOAK_FAULT_SEEDS);; esac; \
 		echo "== $$t: $$n seeds from $(SOAK_BASE)"; \
 		EVS_SIM_SEEDS=$$n EVS_SIM_SEED_BASE=$(SOAK_BASE) $(CARGO) test -j$(JOBS) --release --test $$t; \
 	done

@@ -432,6 +432,7 @@ fn toy_scenario(seed: u64) -> Scenario {
             burst: 20,
             mix: [1, 1, 1, 1],
             max_padding: 200,
+            tiny: 0.0,
             stop: faults_end,
             retry_min: MS,
             retry_max: 5 * MS,

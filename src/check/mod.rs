@@ -5,6 +5,8 @@
 //! Every check works on an [`index::Index`] built once per history; each
 //! property lives in its own file. Reports are capped at
 //! [`MAX_PER_PROPERTY`] per property (plus one line counting the rest).
+//! [`check_progress`] judges progress during faults against windows of
+//! connectivity the caller supplies.
 
 mod atomicity;
 mod causal;
@@ -18,6 +20,7 @@ mod log;
 mod names;
 mod once;
 mod order;
+mod progress;
 mod safe;
 mod timeline;
 mod violation;
@@ -28,6 +31,7 @@ mod tests;
 pub use history::{Ending, History, MsgId, ProcessHistory, Record};
 pub use liveness::Liveness;
 pub use log::parse_log;
+pub use progress::{check_progress, Progress, Window};
 pub use violation::{Property, Violation, MAX_PER_PROPERTY};
 
 use index::Index;

@@ -21,10 +21,12 @@ pub enum Property {
     Safe,
     /// The run settles: every running processor ends in one configuration, in time.
     Liveness,
+    /// Progress during faults: processors that can talk form a ring, deliver and settle.
+    Progress,
 }
 
 impl Property {
-    pub const ALL: [Property; 8] = [
+    pub const ALL: [Property; 9] = [
         Property::AtMostOnce,
         Property::ConfigConsistency,
         Property::SelfDelivery,
@@ -33,6 +35,7 @@ impl Property {
         Property::TotalOrder,
         Property::Safe,
         Property::Liveness,
+        Property::Progress,
     ];
 
     fn index(self) -> usize {
@@ -51,6 +54,7 @@ impl fmt::Display for Property {
             Property::TotalOrder => "P6 total-order",
             Property::Safe => "P7 safe-delivery",
             Property::Liveness => "liveness",
+            Property::Progress => "progress",
         })
     }
 }
@@ -76,12 +80,12 @@ pub const MAX_PER_PROPERTY: usize = 20;
 /// Collects violations, keeping the first [`MAX_PER_PROPERTY`] of each property.
 pub(super) struct Report {
     violations: Vec<Violation>,
-    counts: [usize; 8],
+    counts: [usize; Property::ALL.len()],
 }
 
 impl Report {
     pub fn new() -> Report {
-        Report { violations: Vec::new(), counts: [0; 8] }
+        Report { violations: Vec::new(), counts: [0; Property::ALL.len()] }
     }
 
     /// Records a violation; `detail` is only formatted when it will be kept,

@@ -85,35 +85,7 @@ impl Processor {
             return;
         }
         let (sender, guarantee, ring_id) = (frame.sender, frame.guarantee, frame.ring_id);
-        let message = match frame.frag {
-            Frag::Whole => Some(payload.clone()),
-            Frag::First => {
-                self.assembly.insert(sender, payload.clone());
-                None
-            }
-            Frag::Middle | Frag::Last => {
-                let max = self.config.max_message;
-                let ends = frame.frag == Frag::Last;
-                match self.assembly.get_mut(&sender) {
-                    // A fragment without its beginning (skipped after a gap, or
-                    // begun on an older ring) cannot make a message.
-                    None => None,
-                    Some(data) if data.len() + payload.len() > max => {
-                        self.assembly.remove(&sender);
-                        None
-                    }
-                    Some(data) => {
-                        data.extend_from_slice(payload);
-                        if ends {
-                            self.assembly.remove(&sender)
-                        } else {
-                            None
-                        }
-                    }
-                }
-            }
-        };
-        if let Some(payload) = message {
+        if let Some(payload) = self.assembly.take(sender, frame.frag, payload, self.config.max_message) {
             self.events.push_back(Event::Deliver(Delivery { sender, guarantee, ring_id, seq, payload }));
         }
     }

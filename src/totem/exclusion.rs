@@ -1,15 +1,18 @@
-//! Processors kept out for a while because they could not complete consensus.
+//! Processors kept out for a while because they could not complete a
+//! formation with us.
 //!
-//! A processor whose joins we hear but which never agrees with us (it cannot
-//! hear us, or hears only some of us) fails at the consensus timeout. Without
-//! a memory of that, its next join sends the ring back to gathering, which
-//! stalls delivery for a consensus timeout and re-forms the ring without it,
-//! again and again for as long as the fault lasts. So we keep it out: its
-//! joins do not end an operational ring, and a gathering that hears of it puts
-//! it straight into the fail set. The exclusion lasts a back-off that doubles
-//! each time the processor fails consensus again, up to a cap (so that a
-//! processor whose fault has ended is back within a few seconds), and is
-//! forgotten once the processor is on a ring with us.
+//! A processor whose joins we hear but that ends up outside the ring we
+//! install (it never agreed with us, or every commit token sent to it was
+//! lost: it cannot hear us, or hears only some of us) would otherwise send an
+//! operational ring back to gathering with its next join, stall delivery for
+//! a consensus timeout, and see the ring re-form without it, again and again
+//! for as long as its fault lasts. So while it is excluded its joins and
+//! merge-detects do not end an operational ring. The exclusion is local (it
+//! never enters a join's fail set: other processors would adopt an opinion
+//! that may be ours alone and split a healthy ring), lasts a back-off that
+//! doubles each time the processor is left out again, up to a cap (so that a
+//! processor whose fault has ended is back within seconds), and is forgotten
+//! once the processor is on a ring with us.
 
 use std::collections::BTreeMap;
 
@@ -29,7 +32,7 @@ pub(crate) struct Exclusions {
 }
 
 impl Exclusions {
-    /// `node` failed consensus at `now`: keep it out for `base` the first
+    /// `node` was left out of a ring at `now`: keep it out for `base` the first
     /// time, twice as long each time after, never more than `cap`.
     pub fn exclude(&mut self, node: NodeId, now: Time, base: Time, cap: Time) {
         if self.entries.len() >= MAX_EXCLUDED && !self.entries.contains_key(&node) {

@@ -1,11 +1,40 @@
 //! Membership (TOTEM95 §6): gathering join messages to consensus, then the
 //! commit token that forms the new ring over two rotations.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use super::event::Destination;
 use super::packet::{CommitEntry, CommitToken, Join, Packet, RingNotice};
-use super::processor::{Forming, Processor, State};
+use super::processor::{Processor, State};
 use super::timers::TimerKind;
-use super::types::{NodeId, RingId};
+use super::types::{NodeId, RingId, Time};
+
+/// What gathering has learnt so far.
+#[derive(Default)]
+pub(crate) struct Gather {
+    /// Every processor heard of (this one included).
+    pub proc_set: BTreeSet<NodeId>,
+    /// Processors believed failed.
+    pub fail_set: BTreeSet<NodeId>,
+    /// Who sent a join with sets identical to ours (this one included).
+    pub consensus: BTreeSet<NodeId>,
+    /// Whose joins we heard since the last ring was installed (for `exclusion.rs`).
+    pub heard: BTreeSet<NodeId>,
+    /// Ring seq each gatherer reported in its last join.
+    pub ring_seqs: BTreeMap<NodeId, u64>,
+    /// When the current gathering started.
+    pub started: Time,
+}
+
+/// The ring being formed, from the commit token's first visit to installation.
+pub(crate) struct Forming {
+    pub token: CommitToken,
+    /// Highest `hops` seen: older copies are duplicates.
+    pub hops_seen: u32,
+    /// Members still gathering while we commit (their joins do not know this
+    /// ring), with when we last heard one: the commit token never reached them.
+    pub still_gathering: BTreeMap<NodeId, Time>,
+}
 
 impl Processor {
     /// Start (or restart) gathering. `from_ring` resets the sets to the current
@@ -27,12 +56,11 @@ impl Processor {
         self.gather.fail_set.remove(&self.me);
         self.gather.consensus.clear();
         self.gather.consensus.insert(self.me);
-        self.gather.heard.clear();
         self.state = State::Gather;
-        self.gather_started = self.now;
+        self.gather.started = self.now;
         self.hold.reset();
         self.forwarder.clear();
-        self.last_token_seq = 0;
+        self.visits.reset();
         self.timers.cancel(TimerKind::TokenLoss);
         self.timers.cancel(TimerKind::TokenRetransmit);
         self.timers.cancel(TimerKind::TokenHold);
@@ -45,10 +73,10 @@ impl Processor {
     /// packets are not taken for a foreign ring.
     fn abandon_forming(&mut self) {
         if let Some(f) = self.forming.take() {
-            self.remember_ring(f.token.ring_id);
+            self.past_rings.remember(f.token.ring_id);
         }
         if let Some(r) = self.recovery.take() {
-            self.remember_ring(r.new_ring.id);
+            self.past_rings.remember(r.new_ring.id);
         }
     }
 
@@ -74,9 +102,15 @@ impl Processor {
                 if self.ring.is_member(join.sender) && join.ring_seq < self.ring.id.seq {
                     return;
                 }
-                // One that could not complete consensus with us lately does
-                // not get to stall the ring again (`exclusion.rs`).
-                if !self.ring.is_member(join.sender) && self.exclusions.is_excluded(join.sender, self.now) {
+                // An outsider that could not complete consensus with us lately,
+                // or that believes one of us failed (we have a working ring
+                // with all of us), cannot join us now: it does not get to
+                // stall the ring (`exclusion.rs`). Merges with a ring it forms
+                // go through merge detection.
+                if !self.ring.is_member(join.sender)
+                    && (self.exclusions.is_excluded(join.sender, self.now)
+                        || join.fail_set.iter().any(|&f| self.ring.is_member(f)))
+                {
                     return;
                 }
                 self.enter_gather();
@@ -91,6 +125,10 @@ impl Processor {
                 if is_member && join.ring_seq >= id.seq {
                     self.enter_gather();
                     self.process_join(join);
+                } else if is_member {
+                    if let Some(f) = self.forming.as_mut() {
+                        f.still_gathering.insert(join.sender, self.now);
+                    }
                 }
             }
             State::Left => {}
@@ -129,25 +167,22 @@ impl Processor {
             }
             return;
         }
-        self.join_ring_seqs.insert(join.sender, join.ring_seq);
+        self.gather.ring_seqs.insert(join.sender, join.ring_seq);
         self.gather.heard.insert(join.sender);
         changed |= self.gather.proc_set.insert(join.sender);
         for &p in &join.proc_set {
             changed |= self.gather.proc_set.insert(p);
         }
-        // Processors kept out go straight to the fail set; our joins tell the others.
-        for &p in &self.gather.proc_set {
-            if p != self.me && self.exclusions.is_excluded(p, self.now) {
-                changed |= self.gather.fail_set.insert(p);
-            }
-        }
         if !stale {
             if join.fail_set.contains(&self.me) {
-                // It believes we failed: we cannot share a ring with it.
+                // It believes we failed: we cannot share a ring with it. Its
+                // other failure decisions are no more credible than that one:
+                // a processor that cannot hear fails everyone, and adopting
+                // its verdicts would break every other processor into a
+                // singleton (as the simulator's deaf family showed).
                 changed |= self.gather.fail_set.insert(join.sender);
-            }
-            for &f in &join.fail_set {
-                if f != self.me {
+            } else {
+                for &f in &join.fail_set {
                     changed |= self.gather.fail_set.insert(f);
                 }
             }
@@ -172,7 +207,7 @@ impl Processor {
     /// declared before one join interval has passed, so that a starting
     /// processor hears the running ones instead of forming a singleton at once.
     fn check_consensus(&mut self) {
-        if self.state != State::Gather || self.now < self.gather_started + self.config.join_timeout {
+        if self.state != State::Gather || self.now < self.gather.started + self.config.join_timeout {
             return;
         }
         let members = self.candidates();
@@ -207,15 +242,6 @@ impl Processor {
                 self.gather.fail_set.insert(members[0]);
             }
         } else {
-            // Those we heard but who never agreed cannot complete consensus
-            // with us: keep them out a while. The silent ones just failed.
-            let base = self.config.consensus_timeout;
-            for &s in &silent {
-                if self.gather.heard.contains(&s) {
-                    self.exclusions.exclude(s, self.now, base, 4 * base);
-                    self.counters.exclusions += 1;
-                }
-            }
             self.gather.fail_set.extend(silent);
         }
         self.restart_gather_round();
@@ -264,9 +290,30 @@ impl Processor {
         self.check_consensus();
     }
 
+    /// The commit token was lost. Members that kept sending joins that do not
+    /// know the forming ring during the last half of the token timeout never
+    /// got it (a processor that sends but cannot receive agrees to every
+    /// formation it hears of, then loses each commit token): they fail in
+    /// the gathering that follows, instead of failing it again.
+    pub(crate) fn commit_lost(&mut self) {
+        let since = self.now.saturating_sub(self.config.token_timeout / 2);
+        let unreached: Vec<NodeId> = match &self.forming {
+            Some(f) => f.still_gathering.iter().filter(|&(_, &at)| at >= since).map(|(&n, _)| n).collect(),
+            None => Vec::new(),
+        };
+        self.enter_gather();
+        let mut changed = false;
+        for n in unreached {
+            changed |= n != self.me && self.gather.fail_set.insert(n);
+        }
+        if changed {
+            self.restart_gather_round();
+        }
+    }
+
     /// We are the representative of the agreed set: create the commit token.
     fn start_commit(&mut self, members: Vec<NodeId>) {
-        let seen = members.iter().filter_map(|m| self.join_ring_seqs.get(m)).copied().max().unwrap_or(0);
+        let seen = members.iter().filter_map(|m| self.gather.ring_seqs.get(m)).copied().max().unwrap_or(0);
         let highest = self.highest_ring_seq.max(seen).max(self.ring.id.seq);
         // The next multiple of 4 above every seq and epoch seen.
         let seq = (highest / 4 + 1) * 4;
@@ -297,7 +344,7 @@ impl Processor {
     fn enter_commit(&mut self, token: CommitToken) {
         self.state = State::Commit;
         let hops = token.hops;
-        self.forming = Some(Forming { token, hops_seen: hops });
+        self.forming = Some(Forming { token, hops_seen: hops, still_gathering: BTreeMap::new() });
         self.timers.cancel(TimerKind::Join);
         self.timers.cancel(TimerKind::Consensus);
         self.timers.set(TimerKind::TokenLoss, self.now + self.config.token_timeout);
@@ -329,7 +376,7 @@ impl Processor {
         let index = my_index as u32;
         match self.state {
             State::Gather => {
-                let fresh = token.ring_id.seq > self.ring.id.seq && !self.past_rings.contains(&token.ring_id);
+                let fresh = token.ring_id.seq > self.ring.id.seq && !self.past_rings.contains(token.ring_id);
                 // Only a formation of exactly the processors we gather with
                 // (TOTEM95: proc_set - fail_set); an older one's token is stale.
                 let ours = token.members.iter().map(|e| e.node).eq(self.candidates());
@@ -351,7 +398,10 @@ impl Processor {
                 if !second_visit || token.members.iter().any(|e| !e.filled) {
                     return;
                 }
-                self.forming = Some(Forming { token: token.clone(), hops_seen: token.hops });
+                if let Some(f) = self.forming.as_mut() {
+                    f.token = token.clone();
+                    f.hops_seen = token.hops;
+                }
                 self.enter_recovery(&token);
                 self.forward_commit(token);
             }

@@ -7,6 +7,7 @@
 //! ([`Processor::poll_transmit`]), events for the application
 //! ([`Processor::poll_event`]) and its next deadline ([`Processor::poll_timeout`]).
 
+mod assembly;
 mod buffer;
 mod config;
 mod counters;
@@ -18,7 +19,9 @@ mod forward;
 mod hold;
 mod membership;
 mod merge;
+mod outbox;
 pub mod packet;
+mod past_rings;
 mod processor;
 mod recovery;
 mod ring;

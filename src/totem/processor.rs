@@ -2,18 +2,24 @@
 //! packets and timeouts to the parts that handle them (`token`, `membership`,
 //! `recovery`, `delivery`).
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::VecDeque;
 
+use super::assembly::Assembly;
 use super::config::Config;
 use super::counters::Counters;
 use super::event::{Destination, Event, SubmitError, Transmit};
 use super::exclusion::Exclusions;
 use super::forward::Forwarder;
 use super::hold::Hold;
+use super::membership::{Forming, Gather};
 use super::merge::MergeWatch;
-use super::packet::{CommitToken, DataFrame, MergeDetect, Packet, RingNotice};
+use super::outbox::Outbox;
+use super::packet::{MergeDetect, Packet, RingNotice};
+use super::past_rings::PastRings;
+use super::recovery::Recovery;
 use super::ring::Ring;
 use super::timers::{TimerKind, Timers};
+use super::token::Visits;
 use super::types::{Guarantee, NodeId, RingId, Time};
 use super::wire;
 
@@ -31,47 +37,6 @@ pub enum State {
     Left,
 }
 
-/// What gathering has learnt so far.
-#[derive(Default)]
-pub(crate) struct Gather {
-    /// Every processor heard of (this one included).
-    pub proc_set: BTreeSet<NodeId>,
-    /// Processors believed failed.
-    pub fail_set: BTreeSet<NodeId>,
-    /// Who sent a join with sets identical to ours (this one included).
-    pub consensus: BTreeSet<NodeId>,
-    /// Whose joins we heard since this gathering began (for `exclusion.rs`).
-    pub heard: BTreeSet<NodeId>,
-}
-
-/// The ring being formed, from the commit token's first visit to installation.
-pub(crate) struct Forming {
-    pub token: CommitToken,
-    /// Highest `hops` seen: older copies are duplicates.
-    pub hops_seen: u32,
-}
-
-/// Recovery on the new ring.
-pub(crate) struct Recovery {
-    pub new_ring: Ring,
-    /// Members of the new ring that come from our old ring (us included).
-    pub trans: Vec<NodeId>,
-    /// Highest old-ring seq some member of `trans` knew every old member held.
-    pub old_stable: u64,
-    /// Old-ring frames still to send on the new ring.
-    pub queue: VecDeque<DataFrame>,
-    /// The representative sent the first token (only once).
-    pub token_started: bool,
-}
-
-/// An application message on its way to the ring, cut into frames as it goes.
-pub(crate) struct Outgoing {
-    pub guarantee: Guarantee,
-    pub payload: Vec<u8>,
-    /// Bytes already originated as fragments on the current ring.
-    pub offset: usize,
-}
-
 pub struct Processor {
     pub(crate) config: Config,
     pub(crate) me: NodeId,
@@ -83,44 +48,26 @@ pub struct Processor {
     /// Highest ring seq seen anywhere: new rings go above it.
     pub(crate) highest_ring_seq: u64,
     pub(crate) gather: Gather,
-    /// Ring seq each gatherer reported in its last join.
-    pub(crate) join_ring_seqs: BTreeMap<NodeId, u64>,
     pub(crate) forming: Option<Forming>,
     pub(crate) recovery: Option<Recovery>,
-    /// Application messages waiting for the token (the head may be partly sent).
-    pub(crate) send_queue: VecDeque<Outgoing>,
-    /// Frames the send queue still has to originate.
-    pub(crate) queued_frames: usize,
-    /// Per sender, the message whose fragments are being put together.
-    pub(crate) assembly: BTreeMap<NodeId, Vec<u8>>,
+    /// Application messages waiting for the token.
+    pub(crate) outbox: Outbox,
+    /// Fragmented messages being put back together.
+    pub(crate) assembly: Assembly,
     pub(crate) transmits: VecDeque<Transmit>,
     pub(crate) events: VecDeque<Event>,
     pub(crate) timers: Timers,
-    /// Highest token_seq received on the active ring.
-    pub(crate) last_token_seq: u64,
+    /// What our token visits carry from one to the next.
+    pub(crate) visits: Visits,
     /// The token we passed on, until the ring shows it arrived.
     pub(crate) forwarder: Forwarder,
-    /// Seqs we retransmitted on our last visit: asked again, they escalate.
-    pub(crate) served_last_visit: Vec<u64>,
     /// Holding the token while the ring idles.
     pub(crate) hold: Hold,
-    /// Our contributions to the token's fcc and backlog on our last visit.
-    pub(crate) my_fcc: u32,
-    pub(crate) my_backlog: u32,
     pub(crate) merge: MergeWatch,
     pub(crate) exclusions: Exclusions,
-    /// Visits on which we lacked frames and our aru did not move.
-    pub(crate) aru_stall: u32,
-    /// Our aru when the stall count started.
-    pub(crate) stall_aru: u64,
-    /// Highest seq we originated on the current ring.
-    pub(crate) my_last_seq: u64,
     pub(crate) leaving: bool,
-    /// When the current gathering started.
-    pub(crate) gather_started: Time,
-    /// Rings we were on or began to form, most recent last: their late packets
-    /// are stale, not a foreign ring to merge with.
-    pub(crate) past_rings: VecDeque<RingId>,
+    /// Rings we were on or began to form.
+    pub(crate) past_rings: PastRings,
     pub(crate) counters: Counters,
     pub(crate) now: Time,
 }
@@ -143,29 +90,20 @@ impl Processor {
             virgin: true,
             highest_ring_seq: start_seq,
             gather: Gather::default(),
-            join_ring_seqs: BTreeMap::new(),
             forming: None,
             recovery: None,
-            send_queue: VecDeque::new(),
-            queued_frames: 0,
-            assembly: BTreeMap::new(),
+            outbox: Outbox::default(),
+            assembly: Assembly::default(),
             transmits: VecDeque::new(),
             events: VecDeque::new(),
             timers: Timers::default(),
-            last_token_seq: 0,
+            visits: Visits::default(),
             forwarder: Forwarder::default(),
-            served_last_visit: Vec::new(),
             hold: Hold::default(),
-            my_fcc: 0,
-            my_backlog: 0,
             merge: MergeWatch::default(),
             exclusions: Exclusions::default(),
-            aru_stall: 0,
-            stall_aru: 0,
-            my_last_seq: 0,
             leaving: false,
-            gather_started: now,
-            past_rings: VecDeque::new(),
+            past_rings: PastRings::default(),
             counters: Counters::default(),
             state: State::Gather,
             me,
@@ -197,7 +135,7 @@ impl Processor {
 
     /// Frames waiting in the send queue.
     pub fn queue_len(&self) -> usize {
-        self.queued_frames
+        self.outbox.frames()
     }
 
     /// Application bytes one frame carries; longer messages are fragmented.
@@ -212,7 +150,7 @@ impl Processor {
 
     /// Whether a message of `len` bytes would be accepted by `submit` now.
     pub fn has_room_for(&self, len: usize) -> bool {
-        self.queued_frames + self.frames_for(len) <= self.config.send_queue_limit
+        self.outbox.frames() + self.frames_for(len) <= self.config.send_queue_limit
     }
 
     /// Queue an application message for the ring.
@@ -227,8 +165,8 @@ impl Processor {
         if !self.has_room_for(payload.len()) {
             return Err(SubmitError::QueueFull);
         }
-        self.queued_frames += self.frames_for(payload.len());
-        self.send_queue.push_back(Outgoing { guarantee, payload, offset: 0 });
+        let frames = self.frames_for(payload.len());
+        self.outbox.push(guarantee, payload, frames);
         self.wake_idle_ring();
         Ok(())
     }
@@ -301,20 +239,10 @@ impl Processor {
 
     // ---- shared helpers -------------------------------------------------
 
-    /// Note a ring as past (bounded: packets older than a few rings do not arrive).
-    pub(crate) fn remember_ring(&mut self, id: RingId) {
-        if !self.past_rings.contains(&id) {
-            if self.past_rings.len() >= 32 {
-                self.past_rings.pop_front();
-            }
-            self.past_rings.push_back(id);
-        }
-    }
-
     /// A packet from a ring that is neither ours nor one we were on: a
     /// partition that can merge with us.
     pub(crate) fn is_foreign_ring(&self, id: RingId) -> bool {
-        id != self.ring.id && !self.past_rings.contains(&id)
+        id != self.ring.id && !self.past_rings.contains(id)
     }
 
     /// Another ring announced itself (`merge.rs`): merge once contact goes both ways.
@@ -391,10 +319,10 @@ impl Processor {
         // Our messages are safe once every member holds them (`stable`), not
         // once we delivered them: a multicast that reached nobody would be lost.
         let own_held_by_all = self.state == State::Operational
-            && self.send_queue.is_empty()
-            && self.ring.delivered >= self.my_last_seq
-            && self.ring.stable >= self.my_last_seq;
-        if own_held_by_all || (self.state != State::Operational && self.send_queue.is_empty() && self.virgin) {
+            && self.outbox.is_empty()
+            && self.ring.delivered >= self.outbox.last_seq()
+            && self.ring.stable >= self.outbox.last_seq();
+        if own_held_by_all || (self.state != State::Operational && self.outbox.is_empty() && self.virgin) {
             self.finish_leave();
         }
     }
@@ -413,8 +341,7 @@ impl Processor {
         self.timers.clear();
         self.hold.reset();
         self.forwarder.clear();
-        self.send_queue.clear();
-        self.queued_frames = 0;
+        self.outbox.clear();
         self.events.push_back(Event::Left);
     }
 }

@@ -6,10 +6,24 @@
 use std::collections::{BTreeSet, VecDeque};
 
 use super::event::{ConfigChange, ConfigKind, Event};
-use super::packet::{CommitToken, FrameBody, Token};
-use super::processor::{span_limit, Processor, Recovery, State};
+use super::packet::{CommitToken, DataFrame, FrameBody, Token};
+use super::processor::{span_limit, Processor, State};
 use super::ring::Ring;
 use super::timers::TimerKind;
+use super::types::NodeId;
+
+/// Recovery on the new ring.
+pub(crate) struct Recovery {
+    pub new_ring: Ring,
+    /// Members of the new ring that come from our old ring (us included).
+    pub trans: Vec<NodeId>,
+    /// Highest old-ring seq some member of `trans` knew every old member held.
+    pub old_stable: u64,
+    /// Old-ring frames still to send on the new ring.
+    pub queue: VecDeque<DataFrame>,
+    /// The representative sent the first token (only once).
+    pub token_started: bool,
+}
 
 impl Processor {
     /// The commit token's second visit: every member's old-ring values are known.
@@ -49,11 +63,9 @@ impl Processor {
         self.highest_ring_seq = self.highest_ring_seq.max(token.ring_id.seq);
         self.recovery = Some(Recovery { new_ring, trans, old_stable, queue, token_started: false });
         self.state = State::Recovery;
-        self.last_token_seq = 0;
-        // The new ring's rotations are measured afresh.
+        // The new ring's tokens and rotations start afresh.
+        self.visits.reset();
         self.forwarder.reset();
-        self.my_fcc = 0;
-        self.my_backlog = 0;
         self.timers.set(TimerKind::TokenLoss, self.now + self.config.token_timeout);
     }
 
@@ -78,7 +90,7 @@ impl Processor {
             self.deliver_old_ring(&recovery);
         }
         let old_id = self.ring.id;
-        self.remember_ring(old_id);
+        self.past_rings.remember(old_id);
         self.ring = recovery.new_ring;
         self.virgin = false;
         self.counters.installs += 1;
@@ -93,24 +105,39 @@ impl Processor {
         }));
         self.state = State::Operational;
         self.assembly.clear();
-        self.restart_partial_message();
+        if self.outbox.new_ring(self.frame_payload()) {
+            self.counters.partial_resends += 1;
+        }
         self.gather.proc_set = self.ring.members.iter().copied().collect();
         self.gather.fail_set.clear();
         self.gather.consensus.clear();
-        self.join_ring_seqs.clear();
-        self.my_last_seq = 0;
+        self.gather.ring_seqs.clear();
         self.hold.reset();
-        self.aru_stall = 0;
+        self.visits.restart_stall_count();
         self.merge.restart(self.now, self.config.merge_timeout);
-        for &m in &self.ring.members {
-            self.exclusions.admitted(m);
-        }
+        self.update_exclusions();
         // Frames of the new ring that arrived while we were still recovering.
         let high = self.ring.high_seq;
         for seq in 1..=high {
             self.deliver_unordered_once(seq);
         }
         self.deliver_ready();
+    }
+
+    /// Processors whose joins we heard while gathering but that are not on
+    /// the ring we installed could not complete a formation with us: keep
+    /// them out a while (`exclusion.rs`). Those on it are welcome again.
+    fn update_exclusions(&mut self) {
+        let base = self.config.consensus_timeout;
+        for node in std::mem::take(&mut self.gather.heard) {
+            if !self.ring.is_member(node) {
+                self.exclusions.exclude(node, self.now, base, 4 * base);
+                self.counters.exclusions += 1;
+            }
+        }
+        for &m in &self.ring.members {
+            self.exclusions.admitted(m);
+        }
     }
 
     /// The EVS steps for the old ring, in this order:
@@ -175,22 +202,6 @@ impl Processor {
         }
         self.counters.transitional_deliveries += (self.events.len() - events_before) as u64;
         self.ring.delivered = self.ring.delivered.max(high);
-        // A message whose fragments did not all arrive is dropped here, by
-        // every processor that moves together alike.
         self.assembly.clear();
-    }
-
-    /// A message cut short by the ring change is sent again whole on the new
-    /// ring: its old fragments are dropped everywhere with the old ring.
-    fn restart_partial_message(&mut self) {
-        let room = self.frame_payload();
-        if let Some(head) = self.send_queue.front_mut() {
-            if head.offset > 0 {
-                let sent = head.offset.div_ceil(room);
-                head.offset = 0;
-                self.counters.partial_resends += 1;
-                self.queued_frames += sent;
-            }
-        }
     }
 }

@@ -38,9 +38,9 @@ fn three_form_one_ring_and_agree() {
 fn idle_ring_holds_the_token() {
     let mut net = TestNet::new(3);
     net.run_for(TestNet::ms(1000));
-    let before = net.procs[&1].last_token_seq;
+    let before = net.procs[&1].visits.last_token_seq();
     net.run_for(TestNet::ms(1000));
-    let rotations = (net.procs[&1].last_token_seq - before) / 3;
+    let rotations = (net.procs[&1].visits.last_token_seq() - before) / 3;
     // Held ~119 ms per rotation: under 20 rotations a second, not thousands.
     assert!(rotations > 2 && rotations < 20, "rotations in 1 s idle: {rotations}");
 }

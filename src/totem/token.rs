@@ -11,6 +11,41 @@ use super::timers::TimerKind;
 use super::types::Guarantee;
 use super::wire;
 
+/// What our token visits remember from one to the next, on the current ring.
+#[derive(Default)]
+pub(crate) struct Visits {
+    /// Highest token_seq received on the active ring: older copies are duplicates.
+    last_token_seq: u64,
+    /// Seqs we retransmitted on our last visit: asked again, they escalate.
+    served_last_visit: Vec<u64>,
+    /// Our contributions to the token's fcc and backlog on our last visit.
+    my_fcc: u32,
+    my_backlog: u32,
+    /// Consecutive visits on which we lacked frames and our aru did not move,
+    /// and that aru.
+    stalled_visits: u32,
+    stalled_aru: u64,
+}
+
+impl Visits {
+    /// A new ring (or none): nothing carries over.
+    pub fn reset(&mut self) {
+        *self = Visits::default();
+    }
+
+    /// The ring we recovered on becomes the regular one: the token goes on,
+    /// the count of stalled visits starts again.
+    pub fn restart_stall_count(&mut self) {
+        self.stalled_visits = 0;
+    }
+
+    /// Tokens seen on the active ring (a rough rotation count for tests).
+    #[cfg(test)]
+    pub fn last_token_seq(&self) -> u64 {
+        self.last_token_seq
+    }
+}
+
 impl Processor {
     /// The ring tokens circulate on now.
     fn token_ring(&self) -> Option<&Ring> {
@@ -29,10 +64,10 @@ impl Processor {
     }
 
     pub(crate) fn on_token(&mut self, mut token: Token) {
-        if self.token_ring().map(|r| r.id) != Some(token.ring_id) || token.token_seq <= self.last_token_seq {
+        if self.token_ring().map(|r| r.id) != Some(token.ring_id) || token.token_seq <= self.visits.last_token_seq {
             return;
         }
-        self.last_token_seq = token.token_seq;
+        self.visits.last_token_seq = token.token_seq;
         self.forwarder.token_arrived(self.now, token.flags & token_flags::HELD == 0);
         self.timers.cancel(TimerKind::TokenRetransmit);
         self.timers.set(TimerKind::TokenLoss, self.now + self.config.token_timeout);
@@ -55,7 +90,7 @@ impl Processor {
             && self.ring.rep() == self.me
             && self.hold.may_hold(token)
             && self.would_hold(token)
-            && self.send_queue.is_empty()
+            && self.outbox.is_empty()
             && !self.leaving
     }
 
@@ -82,91 +117,130 @@ impl Processor {
     }
 
     pub(crate) fn on_token_loss(&mut self) {
-        if matches!(self.state, State::Operational | State::Commit | State::Recovery) {
-            self.enter_gather();
+        match self.state {
+            State::Commit => self.commit_lost(),
+            State::Operational | State::Recovery => self.enter_gather(),
+            State::Gather | State::Left => {}
         }
     }
 
     /// Our turn with the token.
     pub(crate) fn visit(&mut self, mut token: Token) {
-        let me = self.me;
-        let recovering = self.state == State::Recovery;
         self.counters.token_visits += 1;
+        let mut rtr = self.serve_requests(&mut token);
+        self.request_missing(&token, &mut rtr);
+        token.rtr = rtr;
+        let (others_fcc, others_backlog) = self.others_share(&token);
+        let sent = self.originate(&mut token, others_fcc, others_backlog);
+        let my_aru = self.update_aru_and_stability(&mut token);
 
-        // 1. Retransmit what others lack and we hold; keep the rest asked. A
-        //    request we already served on our last visit came back: our
-        //    multicasts may not reach the requester (asymmetric loss), so we
-        //    serve it again and leave it on the token for the next holder too.
+        // fcc and backlog carry our contribution of this visit.
+        let backlog_now = self.frames_waiting() as u32;
+        token.fcc = others_fcc + sent;
+        token.backlog = others_backlog.saturating_add(backlog_now);
+        self.visits.my_fcc = sent;
+        self.visits.my_backlog = backlog_now;
+
+        // Quiet visits: nothing sent, nothing lacking, nothing left to recover.
+        let quiet = sent == 0 && my_aru >= token.seq && token.rtr.is_empty() && backlog_now == 0;
+        token.quiet = if quiet { token.quiet.saturating_add(1) } else { 0 };
+        let members = self.token_ring_mut().members.len();
+        self.hold.visited(token.quiet as usize >= members);
+
+        if !self.settle_visit(&mut token, members) {
+            return; // we gave up on the ring
+        }
+        if self.state == State::Operational
+            && self.ring.rep() == self.me
+            && self.merge.detect_due(self.now, self.config.merge_timeout)
+        {
+            self.send_merge_detect();
+        }
+        self.pass_on(token);
+    }
+
+    /// Retransmit what others lack and we hold; keep the rest asked. A request
+    /// we already served on our last visit came back: our multicasts may not
+    /// reach the requester (asymmetric loss), so we serve it again and leave
+    /// it on the token for the next holder too. Returns the requests kept.
+    fn serve_requests(&mut self, token: &mut Token) -> Vec<u64> {
         let mut rtr = Vec::with_capacity(token.rtr.len());
         let mut resend = Vec::new();
-        let served_before = std::mem::take(&mut self.served_last_visit);
-        {
-            let ring = self.token_ring_mut();
-            for seq in std::mem::take(&mut token.rtr) {
-                if let Some(slot) = ring.frames.get(seq) {
-                    resend.push(slot.frame.clone());
-                    if served_before.contains(&seq) && !rtr.contains(&seq) {
-                        rtr.push(seq);
-                    }
-                } else if !ring.frames.is_freed(seq) && !rtr.contains(&seq) {
+        let served_before = std::mem::take(&mut self.visits.served_last_visit);
+        let ring = self.token_ring_mut();
+        for seq in std::mem::take(&mut token.rtr) {
+            if let Some(slot) = ring.frames.get(seq) {
+                resend.push(slot.frame.clone());
+                if served_before.contains(&seq) && !rtr.contains(&seq) {
                     rtr.push(seq);
                 }
+            } else if !ring.frames.is_freed(seq) && !rtr.contains(&seq) {
+                rtr.push(seq);
             }
         }
-        self.served_last_visit = resend.iter().map(|f| f.seq).collect();
+        self.visits.served_last_visit = resend.iter().map(|f| f.seq).collect();
         self.counters.frame_retransmits += resend.len() as u64;
         for frame in resend {
             self.multicast(&Packet::Data(frame));
         }
+        rtr
+    }
 
-        // 2. Ask for what we lack.
+    /// Add what we lack to the requests, within what one token can carry.
+    fn request_missing(&mut self, token: &Token, rtr: &mut Vec<u64>) {
         let limit = rtr_limit(self.config.max_frame);
-        {
-            let ring = self.token_ring_mut();
-            let mut seq = ring.my_aru + 1;
-            while seq <= token.seq && rtr.len() < limit {
-                if !ring.frames.contains(seq) && !rtr.contains(&seq) {
-                    rtr.push(seq);
-                }
-                seq += 1;
+        let ring = self.token_ring_mut();
+        let mut seq = ring.my_aru + 1;
+        while seq <= token.seq && rtr.len() < limit {
+            if !ring.frames.contains(seq) && !rtr.contains(&seq) {
+                rtr.push(seq);
             }
+            seq += 1;
         }
-        token.rtr = rtr;
+    }
 
-        // 3. Originate, within flow control.
-        let queued = self.frames_waiting();
-        let others_fcc = token.fcc.saturating_sub(self.my_fcc);
-        let others_backlog = token.backlog.saturating_sub(self.my_backlog);
+    /// The other members' frames of the last rotation and their backlog.
+    fn others_share(&self, token: &Token) -> (u32, u32) {
+        (token.fcc.saturating_sub(self.visits.my_fcc), token.backlog.saturating_sub(self.visits.my_backlog))
+    }
+
+    /// Originate new frames within flow control; how many went out.
+    fn originate(&mut self, token: &mut Token, others_fcc: u32, others_backlog: u32) -> u32 {
         let n = allowed(&FlowInput {
             window_size: self.config.window_size,
             max_messages: self.config.max_messages,
             max_outstanding: self.config.max_outstanding,
-            queued,
+            queued: self.frames_waiting(),
             others_fcc,
             others_backlog,
             token_seq: token.seq,
             token_aru: token.aru,
         });
+        let mut sent = 0;
         for _ in 0..n {
             // Never assign a seq our own buffer could not keep for retransmission.
             if !self.token_ring_mut().frames.accepts(token.seq + 1) {
                 break;
             }
-            let Some(frame) = self.next_frame(&mut token) else { break };
+            let Some(frame) = self.next_frame(token) else { break };
             self.token_ring_mut().insert(frame.clone());
             self.multicast(&Packet::Data(frame));
+            sent += 1;
         }
-        let sent = n as u32;
+        sent
+    }
 
-        // 4. aru (TOTEM95): lower it if we lack more; raise it if we set it.
+    /// aru (TOTEM95): lower it if we lack more, raise it if we set it; and
+    /// stability: the representative closes a rotation's minimum of the
+    /// members' aru, which every member then holds. Returns our aru.
+    fn update_aru_and_stability(&mut self, token: &mut Token) -> u64 {
+        let me = self.me;
         let ring = self.token_ring_mut();
         let my_aru = ring.my_aru;
         if my_aru < token.aru || token.aru_id == me || token.aru_id == 0 {
             token.aru = my_aru;
             token.aru_id = if my_aru >= token.seq { 0 } else { me };
         }
-        // Stability: the representative closes a rotation's minimum of the
-        // members' aru; everyone holds everything up to it.
         if ring.rep() == me {
             token.stable = token.stable.max(token.rotation_min);
             token.rotation_min = my_aru;
@@ -174,61 +248,44 @@ impl Processor {
             token.rotation_min = token.rotation_min.min(my_aru);
         }
         ring.stable = ring.stable.max(token.stable.min(my_aru));
-        let members = ring.members.len();
+        my_aru
+    }
 
-        // 5. fcc and backlog carry our contribution of this visit.
-        let backlog_now = self.frames_waiting() as u32;
-        token.fcc = others_fcc + sent;
-        token.backlog = others_backlog.saturating_add(backlog_now);
-        self.my_fcc = sent;
-        self.my_backlog = backlog_now;
-
-        // 6. Quiet visits: nothing sent, nothing lacking, nothing left to recover.
-        let quiet = sent == 0 && my_aru >= token.seq && token.rtr.is_empty() && backlog_now == 0;
-        token.quiet = if quiet { token.quiet.saturating_add(1) } else { 0 };
-        self.hold.visited(token.quiet as usize >= members);
-
-        if recovering {
-            if token.flags & token_flags::INSTALL == 0 && token.quiet as usize >= members {
-                token.flags |= token_flags::INSTALL;
-                token.install_seq = token.seq;
-            }
-            if token.flags & token_flags::INSTALL != 0 {
-                self.install();
-            } else {
-                if let Some(r) = self.recovery.as_mut() {
-                    r.new_ring.skip_recovery_frames();
-                    r.new_ring.free_settled();
-                }
-                // Recovery can stall on a member that cannot get some frame
-                // while the token keeps circulating: no timeout would fire.
-                if self.check_receive_failure(&token) {
-                    return;
-                }
-            }
-        } else {
+    /// What the visit means for delivery, recovery and installation; false
+    /// when we gave up on the ring (a receive failure sent us to Gather).
+    fn settle_visit(&mut self, token: &mut Token, members: usize) -> bool {
+        if self.state != State::Recovery {
             self.deliver_ready();
             self.ring.free_settled();
-            if self.check_receive_failure(&token) {
-                return;
-            }
+            return !self.check_receive_failure(token);
         }
-
-        if self.state == State::Operational
-            && self.ring.rep() == me
-            && self.merge.detect_due(self.now, self.config.merge_timeout)
-        {
-            self.send_merge_detect();
+        if token.flags & token_flags::INSTALL == 0 && token.quiet as usize >= members {
+            token.flags |= token_flags::INSTALL;
+            token.install_seq = token.seq;
         }
+        if token.flags & token_flags::INSTALL != 0 {
+            self.install();
+            return true;
+        }
+        if let Some(r) = self.recovery.as_mut() {
+            r.new_ring.skip_recovery_frames();
+            r.new_ring.free_settled();
+        }
+        // Recovery can stall on a member that cannot get some frame while
+        // the token keeps circulating: no timeout would fire.
+        !self.check_receive_failure(token)
+    }
 
-        // 7. Pass it on and keep a copy until the ring shows it moved.
+    /// Pass the token on and keep a copy until the ring shows it moved.
+    fn pass_on(&mut self, mut token: Token) {
         token.token_seq += 1;
         let seq = token.seq;
+        let me = self.me;
         let to = self.token_ring_mut().successor(me);
-        let measure = !(to == self.ring.rep() && self.would_hold(&token));
-        let bytes = self.send(Destination::Node(to), &Packet::Token(token));
         // An idle ring's representative may hold the token on purpose: that
         // rotation measures nothing and deserves the full interval.
+        let measure = !(to == self.ring.rep() && self.would_hold(&token));
+        let bytes = self.send(Destination::Node(to), &Packet::Token(token));
         let interval = self.config.token_retransmit_interval();
         let at = self.forwarder.forward(self.now, bytes, to, seq, measure, interval);
         self.timers.set(TimerKind::TokenRetransmit, at);
@@ -239,7 +296,7 @@ impl Processor {
     fn frames_waiting(&self) -> usize {
         match (&self.recovery, self.state) {
             (Some(r), State::Recovery) => r.queue.len(),
-            _ => self.queued_frames,
+            _ => self.outbox.frames(),
         }
     }
 
@@ -261,35 +318,17 @@ impl Processor {
                 body: FrameBody::Recovered(Box::new(old)),
             });
         }
-        let room = self.frame_payload();
-        let head = self.send_queue.front_mut()?;
-        let start = head.offset;
-        let end = (start + room).min(head.payload.len());
-        let last = end == head.payload.len();
-        let frag = match (start == 0, last) {
-            (true, true) => Frag::Whole,
-            (true, false) => Frag::First,
-            (false, false) => Frag::Middle,
-            (false, true) => Frag::Last,
-        };
-        let guarantee = head.guarantee;
-        let bytes =
-            if frag == Frag::Whole { std::mem::take(&mut head.payload) } else { head.payload[start..end].to_vec() };
-        head.offset = end;
-        if last {
-            self.send_queue.pop_front();
-        }
-        self.queued_frames = self.queued_frames.saturating_sub(1);
-        self.counters.frames_sent += 1;
+        let piece = self.outbox.next_piece(self.frame_payload())?;
         token.seq += 1;
-        self.my_last_seq = token.seq;
+        self.outbox.originated(token.seq);
+        self.counters.frames_sent += 1;
         Some(DataFrame {
             ring_id: self.ring.id,
             seq: token.seq,
             sender: me,
-            guarantee,
-            frag,
-            body: FrameBody::App(bytes),
+            guarantee: piece.guarantee,
+            frag: piece.frag,
+            body: FrameBody::App(piece.bytes),
         })
     }
 
@@ -298,16 +337,17 @@ impl Processor {
     /// (the recovery exchange gives it what the ring could not).
     fn check_receive_failure(&mut self, token: &Token) -> bool {
         let my_aru = self.token_ring_mut().my_aru;
-        if my_aru >= token.seq || my_aru != self.stall_aru {
-            self.aru_stall = 0;
-            self.stall_aru = my_aru;
+        let v = &mut self.visits;
+        if my_aru >= token.seq || my_aru != v.stalled_aru {
+            v.stalled_visits = 0;
+            v.stalled_aru = my_aru;
             return false;
         }
-        self.aru_stall += 1;
-        if self.aru_stall < self.config.fail_recv_const {
+        v.stalled_visits += 1;
+        if v.stalled_visits < self.config.fail_recv_const {
             return false;
         }
-        self.aru_stall = 0;
+        v.stalled_visits = 0;
         self.counters.receive_failures += 1;
         self.enter_gather();
         true

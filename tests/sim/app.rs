@@ -14,6 +14,9 @@ use super::rng::Rng;
 /// Bytes of the encoded MsgId at the start of every payload.
 pub const MSGID_LEN: usize = 16;
 
+/// The largest payload a workload draws: 64 KiB.
+pub const MAX_PAYLOAD: usize = 64 * 1024;
+
 pub fn encode_payload(id: MsgId, padding: usize, rng: &mut Rng) -> Vec<u8> {
     let mut v = Vec::with_capacity(MSGID_LEN + padding);
     v.extend_from_slice(&id.node.to_be_bytes());
@@ -35,6 +38,41 @@ pub fn decode_payload(bytes: &[u8]) -> Option<MsgId> {
     })
 }
 
+/// The identities of tiny payloads (1-15 bytes cannot carry a 16-byte MsgId):
+/// run-wide, each tiny payload is a distinct number in its own length, and this
+/// table maps it back. Shared by the whole cluster since any processor decodes
+/// any sender's payload.
+#[derive(Debug, Default)]
+pub struct TinyIds {
+    ids: BTreeMap<Vec<u8>, MsgId>,
+    /// Numbers used so far, per length.
+    next: [u64; MSGID_LEN],
+}
+
+impl TinyIds {
+    /// A fresh tiny payload of `len` (1-15) bytes for `id`, or None when every
+    /// number of that length is taken (256 of length 1...).
+    pub fn make(&mut self, id: MsgId, len: usize) -> Option<Vec<u8>> {
+        let k = self.next[len];
+        if len < 8 && k >= 1u64 << (8 * len) {
+            return None;
+        }
+        self.next[len] += 1;
+        let bytes = k.to_be_bytes();
+        let v: Vec<u8> = if len <= 8 { bytes[8 - len..].to_vec() } else { [vec![0; len - 8], bytes.to_vec()].concat() };
+        self.ids.insert(v.clone(), id);
+        Some(v)
+    }
+
+    /// The MsgId of a payload: from the table when it is tiny, else from its head.
+    pub fn decode(&self, bytes: &[u8]) -> Option<MsgId> {
+        if bytes.len() < MSGID_LEN {
+            return self.ids.get(bytes).copied();
+        }
+        decode_payload(bytes)
+    }
+}
+
 pub const GUARANTEES: [Guarantee; 4] = [Guarantee::Unordered, Guarantee::Fifo, Guarantee::Agreed, Guarantee::Safe];
 
 /// What every processor's application does during a run.
@@ -47,8 +85,12 @@ pub struct Workload {
     pub burst: u32,
     /// Relative weights of Unordered, Fifo, Agreed, Safe.
     pub mix: [u32; 4],
-    /// Random padding after the MsgId: 0..=max_padding bytes.
+    /// Random padding after the MsgId: 0..=max_padding bytes (log-uniform above
+    /// 1000 so that a 64 KiB maximum still mostly sends a few KiB).
     pub max_padding: usize,
+    /// Probability that a message is tiny (1-15 bytes, too short for a MsgId: the
+    /// cluster's `TinyIds` table names it).
+    pub tiny: f64,
     /// No submissions at or after this time (so that the run can settle).
     pub stop: Time,
     /// After QueueFull, retry after a delay in [retry_min, retry_max].
@@ -66,6 +108,7 @@ impl Workload {
             burst: 1,
             mix: [1, 1, 1, 1],
             max_padding: 0,
+            tiny: 0.0,
             stop: 0,
             retry_min: 1_000,
             retry_max: 5_000,
@@ -144,13 +187,23 @@ impl App {
     }
 
     /// The next message to offer the processor (the refused one first).
-    pub fn next_message(&mut self, rng: &mut Rng, w: &Workload) -> Pending {
+    pub fn next_message(&mut self, rng: &mut Rng, w: &Workload, tiny: &mut TinyIds) -> Pending {
         if let Some(p) = self.pending.take() {
             return p;
         }
         let id = MsgId { node: self.node, incarnation: self.incarnation, counter: self.next_counter };
         let guarantee = GUARANTEES[rng.weighted(&w.mix)];
-        let padding = rng.between(0, w.max_padding as u64) as usize;
+        if rng.bernoulli(w.tiny) {
+            let len = if rng.bernoulli(0.3) { 1 } else { rng.between(1, MSGID_LEN as u64 - 1) as usize };
+            if let Some(payload) = tiny.make(id, len) {
+                return Pending { id, guarantee, payload };
+            }
+        }
+        let padding = if w.max_padding > 1_000 && rng.bernoulli(0.8) {
+            rng.uniform(0.0, (w.max_padding as f64).ln()).exp() as usize
+        } else {
+            rng.between(0, w.max_padding as u64) as usize
+        };
         Pending { id, guarantee, payload: encode_payload(id, padding, rng) }
     }
 

@@ -5,19 +5,21 @@
 //! Every decision comes from the RNG streams seeded by the run's seed and every
 //! collection is ordered (BTreeMap, sorted Vec), so a run is a function of its seed.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::rc::Rc;
 
 use evs::check::{Ending, History, ProcessHistory, Record};
-use evs::totem::{Config, ConfigKind, Destination, Event, NodeId, State, SubmitError, Time, MS};
+use evs::totem::{Config, ConfigKind, Counters, Destination, Event, NodeId, State, SubmitError, Time, MS};
 
-use super::app::{decode_payload, App, Workload};
+use super::app::{App, TinyIds, Workload};
 use super::metrics::{RunMetrics, Watches};
 use super::network::{LinkParams, Network};
 use super::proto::Proto;
 use super::queue::EventQueue;
 use super::recv_queue::{Arrival, RecvQueue};
 use super::rng::{derive, Rng};
+use super::scenario::Action;
+use super::topology::Topology;
 use super::trace::fmt_time;
 
 /// A graceful leave that has not produced `Event::Left` after this long is ended as
@@ -41,6 +43,15 @@ enum Ev {
     AppTick { node: NodeId, epoch: u64 },
     /// A graceful leave that started in `epoch` is overdue.
     LeaveTimeout { node: NodeId, epoch: u64 },
+    /// A paused (frozen) incarnation goes on.
+    Resume { node: NodeId, epoch: u64 },
+}
+
+/// A frozen process: what its socket buffer holds until it runs again.
+struct Paused {
+    until: Time,
+    backlog: VecDeque<(NodeId, Bytes)>,
+    capacity: usize,
 }
 
 struct Node<P> {
@@ -64,6 +75,7 @@ struct Node<P> {
     token_forwards: u64,
     /// Per own message in flight: `token_forwards` when it was submitted.
     forwards_at_submit: std::collections::BTreeMap<u64, u64>,
+    paused: Option<Paused>,
 }
 
 pub struct Cluster<P: Proto> {
@@ -91,6 +103,14 @@ pub struct Cluster<P: Proto> {
     pub event_budget: u64,
     next_unique: u64,
     events_now: u64,
+    /// Armed state triggers: when the node enters the state, the action fires.
+    armed: Vec<(NodeId, State, Action)>,
+    /// Triggers that fired and wait for the scenario player (`run_until` returns
+    /// early so that they apply at the very instant of the transition).
+    pub fired: Vec<Action>,
+    /// Who could talk to whom, over time: the progress property's input.
+    pub topology: Topology,
+    tiny: TinyIds,
 }
 
 impl<P: Proto> Cluster<P> {
@@ -114,7 +134,81 @@ impl<P: Proto> Cluster<P> {
             event_budget: 50_000_000,
             next_unique: 0,
             events_now: 0,
+            armed: Vec::new(),
+            fired: Vec::new(),
+            topology: Topology::default(),
+            tiny: TinyIds::default(),
         }
+    }
+
+    /// Arm a state trigger (see `Action::When`).
+    pub fn arm(&mut self, node: NodeId, state: State, then: Action) {
+        self.armed.push((node, state, then));
+    }
+
+    pub fn disarm_all(&mut self) {
+        self.armed.clear();
+    }
+
+    pub fn is_paused(&self, id: NodeId) -> bool {
+        self.nodes.get(&id).is_some_and(|n| n.paused.is_some())
+    }
+
+    /// Record who can talk to whom now (call after anything that may change it).
+    /// Eligible for the progress property: running, not leaving, not frozen, not slow.
+    pub fn snapshot_topology(&mut self) {
+        let eligible: Vec<(NodeId, u32)> = self
+            .nodes
+            .iter()
+            .filter(|(_, n)| n.proc.is_some() && !n.leaving && n.paused.is_none() && n.slow.is_none())
+            .map(|(&id, n)| (id, n.incarnation))
+            .collect();
+        let all = self.node_ids();
+        self.topology.record(self.now, &self.net, eligible, &all);
+    }
+
+    /// Freeze `id` for `length`; false if it is not running or already frozen.
+    pub fn pause(&mut self, id: NodeId, length: Time, capacity: usize) -> bool {
+        if !self.is_live(id) || self.is_paused(id) {
+            return false;
+        }
+        let until = self.now + length;
+        self.log(1, format_args!("n{id} PAUSED until {} (buffer {capacity})", fmt_time(until)));
+        let node = self.nodes.get_mut(&id).unwrap();
+        node.paused = Some(Paused { until, backlog: VecDeque::new(), capacity });
+        let epoch = node.epoch;
+        self.queue.push(until, Ev::Resume { node: id, epoch });
+        self.snapshot_topology();
+        true
+    }
+
+    fn resume(&mut self, id: NodeId, epoch: u64) {
+        let Some(node) = self.nodes.get_mut(&id) else {
+            return;
+        };
+        if node.epoch != epoch {
+            return;
+        }
+        let Some(p) = node.paused.take() else {
+            return;
+        };
+        // The timer that came due while frozen is re-read below and fires at once.
+        node.deadline = None;
+        self.log(1, format_args!("n{id} RESUMED with {} packets waiting", p.backlog.len()));
+        for (from, bytes) in p.backlog {
+            if self.nodes.get(&id).is_some_and(|n| n.epoch == epoch) {
+                self.deliver_packet(id, from, &bytes);
+            }
+        }
+        if self.nodes.get(&id).is_some_and(|n| n.epoch == epoch) {
+            self.after_call(id);
+        }
+        self.snapshot_topology();
+    }
+
+    /// The counters of every running incarnation (ended ones were added at their end).
+    pub fn running_counters(&self) -> Vec<Counters> {
+        self.nodes.values().filter_map(|n| n.proc.as_ref().map(|p| p.counters())).collect()
     }
 
     pub fn seed(&self) -> u64 {
@@ -190,6 +284,7 @@ impl<P: Proto> Cluster<P> {
             last_unicast: None,
             token_forwards: 0,
             forwards_at_submit: std::collections::BTreeMap::new(),
+            paused: None,
         };
         self.nodes.insert(id, node);
         self.live.push(id);
@@ -202,6 +297,7 @@ impl<P: Proto> Cluster<P> {
             self.queue.push(t, Ev::AppTick { node: id, epoch });
         }
         self.after_call(id);
+        self.snapshot_topology();
         true
     }
 
@@ -228,6 +324,7 @@ impl<P: Proto> Cluster<P> {
         node.proc.as_mut().unwrap().leave(now);
         self.queue.push(now + LEAVE_TIMEOUT, Ev::LeaveTimeout { node: id, epoch });
         self.after_call(id);
+        self.snapshot_topology();
         true
     }
 
@@ -240,6 +337,7 @@ impl<P: Proto> Cluster<P> {
         if let Some(n) = self.nodes.get_mut(&id) {
             n.slow = Some((gen, RecvQueue::new(per_ms, capacity)));
         }
+        self.snapshot_topology();
     }
 
     /// `id` keeps up again; what it had queued is handled now, in order.
@@ -259,17 +357,21 @@ impl<P: Proto> Cluster<P> {
         for (from, bytes) in q.drain() {
             self.deliver_packet(id, from, &bytes);
         }
+        self.snapshot_topology();
     }
 
     fn end_incarnation(&mut self, id: NodeId, ending: Ending) {
         let epoch = self.unique();
         let node = self.nodes.get_mut(&id).unwrap();
-        node.proc = None;
+        if let Some(p) = node.proc.take() {
+            self.metrics.add_counters(&p.counters());
+        }
         node.epoch = epoch;
         node.deadline = None;
         node.leaving = false;
         node.state = None;
         node.last_unicast = None;
+        node.paused = None;
         if let Some((gen, q)) = node.slow.as_mut() {
             // The socket buffer goes with the process.
             self.metrics.slow_dropped += q.dropped;
@@ -281,6 +383,7 @@ impl<P: Proto> Cluster<P> {
         self.metrics.submitted += node.app.submitted();
         self.metrics.queue_full += node.app.queue_full;
         self.live.retain(|&n| n != id);
+        self.snapshot_topology();
     }
 
     /// Run every event up to and including time `t`; the clock then reads `t`.
@@ -312,6 +415,10 @@ impl<P: Proto> Cluster<P> {
                 );
             }
             self.dispatch(ev);
+            if !self.fired.is_empty() {
+                // A trigger fired: stop here so that its action lands at this instant.
+                return;
+            }
         }
         self.now = self.now.max(t);
     }
@@ -328,6 +435,15 @@ impl<P: Proto> Cluster<P> {
                 }
                 let now = self.now;
                 let node = self.nodes.get_mut(&to).unwrap();
+                if let Some(p) = node.paused.as_mut() {
+                    // Frozen: the socket buffer fills, and drops what does not fit.
+                    if p.backlog.len() < p.capacity {
+                        p.backlog.push_back((from, bytes));
+                    } else {
+                        self.metrics.pause_dropped += 1;
+                    }
+                    return;
+                }
                 if let Some((gen, q)) = node.slow.as_mut() {
                     let gen = *gen;
                     match q.arrive(now, (from, bytes)) {
@@ -356,6 +472,12 @@ impl<P: Proto> Cluster<P> {
                 if *g != gen {
                     return;
                 }
+                if let Some(p) = &node.paused {
+                    // A frozen process reads nothing: serve the queue when it resumes.
+                    let until = p.until;
+                    self.queue.push(until, Ev::Service { node: id, gen });
+                    return;
+                }
                 let (packet, next) = q.service(now);
                 if let Some(w) = next {
                     self.queue.push(w, Ev::Service { node: id, gen });
@@ -370,11 +492,24 @@ impl<P: Proto> Cluster<P> {
                 if node.epoch != epoch || node.deadline != Some(at) || node.proc.is_none() {
                     return; // stale: the deadline moved, or the incarnation ended
                 }
+                if node.paused.is_some() {
+                    // Frozen: no timer fires; `resume` re-reads the deadline.
+                    node.deadline = None;
+                    return;
+                }
                 node.deadline = None;
                 node.proc.as_mut().unwrap().handle_timeout(now);
                 self.after_call(id);
             }
-            Ev::AppTick { node: id, epoch } => self.app_tick(id, epoch),
+            Ev::AppTick { node: id, epoch } => {
+                if let Some(until) = self.nodes.get(&id).and_then(|n| n.paused.as_ref()).map(|p| p.until) {
+                    // A frozen application submits nothing until it runs again.
+                    self.queue.push(until, Ev::AppTick { node: id, epoch });
+                } else {
+                    self.app_tick(id, epoch);
+                }
+            }
+            Ev::Resume { node: id, epoch } => self.resume(id, epoch),
             Ev::LeaveTimeout { node: id, epoch } => {
                 let node = self.nodes.get(&id).unwrap();
                 if node.epoch == epoch && node.proc.is_some() && node.leaving {
@@ -418,7 +553,7 @@ impl<P: Proto> Cluster<P> {
         node.app.accrue(&mut self.app_rng, now, w);
         let mut accepted = Vec::new();
         while node.app.owed > 0 && !node.app.closed && now < w.stop {
-            let msg = node.app.next_message(&mut self.app_rng, w);
+            let msg = node.app.next_message(&mut self.app_rng, w, &mut self.tiny);
             match node.proc.as_mut().unwrap().submit(now, msg.guarantee, msg.payload.clone()) {
                 Ok(()) => {
                     node.forwards_at_submit.insert(msg.id.counter, node.token_forwards);
@@ -479,6 +614,13 @@ impl<P: Proto> Cluster<P> {
                 eprintln!("[{:>14}] n{id} state {:?} -> {:?}", fmt_time(now), node.state, state);
             }
             node.state = Some(state);
+            if let Some(i) = self.armed.iter().position(|(n, s, _)| *n == id && *s == state) {
+                let (_, _, action) = self.armed.remove(i);
+                if self.trace >= 1 {
+                    eprintln!("[{:>14}] n{id} entered {state:?}: trigger fires {action:?}", fmt_time(now));
+                }
+                self.fired.push(action);
+            }
         }
         if state != State::Operational {
             node.last_unicast = None;
@@ -536,7 +678,7 @@ impl<P: Proto> Cluster<P> {
         let hist = node.hist;
         match e {
             Event::Deliver(d) => {
-                let Some(msg) = decode_payload(&d.payload) else {
+                let Some(msg) = self.tiny.decode(&d.payload) else {
                     panic!(
                         "harness: n{id} delivered a payload that carries no MsgId ({} bytes, sender n{}, ring {:?}, seq {}) (seed {})",
                         d.payload.len(),
@@ -588,6 +730,10 @@ impl<P: Proto> Cluster<P> {
     /// The run is over: final counters into the metrics; the history as recorded
     /// (incarnations still running keep `Ending::Running`).
     pub fn finish(mut self) -> (History, RunMetrics) {
+        for c in self.running_counters() {
+            self.metrics.add_counters(&c);
+        }
+        self.metrics.merges = super::metrics::count_merges(&self.history);
         for node in self.nodes.values() {
             if node.proc.is_some() {
                 self.metrics.submitted += node.app.submitted();

@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 
 use evs::totem::{Config, NodeId, Time, MS};
 
-use super::app::Workload;
+use super::app::{Workload, MAX_PAYLOAD, MSGID_LEN};
 use super::network::LinkParams;
 use super::rng::{derive, Rng};
 use super::scenario::{Action, Family, Scenario, SETTLE};
@@ -25,6 +25,12 @@ pub fn generate(family: Family, seed: u64) -> Scenario {
         Family::Churn => churn(&mut rng, seed),
         Family::Big => big(&mut rng, seed),
         Family::Slow => slow(&mut rng, seed),
+        Family::Asym => super::fault_families::asym(&mut rng, seed),
+        Family::Deaf => super::fault_families::deaf(&mut rng, seed),
+        Family::Burst => super::fault_families::burst(&mut rng, seed),
+        Family::Pause => super::fault_families::pause(&mut rng, seed),
+        Family::Trigger => super::fault_families::trigger(&mut rng, seed),
+        Family::Loss5 => loss5(&mut rng, seed),
     }
 }
 
@@ -46,7 +52,7 @@ fn ms(rng: &mut Rng, lo: u64, hi: u64) -> Time {
 }
 
 /// A LAN: 50-300 us one way, a little jitter, nothing lost.
-fn clean_net(rng: &mut Rng) -> LinkParams {
+pub fn clean_net(rng: &mut Rng) -> LinkParams {
     LinkParams { loss: 0.0, dup: 0.0, delay: rng.between(50, 300), jitter: rng.between(0, 100) }
 }
 
@@ -76,13 +82,21 @@ fn mix(rng: &mut Rng) -> [u32; 4] {
 }
 
 /// A workload of `total` (drawn in [lo, hi]) messages per second over the `n` processors.
-fn workload(rng: &mut Rng, n: u32, (lo, hi): (u64, u64), stop: Time) -> Workload {
-    let total = rng.between(lo, hi) as f64;
+pub fn workload(rng: &mut Rng, n: u32, (lo, hi): (u64, u64), stop: Time) -> Workload {
+    let mut total = rng.between(lo, hi) as f64;
+    // Payloads from 16 B to 64 KiB (fragmentation), the big ones at low rates so that
+    // a run stays cheap; tiny ones (1-15 B, identified through the harness's table)
+    // in a fifth of the runs.
+    let max_padding = *rng.choose(&[0, 16, 200, 200, 200, 4_000, MAX_PAYLOAD - MSGID_LEN]);
+    if max_padding > 1_000 {
+        total = total.min(100.0);
+    }
     Workload {
         rate: total / n as f64,
         burst: *rng.choose(&[1, 1, 1, 2, 4, 8]),
         mix: mix(rng),
-        max_padding: *rng.choose(&[0, 16, 200, 200]),
+        max_padding,
+        tiny: if rng.bernoulli(0.2) { 0.3 } else { 0.0 },
         stop,
         retry_min: MS,
         retry_max: 5 * MS,
@@ -92,9 +106,32 @@ fn workload(rng: &mut Rng, n: u32, (lo, hi): (u64, u64), stop: Time) -> Workload
 
 /// Start times: often all at once, else spread over `spread` (a staggered start
 /// makes small rings that must merge).
-fn starts(rng: &mut Rng, n: u32, spread: Time) -> Vec<(NodeId, Time)> {
+pub fn starts(rng: &mut Rng, n: u32, spread: Time) -> Vec<(NodeId, Time)> {
     let together = rng.bernoulli(0.5);
     (1..=n).map(|id| (id, if together { 0 } else { rng.between(0, spread) })).collect()
+}
+
+/// A configuration for a run of `n` processors: the defaults in a third of the
+/// runs, else every tunable drawn within the ratios the protocol needs
+/// (consensus 1.2-2 x token as corosync asks, join well below consensus, windows
+/// from tiny to generous, frames from a minimal IP MTU to jumbo and beyond).
+pub fn config(rng: &mut Rng, n: u32) -> Config {
+    let mut c = Config::new(1);
+    if rng.bernoulli(0.34) {
+        return c;
+    }
+    // Bigger rings need longer rotations before a token counts as lost.
+    let floor = 200 + 10 * n as u64;
+    c.token_timeout = rng.between(floor, floor + 1800) * MS;
+    c.token_retransmits = rng.between(2, 6) as u32;
+    c.join_timeout = rng.between(20, 100) * MS;
+    c.consensus_timeout = c.token_timeout * rng.between(12, 20) / 10;
+    c.merge_timeout = rng.between(100, 400) * MS;
+    c.window_size = rng.between(8, 120) as u32;
+    c.max_messages = rng.between(1, c.window_size.min(40) as u64) as u32;
+    c.max_frame = *rng.choose(&[576, 1000, 1452, 1452, 9000, 65_000]);
+    c.validate().unwrap_or_else(|e| panic!("harness: drew an invalid config {c:?}: {e}"));
+    c
 }
 
 #[allow(clippy::too_many_arguments)] // one call per family, every argument named at the call
@@ -110,6 +147,7 @@ fn finish(
 ) -> Scenario {
     schedule.sort_by_key(|&(t, _)| t); // stable: same-time actions keep their order
     schedule.push((faults_end, Action::Clean));
+    let n = starts.len() as u32;
     Scenario {
         family,
         seed,
@@ -120,8 +158,26 @@ fn finish(
         schedule,
         faults_end,
         end: faults_end + SETTLE,
-        config: Config::new(1),
+        // From its own stream, so that drawing it shifts none of the schedule's draws.
+        config: config(&mut Rng::new(derive(seed, &[family.tag(), 0x636f6e66])), n),
     }
+}
+
+/// `finish` for a family that starts on the clean network with a drawn configuration.
+#[allow(clippy::too_many_arguments)] // as `finish`
+pub fn finish_with(
+    family: Family,
+    seed: u64,
+    starts: Vec<(NodeId, Time)>,
+    clean: LinkParams,
+    workload: Workload,
+    schedule: Vec<(Time, Action)>,
+    faults_end: Time,
+    config: Config,
+) -> Scenario {
+    let mut s = finish(family, seed, starts, clean, clean, workload, schedule, faults_end);
+    s.config = config;
+    s
 }
 
 /// Who is up while a schedule is drawn.
@@ -417,4 +473,17 @@ fn slow(rng: &mut Rng, seed: u64) -> Scenario {
     let w = workload(rng, n, (500, 2000), end);
     let starts = starts(rng, n, 300 * MS);
     finish(Family::Slow, seed, starts, clean, clean, w, p.schedule, end)
+}
+
+/// 5% loss on every link for the whole run, a moderate load: what a lost token
+/// costs in latency (sim_metrics prints self-delivery p50/p99 from it).
+fn loss5(rng: &mut Rng, seed: u64) -> Scenario {
+    let n = pick_size(rng, 3, 8);
+    let clean = clean_net(rng);
+    let lossy = LinkParams { loss: 0.05, ..clean };
+    let end = ms(rng, 4000, 6000);
+    let mut w = workload(rng, n, (200, 800), end);
+    w.max_padding = 200;
+    let schedule = vec![(0, Action::Net(lossy))];
+    finish(Family::Loss5, seed, starts(rng, n, 0), clean, lossy, w, schedule, end)
 }

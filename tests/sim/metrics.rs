@@ -7,7 +7,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use evs::totem::{Guarantee, NodeId, Time, MS};
+use evs::check::{History, Record};
+use evs::totem::{ConfigKind, Counters, Guarantee, NodeId, RingId, Time, MS};
 
 use super::network::NetStats;
 
@@ -38,12 +39,36 @@ pub struct RunMetrics {
     pub delivered: u64,
     pub queue_full: u64,
     pub slow_dropped: u64,
+    /// Packets a frozen process's socket buffer had no room for.
+    pub pause_dropped: u64,
     pub dead_on_arrival: u64,
+    /// The processors' own counters, summed over every incarnation.
+    pub counters: Counters,
+    /// Regular configurations that brought together processors coming from
+    /// different regular configurations (see `count_merges`).
+    pub merges: u64,
     pub net: NetStats,
     pub events: u64,
 }
 
 impl RunMetrics {
+    /// Add one incarnation's counters to the run's.
+    pub fn add_counters(&mut self, c: &Counters) {
+        let t = &mut self.counters;
+        t.token_visits += c.token_visits;
+        t.token_retransmits += c.token_retransmits;
+        t.frame_retransmits += c.frame_retransmits;
+        t.frames_sent += c.frames_sent;
+        t.recovery_frames_sent += c.recovery_frames_sent;
+        t.gathers += c.gathers;
+        t.consensus_timeouts += c.consensus_timeouts;
+        t.installs += c.installs;
+        t.transitional_deliveries += c.transitional_deliveries;
+        t.gap_skips += c.gap_skips;
+        t.partial_resends += c.partial_resends;
+        t.receive_failures += c.receive_failures;
+        t.exclusions += c.exclusions;
+    }
     pub fn latency_of(&mut self, g: Guarantee) -> &mut Vec<Time> {
         &mut self.latency[g as usize]
     }
@@ -52,6 +77,27 @@ impl RunMetrics {
     pub fn rotation_estimate(&self) -> Option<Time> {
         median(&self.rotation)
     }
+}
+
+/// Merges, from the histories: regular rings some of whose installers came from
+/// two or more different regular rings (a first configuration comes from none).
+pub fn count_merges(h: &History) -> u64 {
+    let mut from: BTreeMap<RingId, BTreeSet<RingId>> = BTreeMap::new();
+    for p in &h.processes {
+        let mut previous: Option<RingId> = None;
+        for r in &p.records {
+            if let Record::Config { change, .. } = r {
+                if change.kind == ConfigKind::Regular {
+                    let e = from.entry(change.ring_id).or_default();
+                    if let Some(prev) = previous {
+                        e.insert(prev);
+                    }
+                    previous = Some(change.ring_id);
+                }
+            }
+        }
+    }
+    from.values().filter(|s| s.len() >= 2).count() as u64
 }
 
 pub fn median(v: &[Time]) -> Option<Time> {
@@ -217,6 +263,11 @@ impl Aggregate {
         self.count("watches_interrupted", m.interrupted);
         self.count("watches_unresolved", m.unresolved);
         self.count("events", m.events);
+        self.count("pause_dropped", m.pause_dropped);
+        self.count("net_faulted", m.net.faulted);
+        for (name, v) in coverage(m) {
+            self.count(name, v);
+        }
     }
 
     pub fn render(&self, title: &str) -> String {
@@ -243,7 +294,28 @@ impl Aggregate {
     }
 }
 
+/// The coverage counts of a run, by the names the batch report and the family
+/// thresholds use.
+pub fn coverage(m: &RunMetrics) -> [(&'static str, u64); 8] {
+    let c = &m.counters;
+    [
+        ("cov_transitional_deliveries", c.transitional_deliveries),
+        ("cov_gap_skips", c.gap_skips),
+        ("cov_recovery_frames_sent", c.recovery_frames_sent),
+        ("cov_partial_resends", c.partial_resends),
+        ("cov_merges", m.merges),
+        ("cov_receive_failures", c.receive_failures),
+        ("cov_token_retransmits", c.token_retransmits),
+        ("cov_consensus_timeouts", c.consensus_timeouts),
+    ]
+}
+
 impl Aggregate {
+    /// A summed counter (0 when never counted).
+    pub fn counter(&self, name: &str) -> u64 {
+        self.counters.get(name).copied().unwrap_or(0)
+    }
+
     /// Pool another aggregate's samples and counters into this one.
     pub fn merge(&mut self, other: &Aggregate) {
         self.runs += other.runs;

@@ -5,10 +5,19 @@
 //! which is why not every item is used by every test binary.
 //!
 //! - `rng`: the seeded PRNG; `queue`: the ordered event queue;
-//! - `network`: per-link loss, duplication, delay/jitter, partitions, one-way loss;
+//! - `network`: per-link loss, duplication, delay/jitter, partitions, one-way loss,
+//!   multicast-only / unicast-only loss, deaf processors, loss-burst trains, one-shot
+//!   token drops;
 //! - `recv_queue`: slow receivers with a bounded socket buffer;
 //! - `app`: the workload and the MsgId payload codec; `proto`: the processor interface;
-//! - `cluster`: processors, incarnations, timers, the event loop, history recording;
+//! - `cluster`: processors, incarnations, timers, the event loop, history recording,
+//!   pauses (SIGSTOP-like freezes with a bounded socket backlog), state triggers
+//!   (`Action::When`: a fault fired when a processor enters Commit/Recovery/...);
+//! - `topology`: who can talk to whom over time, cut into the windows that the
+//!   progress property (`evs::check::check_progress`) judges *during* faults, with
+//!   B and D derived from each run's config (`scenario::progress_bounds`);
+//! - `fault_families`: asym, deaf, burst, pause, trigger; `coverage`: the protocol
+//!   paths (processor counters, merges) each family must reach;
 //! - `scenario` / `families`: what a (family, seed) run does; `run`: playing it and
 //!   judging it; `metrics`: what it measures; `runner`: seeds, failures, reports;
 //! - `trace`: EVS_SIM_TRACE output.
@@ -21,13 +30,19 @@
 //! -- --nocapture` prints the membership and latency metrics and writes
 //! target/sim-metrics.txt.
 //!
+//! Configs (timeouts, window, max_messages, max_frame) are drawn per seed, payloads
+//! range from 1 B (tiny ids kept in a harness table) to 64 KiB. tests/sim_pinned.rs
+//! holds hand-built scenarios of known core defects (expected to fail until fixed).
+//!
 //! A test drives it with `run_family(Family::X, part, parts)`, or for one scenario
 //! `run_scenario(&generate(Family::X, seed))` and looks at the `Outcome`.
 #![allow(dead_code, unused_imports)]
 
 pub mod app;
 pub mod cluster;
+pub mod coverage;
 pub mod families;
+pub mod fault_families;
 pub mod metrics;
 pub mod network;
 pub mod proto;
@@ -37,6 +52,7 @@ pub mod rng;
 pub mod run;
 pub mod runner;
 pub mod scenario;
+pub mod topology;
 pub mod trace;
 
 pub use families::generate;

@@ -5,7 +5,7 @@
 //! plain functions of the parameters and the RNG, lets the harness tests check the
 //! statistics without a processor.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use evs::totem::{Destination, NodeId, Time};
 
@@ -32,6 +32,66 @@ impl LinkParams {
     }
 }
 
+/// Which sends a per-link fault hits: the network's `route` knows a multicast
+/// (`Destination::All`) from a unicast (`Destination::Node`, the token's way).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Cast {
+    Multicast,
+    Unicast,
+    Both,
+}
+
+impl Cast {
+    fn hits(self, multicast: bool) -> bool {
+        match self {
+            Cast::Both => true,
+            Cast::Multicast => multicast,
+            Cast::Unicast => !multicast,
+        }
+    }
+}
+
+/// What a loss burst cuts off.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BurstTarget {
+    /// One directed link.
+    Link(NodeId, NodeId),
+    /// Everything to and from one node (its own loopback included).
+    Node(NodeId),
+}
+
+/// Repeated total loss: from `start` on, the first `length` of every `period`.
+/// Kept as a rule of time rather than as scheduled on/off actions so that a
+/// burst train costs nothing per burst and the window computation sees one
+/// steady fault (the whole train), not dozens of topology changes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Burst {
+    pub target: BurstTarget,
+    pub start: Time,
+    pub period: Time,
+    pub length: Time,
+}
+
+impl Burst {
+    fn covers(&self, from: NodeId, to: NodeId) -> bool {
+        match self.target {
+            BurstTarget::Link(a, b) => a == from && b == to,
+            BurstTarget::Node(n) => n == from || n == to,
+        }
+    }
+
+    fn touches(&self, n: NodeId) -> bool {
+        match self.target {
+            BurstTarget::Link(a, b) => a == n || b == n,
+            BurstTarget::Node(m) => m == n,
+        }
+    }
+
+    fn on_at(&self, now: Time) -> bool {
+        now >= self.start && (now - self.start) % self.period.max(1) < self.length
+    }
+}
+
 /// What the network did, for metrics and for the harness tests.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct NetStats {
@@ -44,6 +104,8 @@ pub struct NetStats {
     pub duplicated: u64,
     /// Copies addressed to a processor that is not running.
     pub to_dead: u64,
+    /// Copies lost to a fault aimed at them: cast loss, deafness, bursts, a dropped token.
+    pub faulted: u64,
 }
 
 pub struct Network {
@@ -52,6 +114,13 @@ pub struct Network {
     links: BTreeMap<(NodeId, NodeId), LinkParams>,
     /// Per directed link extra loss, on top of the link's own: one-way (asymmetric) faults.
     oneway_loss: BTreeMap<(NodeId, NodeId), f64>,
+    /// Per directed link extra loss of multicasts only or unicasts only.
+    cast_loss: BTreeMap<(NodeId, NodeId, Cast), f64>,
+    /// Processors that receive nothing (their own multicasts included) but still send.
+    deaf: BTreeSet<NodeId>,
+    bursts: Vec<Burst>,
+    /// The next unicast each of these sends is lost (a one-shot token drop).
+    drop_next_unicast: BTreeSet<NodeId>,
     /// Each node's component label; a node not in the map is in component 0.
     /// Packets between different components are dropped.
     component: BTreeMap<NodeId, u32>,
@@ -64,6 +133,10 @@ impl Network {
             default,
             links: BTreeMap::new(),
             oneway_loss: BTreeMap::new(),
+            cast_loss: BTreeMap::new(),
+            deaf: BTreeSet::new(),
+            bursts: Vec::new(),
+            drop_next_unicast: BTreeSet::new(),
             component: BTreeMap::new(),
             stats: NetStats::default(),
         }
@@ -91,6 +164,82 @@ impl Network {
 
     pub fn clear_oneway_loss(&mut self) {
         self.oneway_loss.clear();
+    }
+
+    /// Extra loss of one kind of send on one directed link (`Cast::Both` is one-way loss).
+    pub fn set_cast_loss(&mut self, from: NodeId, to: NodeId, cast: Cast, loss: f64) {
+        if cast == Cast::Both {
+            self.set_oneway_loss(from, to, loss);
+        } else {
+            self.cast_loss.insert((from, to, cast), loss);
+        }
+    }
+
+    pub fn set_deaf(&mut self, n: NodeId, deaf: bool) {
+        if deaf {
+            self.deaf.insert(n);
+        } else {
+            self.deaf.remove(&n);
+        }
+    }
+
+    pub fn is_deaf(&self, n: NodeId) -> bool {
+        self.deaf.contains(&n)
+    }
+
+    pub fn add_burst(&mut self, b: Burst) {
+        self.bursts.push(b);
+    }
+
+    /// Ends the burst trains aimed at `target`.
+    pub fn stop_bursts(&mut self, target: BurstTarget) {
+        self.bursts.retain(|b| b.target != target);
+    }
+
+    pub fn drop_next_unicast(&mut self, from: NodeId) {
+        self.drop_next_unicast.insert(from);
+    }
+
+    /// Every fault of this module gone (partitions and link parameters aside).
+    pub fn clear_faults(&mut self) {
+        self.oneway_loss.clear();
+        self.cast_loss.clear();
+        self.deaf.clear();
+        self.bursts.clear();
+        self.drop_next_unicast.clear();
+    }
+
+    /// Whether the directed link from -> to carries everything of both kinds, now and
+    /// until the next change: connected, no loss at all (the default's included), no
+    /// deafness, no burst train. What the progress property calls a clean link.
+    pub fn is_clean(&self, from: NodeId, to: NodeId) -> bool {
+        self.connected(from, to)
+            && self.link(from, to).loss == 0.0
+            && !self.deaf.contains(&to)
+            && !self.bursts.iter().any(|b| b.covers(from, to))
+            && !self.cast_loss.iter().any(|(&(a, b, _), &l)| a == from && b == to && l > 0.0)
+    }
+
+    /// The fault state touching node `n`, as text: two snapshots differ exactly when
+    /// some fault on n (its deafness, a burst or cast loss on one of its links) changed.
+    pub fn faults_of(&self, n: NodeId) -> String {
+        let mut out = String::new();
+        if self.deaf.contains(&n) {
+            out += "deaf;";
+        }
+        if self.drop_next_unicast.contains(&n) {
+            out += "drop-next-unicast;";
+        }
+        for b in self.bursts.iter().filter(|b| b.touches(n)) {
+            out += &format!("{b:?};");
+        }
+        for ((a, b, c), l) in self.cast_loss.iter().filter(|((a, b, _), _)| *a == n || *b == n) {
+            out += &format!("{a}>{b}:{c:?}:{l};");
+        }
+        for ((a, b), l) in self.oneway_loss.iter().filter(|((a, b), _)| *a == n || *b == n) {
+            out += &format!("{a}>{b}:{l};");
+        }
+        out
     }
 
     /// Split the network: each group is one component; nodes in no group share
@@ -139,9 +288,18 @@ impl Network {
     /// The fate of one copy from `from` to `to` sent at `now`: its arrival times
     /// (none if lost or cut off, two if duplicated). Each arrival draws its own delay.
     pub fn carry(&mut self, rng: &mut Rng, now: Time, from: NodeId, to: NodeId) -> Vec<Time> {
+        self.carry_cast(rng, now, from, to, true)
+    }
+
+    /// `carry` for a multicast copy (`multicast`) or a unicast one.
+    pub fn carry_cast(&mut self, rng: &mut Rng, now: Time, from: NodeId, to: NodeId, multicast: bool) -> Vec<Time> {
         self.stats.copies += 1;
         if !self.connected(from, to) {
             self.stats.partitioned += 1;
+            return Vec::new();
+        }
+        if self.faulted(rng, now, from, to, multicast) {
+            self.stats.faulted += 1;
             return Vec::new();
         }
         let p = self.link(from, to);
@@ -156,6 +314,20 @@ impl Network {
         }
         self.stats.arrivals += out.len() as u64;
         out
+    }
+
+    /// Whether a fault aimed at this copy loses it (the link's own loss aside).
+    fn faulted(&mut self, rng: &mut Rng, now: Time, from: NodeId, to: NodeId, multicast: bool) -> bool {
+        if self.deaf.contains(&to) || self.bursts.iter().any(|b| b.covers(from, to) && b.on_at(now)) {
+            return true;
+        }
+        let extra: Vec<f64> = self
+            .cast_loss
+            .iter()
+            .filter(|(&(a, b, c), _)| a == from && b == to && c.hits(multicast))
+            .map(|(_, &l)| l)
+            .collect();
+        extra.into_iter().any(|l| rng.bernoulli(l))
     }
 
     /// Route one transmit. `live` lists the running processors, ascending.
@@ -174,14 +346,17 @@ impl Network {
         match dest {
             Destination::All => {
                 for &to in live {
-                    for at in self.carry(rng, now, from, to) {
+                    for at in self.carry_cast(rng, now, from, to, true) {
                         out.push((to, at));
                     }
                 }
             }
             Destination::Node(to) => {
-                if live.binary_search(&to).is_ok() {
-                    for at in self.carry(rng, now, from, to) {
+                if self.drop_next_unicast.remove(&from) {
+                    self.stats.copies += 1;
+                    self.stats.faulted += 1;
+                } else if live.binary_search(&to).is_ok() {
+                    for at in self.carry_cast(rng, now, from, to, false) {
                         out.push((to, at));
                     }
                 } else {

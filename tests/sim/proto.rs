@@ -4,7 +4,7 @@
 //! processor (in tests/sim_harness.rs) while the real one is being written; runs of
 //! the families use `evs::totem::Processor`.
 
-use evs::totem::{Config, Event, Guarantee, Processor, State, SubmitError, Time, Transmit};
+use evs::totem::{Config, Counters, Event, Guarantee, Processor, State, SubmitError, Time, Transmit};
 
 pub trait Proto {
     fn start(config: Config, now: Time, seed: u64) -> Self;
@@ -16,6 +16,10 @@ pub trait Proto {
     fn poll_transmit(&mut self) -> Option<Transmit>;
     fn poll_event(&mut self) -> Option<Event>;
     fn poll_timeout(&self) -> Option<Time>;
+    /// What the processor has done (coverage); a toy may count nothing.
+    fn counters(&self) -> Counters {
+        Counters::default()
+    }
 }
 
 impl Proto for Processor {
@@ -45,5 +49,8 @@ impl Proto for Processor {
     }
     fn poll_timeout(&self) -> Option<Time> {
         Processor::poll_timeout(self)
+    }
+    fn counters(&self) -> Counters {
+        Processor::counters(self).clone()
     }
 }

@@ -6,9 +6,10 @@ use evs::totem::{NodeId, Processor, Time};
 
 use super::cluster::Cluster;
 use super::metrics::{RunMetrics, Target, WatchKind};
+use super::network::Burst;
 use super::proto::Proto;
 use super::rng::derive;
-use super::scenario::{Action, Family, Scenario, LIVENESS_BOUND};
+use super::scenario::{progress_bounds, Action, Family, Scenario, LIVENESS_BOUND};
 use super::trace;
 
 pub struct Outcome {
@@ -58,8 +59,9 @@ pub fn run_scenario_with<P: Proto>(s: &Scenario, trace: u8) -> Outcome {
 
     let all = s.nodes();
     let last_start = s.starts.iter().map(|&(_, t)| t).max().unwrap_or(0);
+    c.snapshot_topology();
     for (t, step) in steps {
-        c.run_until(t);
+        advance(&mut c, s, t);
         match step {
             Step::Start(n) => {
                 c.start(n);
@@ -70,10 +72,34 @@ pub fn run_scenario_with<P: Proto>(s: &Scenario, trace: u8) -> Outcome {
             Step::Act(a) => apply(&mut c, s, a),
         }
     }
-    c.run_until(s.end);
+    advance(&mut c, s, s.end);
+    let windows = c.topology.windows(s.end);
     let (history, metrics) = c.finish();
-    let violations = judge(&history, s.faults_end, LIVENESS_BOUND);
+    let mut violations = judge(&history, s.faults_end, LIVENESS_BOUND);
+    violations.extend(judge_progress(&history, &windows, s));
     Outcome { family: s.family, seed: s.seed, history, metrics, violations }
+}
+
+/// The progress property over the run's connectivity windows, with the bounds of its config.
+pub fn judge_progress(history: &History, windows: &[evs::check::Window], s: &Scenario) -> Vec<String> {
+    let bounds = progress_bounds(&s.config);
+    evs::check::check_progress(history, windows, &bounds)
+        .iter()
+        .map(|v| format!("{v} (B = {} ms, D = {} ms)", bounds.form / 1000, bounds.deliver / 1000))
+        .collect()
+}
+
+/// Run up to `t`, applying state triggers at the instant they fire.
+fn advance<P: Proto>(c: &mut Cluster<P>, s: &Scenario, t: Time) {
+    loop {
+        c.run_until(t);
+        if c.fired.is_empty() {
+            return;
+        }
+        for a in std::mem::take(&mut c.fired) {
+            apply(c, s, &a);
+        }
+    }
 }
 
 /// The processors that will see the next configuration: running and not leaving.
@@ -116,16 +142,29 @@ fn apply<P: Proto>(c: &mut Cluster<P>, s: &Scenario, a: &Action) {
             }
         }
         Action::Slow { node, per_ms, capacity } => c.set_slow(*node, *per_ms, *capacity),
+        Action::CastLoss { from, to, cast, loss } => c.net.set_cast_loss(*from, *to, *cast, *loss),
+        Action::Deaf { node, on } => c.net.set_deaf(*node, *on),
+        Action::Bursts { target, period, length } => {
+            c.net.add_burst(Burst { target: *target, start: now, period: *period, length: *length })
+        }
+        Action::StopBursts(target) => c.net.stop_bursts(*target),
+        Action::Pause { node, length, capacity } => {
+            c.pause(*node, *length, *capacity);
+        }
+        Action::DropNextToken(n) => c.net.drop_next_unicast(*n),
+        Action::When { node, state, then } => c.arm(*node, *state, (**then).clone()),
         Action::Clean => {
             heal(c, now);
             c.net.set_default(s.clean_net);
             c.net.clear_links();
-            c.net.clear_oneway_loss();
+            c.net.clear_faults();
+            c.disarm_all();
             for n in c.node_ids() {
                 c.clear_slow(n);
             }
         }
     }
+    c.snapshot_topology();
 }
 
 /// Heal the partition, timing the merge if there was one.

@@ -158,10 +158,10 @@ pub fn run_family(family: Family, part: u64, parts: u64) {
         report.failures.len(),
         report.elapsed_s
     );
-    if report.failures.is_empty() {
-        eprint!("{}", report.metrics.render(&format!("{} part {}/{}", family.name(), part + 1, parts)));
-    } else {
-        panic!("{}", report.failure_report());
+    eprint!("{}", report.metrics.render(&format!("{} part {}/{}", family.name(), part + 1, parts)));
+    let uncovered = super::coverage::unmet(family, report.ran, &report.metrics);
+    if !report.failures.is_empty() || !uncovered.is_empty() {
+        panic!("{}{}", report.failure_report(), uncovered.join("\n"));
     }
 }
 

@@ -11,5 +11,6 @@ mod liveness;
 mod once;
 mod order;
 mod perf;
+mod progress;
 mod report;
 mod safe;

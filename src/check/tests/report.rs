@@ -16,7 +16,8 @@ fn property_names() {
             "P5 causal-order",
             "P6 total-order",
             "P7 safe-delivery",
-            "liveness"
+            "liveness",
+            "progress"
         ]
     );
     let v = Violation { property: Property::AtMostOnce, detail: "x".into() };

@@ -1,0 +1,127 @@
+//! The application's messages on their way to the ring: queued whole, cut
+//! into frames as the token allows (fragments when a message is longer than
+//! one frame's payload), and restarted whole when a ring change cuts one short.
+
+use std::collections::VecDeque;
+
+use super::packet::Frag;
+use super::types::Guarantee;
+
+/// An application message, cut into frames as it goes.
+struct Outgoing {
+    guarantee: Guarantee,
+    payload: Vec<u8>,
+    /// Bytes already originated as fragments on the current ring.
+    offset: usize,
+}
+
+/// One frame's worth of a message, ready to be given a seq.
+pub(crate) struct Piece {
+    pub guarantee: Guarantee,
+    pub frag: Frag,
+    pub bytes: Vec<u8>,
+}
+
+#[derive(Default)]
+pub(crate) struct Outbox {
+    queue: VecDeque<Outgoing>,
+    /// Frames the queue still has to originate.
+    frames: usize,
+    /// Highest seq we originated on the current ring (0: none).
+    last_seq: u64,
+}
+
+impl Outbox {
+    /// Frames still to originate.
+    pub fn frames(&self) -> usize {
+        self.frames
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.queue.is_empty()
+    }
+
+    /// The highest seq we originated on the current ring.
+    pub fn last_seq(&self) -> u64 {
+        self.last_seq
+    }
+
+    /// Queue a message that will take `frames` frames.
+    pub fn push(&mut self, guarantee: Guarantee, payload: Vec<u8>, frames: usize) {
+        self.frames += frames;
+        self.queue.push_back(Outgoing { guarantee, payload, offset: 0 });
+    }
+
+    /// The next frame's worth (at most `room` bytes) of the head message.
+    pub fn next_piece(&mut self, room: usize) -> Option<Piece> {
+        let head = self.queue.front_mut()?;
+        let start = head.offset;
+        let end = (start + room).min(head.payload.len());
+        let last = end == head.payload.len();
+        let frag = match (start == 0, last) {
+            (true, true) => Frag::Whole,
+            (true, false) => Frag::First,
+            (false, false) => Frag::Middle,
+            (false, true) => Frag::Last,
+        };
+        let guarantee = head.guarantee;
+        // A whole message moves into its frame without a copy.
+        let bytes =
+            if frag == Frag::Whole { std::mem::take(&mut head.payload) } else { head.payload[start..end].to_vec() };
+        head.offset = end;
+        if last {
+            self.queue.pop_front();
+        }
+        self.frames = self.frames.saturating_sub(1);
+        Some(Piece { guarantee, frag, bytes })
+    }
+
+    /// The piece just taken went out with this seq.
+    pub fn originated(&mut self, seq: u64) {
+        self.last_seq = seq;
+    }
+
+    /// A new ring is installed: a message cut short by the change is sent
+    /// again whole (its old fragments are dropped everywhere with the old
+    /// ring). True when that happened.
+    pub fn new_ring(&mut self, room: usize) -> bool {
+        self.last_seq = 0;
+        let Some(head) = self.queue.front_mut() else { return false };
+        if head.offset == 0 {
+            return false;
+        }
+        self.frames += head.offset.div_ceil(room);
+        head.offset = 0;
+        true
+    }
+
+    /// Drop everything (the processor left).
+    pub fn clear(&mut self) {
+        self.queue.clear();
+        self.frames = 0;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fragments_in_order_and_restart_whole() {
+        let mut o = Outbox::default();
+        o.push(Guarantee::Safe, (0..25u8).collect(), 3);
+        o.push(Guarantee::Agreed, vec![9], 1);
+        let a = o.next_piece(10).unwrap();
+        assert_eq!((a.frag, a.bytes.len()), (Frag::First, 10));
+        o.originated(7);
+        assert_eq!(o.frames(), 3);
+        assert!(o.new_ring(10), "cut short: restarted");
+        assert_eq!((o.frames(), o.last_seq()), (4, 0));
+        let frags: Vec<Frag> = (0..3).map(|_| o.next_piece(10).unwrap().frag).collect();
+        assert_eq!(frags, [Frag::First, Frag::Middle, Frag::Last]);
+        let w = o.next_piece(10).unwrap();
+        assert_eq!((w.frag, w.bytes, w.guarantee), (Frag::Whole, vec![9], Guarantee::Agreed));
+        assert!(o.is_empty() && o.frames() == 0 && o.next_piece(10).is_none());
+        assert!(!o.new_ring(10));
+    }
+}
