@@ -36,7 +36,7 @@ trap 'exit 143' TERM
 pass() { echo "ok   $SCEN: $*"; exit 0; }
 fail() { echo "FAIL $SCEN: $*"; exit 1; }
 
-# long KEEP SHORT_VALUE LONG_VALUE: pick by mode.
+# by_mode SHORT_VALUE LONG_VALUE: the value for this run's mode.
 by_mode() { if [ "$MODE" = long ]; then echo "$2"; else echo "$1"; fi; }
 
 lan_clean_stale
