@@ -5,7 +5,10 @@
 #                   `cc prog.c -Iinclude -Lbuild/lib -levs` links in the source tree
 #                   (run it with LD_LIBRARY_PATH=build/lib)
 #   make check      run every test (cargo test, then c-check); exits non-zero on failure
-#   make c-check    the C tests: headers, ABI, exported symbols, SONAME, install + pkg-config
+#   make c-check    the C tests: headers, ABI, exported symbols, SONAME, install + pkg-config,
+#                   multi-process runs on loopback, and the short fault tests on a namespace
+#                   LAN (c-tests/lan; skipped unless root with ip netns and iptables)
+#   make chaos      the long fault tests on a namespace LAN (about 12 minutes; root)
 #   make headers    regenerate include/corosync/evs.h from src/capi/ with cbindgen
 #   make install    install into $(DESTDIR)$(PREFIX): the library with both links in
 #                   $(LIBDIR), the headers in $(INCLUDEDIR)/corosync, libevs.pc in
@@ -55,7 +58,7 @@ EXPORTS          := $(shell sed -n '/^[[:space:]]*global:/,/^[[:space:]]*local:/
 RUST_NATIVE_LIBS := -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
 comma            := ,
 
-.PHONY: all check c-check headers install uninstall soak clippy fmt clean
+.PHONY: all check c-check chaos headers install uninstall soak clippy fmt clean
 
 all:
 	CARGO_BUILD_JOBS=$(JOBS) $(CARGO) build -j$(JOBS) --release
@@ -76,6 +79,10 @@ check:
 c-check: all
 	CC="$(CC)" CXX="$(CXX)" MAKE="$(MAKE)" sh c-tests/run-abi.sh
 	CC="$(CC)" sh c-tests/run-multi.sh
+	CC="$(CC)" bash c-tests/lan/run.sh short
+
+chaos: all
+	CC="$(CC)" bash c-tests/lan/run.sh long
 
 headers:
 	EVS_REGEN_HEADERS=1 CARGO_BUILD_JOBS=$(JOBS) $(CARGO) test -j$(JOBS) --release --test headers_drift -- --nocapture
