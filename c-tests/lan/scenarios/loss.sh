@@ -4,7 +4,7 @@
 # then the same run with 5% random loss on every host's input. Under loss the
 # ring must not change configuration, everyone must deliver everything, the
 # checker must find nothing, and the self-delivery latency must meet the
-# target (p50 <= 10 ms, p99 <= 100 ms).
+# target (p50 <= 10 ms, p99 <= 100 ms; three times that in the short run).
 . "$(dirname "$0")/../lib/scenario.sh"
 
 SECS=$(by_mode 7 60)
@@ -71,6 +71,12 @@ figures="no loss: p50 ${clean_p50} ms p99 ${clean_p99} ms ${clean_rate} msgs/s; 
 [ "$lossy_cfg" -eq 0 ] || fail "$figures (a configuration change under loss)"
 # shellcheck disable=SC2154
 [ "$lossy_und" -eq 0 ] || fail "$figures ($lossy_und messages not delivered)"
-awk -v a="$lossy_p50" -v b="$lossy_p99" 'BEGIN { exit !(a <= 10 && b <= 100) }' ||
-    fail "$figures (the crawl: target p50 <= 10 ms, p99 <= 100 ms)"
+# The target holds in the long run. The short run (in make check, on whatever
+# machine CI has) allows three times as much, which still fails the crawl (p50
+# about a second): the exact bound is guarded in virtual time, without noise, by
+# the core's test fault_tests::loss_does_not_make_the_ring_crawl.
+P50_MAX=$(by_mode 30 10)
+P99_MAX=$(by_mode 300 100)
+awk -v a="$lossy_p50" -v b="$lossy_p99" -v x="$P50_MAX" -v y="$P99_MAX" 'BEGIN { exit !(a <= x && b <= y) }' ||
+    fail "$figures (the crawl: target p50 <= $P50_MAX ms, p99 <= $P99_MAX ms)"
 pass "$figures"
