@@ -168,3 +168,30 @@ fn loss_does_not_make_the_ring_crawl() {
     let p99 = latencies[latencies.len() * 99 / 100];
     assert!(p50 <= 10 * MS && p99 <= 100 * MS, "latency under 5% loss: p50 {p50} us, p99 {p99} us");
 }
+
+/// A member's unicast to its successor is lost (a firewall, a one-way fault)
+/// while multicast passes: the token goes by the multicast fallback and the
+/// others relay it, so the ring keeps working instead of re-forming the same
+/// impossible ring for as long as the fault lasts.
+#[test]
+fn token_crosses_a_lost_unicast_link_by_relay() {
+    let mut net = TestNet::new(3);
+    net.run_for(1000 * MS);
+    net.ucast_cut = vec![(2, 3)];
+    for i in 0..60u8 {
+        net.submit(1 + u32::from(i % 3), Guarantee::Agreed, vec![i]);
+        net.run_for(50 * MS);
+    }
+    net.run_for(1000 * MS);
+    for id in 1..=3 {
+        assert_eq!(net.regular_configs(id).len(), 1, "node {id} reconfigured");
+        assert_eq!(delivered_count(&net, id), 60, "node {id}");
+    }
+    // Also when the fault is there while the ring forms: a newcomer merges.
+    net.add(4, super::Config::new(4));
+    net.ucast_cut = vec![(2, 3), (4, 1)];
+    net.run_for(5000 * MS);
+    for id in 1..=4 {
+        assert_eq!(net.regular_configs(id).last(), Some(&vec![1, 2, 3, 4]), "node {id}");
+    }
+}

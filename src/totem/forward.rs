@@ -33,11 +33,31 @@ struct Pending {
     unmeasured: bool,
     /// When it was last sent.
     sent_at: Time,
+    /// Resends so far: from the second on, by multicast (`relay.rs`).
+    resends: u32,
 }
+
+impl Pending {
+    /// Where the next resend goes: the successor, then everyone, since our
+    /// unicast to it may be what fails.
+    fn transmit(&mut self, now: Time) -> Transmit {
+        self.resends += 1;
+        self.sent_at = now;
+        let dest = if self.resends >= 2 { Destination::All } else { Destination::Node(self.to) };
+        Transmit { dest, bytes: self.bytes.clone() }
+    }
+}
+
+/// Forwards sent straight by multicast to a successor that only the fallback
+/// reached, before unicast is tried again (the fault may have ended).
+const FALLBACK_FORWARDS: u32 = 64;
 
 #[derive(Default)]
 pub(crate) struct Forwarder {
     pending: Option<Pending>,
+    /// A successor our unicast did not reach lately, and how many more
+    /// forwards go to it by multicast.
+    fallback: Option<(NodeId, u32)>,
     /// When we forwarded a token whose return will measure a rotation.
     rotation_start: Option<Time>,
     /// Smoothed rotation and its mean deviation, once measured.
@@ -52,7 +72,7 @@ impl Forwarder {
     pub fn forward(&mut self, now: Time, bytes: Vec<u8>, to: NodeId, seq: u64, measure: bool, ceiling: Time) -> Time {
         let wait = if measure { self.adaptive_wait(ceiling) } else { ceiling };
         self.rotation_start = measure.then_some(now);
-        self.pending = Some(Pending { bytes, to, seq, wait, unmeasured: !measure, sent_at: now });
+        self.pending = Some(Pending { bytes, to, seq, wait, unmeasured: !measure, sent_at: now, resends: 0 });
         now + wait
     }
 
@@ -63,10 +83,32 @@ impl Forwarder {
         }
     }
 
+    /// How to send the first copy of a token to `to`: by multicast while our
+    /// unicast to it is known not to arrive (`relay.rs`), else by unicast.
+    pub fn first_destination(&mut self, to: NodeId) -> Destination {
+        match &mut self.fallback {
+            Some((node, left)) if *node == to && *left > 0 => {
+                *left -= 1;
+                Destination::All
+            }
+            _ => Destination::Node(to),
+        }
+    }
+
+    /// The pending token made it: if only the multicast fallback got it
+    /// there, the next forwards to that successor start with it.
+    fn delivered(&mut self) {
+        if let Some(p) = self.pending.take() {
+            if p.resends >= 2 {
+                self.fallback = Some((p.to, FALLBACK_FORWARDS));
+            }
+        }
+    }
+
     /// A new token reached us: the one we forwarded went round. `timed`:
     /// nobody held it on the way (see `token_flags::HELD`).
     pub fn token_arrived(&mut self, now: Time, timed: bool) {
-        self.pending = None;
+        self.delivered();
         if let Some(start) = self.rotation_start.take() {
             if timed {
                 self.observe(now.saturating_sub(start));
@@ -84,8 +126,7 @@ impl Forwarder {
         if !p.unmeasured || now < p.sent_at + MIN_RETRANSMIT {
             return None;
         }
-        p.sent_at = now;
-        Some(Transmit { dest: Destination::Node(p.to), bytes: p.bytes.clone() })
+        Some(p.transmit(now))
     }
 
     /// RFC 6298's estimator, in integers.
@@ -106,7 +147,7 @@ impl Forwarder {
     /// proves the successor has the token. True when that ends the wait.
     pub fn progress(&mut self, seq: u64) -> bool {
         if self.pending.as_ref().is_some_and(|p| seq > p.seq) {
-            self.pending = None;
+            self.delivered();
             return true;
         }
         false
@@ -117,8 +158,7 @@ impl Forwarder {
         let p = self.pending.as_mut()?;
         // A resend means the rotation we are timing was disturbed.
         self.rotation_start = None;
-        let transmit = Transmit { dest: Destination::Node(p.to), bytes: p.bytes.clone() };
-        p.sent_at = now;
+        let transmit = p.transmit(now);
         p.wait = (p.wait * 2).min(ceiling.max(p.wait));
         Some((transmit, now + p.wait))
     }
@@ -176,6 +216,8 @@ mod tests {
         assert_eq!(t.dest, Destination::Node(3));
         assert_eq!(t.bytes, vec![7]);
         assert_eq!(next, at + 2 * MIN_RETRANSMIT);
+        let (t, next) = f.resend(next, CEILING).unwrap();
+        assert_eq!(t.dest, Destination::All, "the second resend goes to everyone, to be relayed");
         let mut now = next;
         for _ in 0..20 {
             now = f.resend(now, CEILING).unwrap().1;
@@ -184,6 +226,26 @@ mod tests {
         assert!(!f.progress(10), "a frame at the token's seq proves nothing");
         assert!(f.progress(11));
         assert!(f.resend(now, CEILING).is_none());
+    }
+
+    #[test]
+    fn a_successor_only_the_fallback_reaches_gets_multicast_for_a_while() {
+        let mut f = Forwarder::default();
+        assert_eq!(f.first_destination(3), Destination::Node(3));
+        f.forward(0, vec![1], 3, 10, true, CEILING);
+        f.resend(1, CEILING);
+        f.resend(2, CEILING);
+        f.token_arrived(3, true);
+        for _ in 0..FALLBACK_FORWARDS {
+            assert_eq!(f.first_destination(3), Destination::All);
+        }
+        assert_eq!(f.first_destination(3), Destination::Node(3), "then unicast is tried again");
+        assert_eq!(f.first_destination(4), Destination::Node(4));
+        // A token that made it by unicast changes nothing.
+        f.forward(10, vec![1], 5, 10, true, CEILING);
+        f.resend(11, CEILING);
+        assert!(f.progress(11));
+        assert_eq!(f.first_destination(5), Destination::Node(5));
     }
 
     #[test]

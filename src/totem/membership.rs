@@ -373,6 +373,15 @@ impl Processor {
             return;
         }
         let n = token.members.len() as u32;
+        // Member i receives it at hops i and n + i: one meant for another
+        // member came by the multicast fallback; pass it on (`relay.rs`).
+        let receiver = token.members[(token.hops % n) as usize].node;
+        if receiver != self.me {
+            if self.relay.commit_once(token.ring_id, token.hops) {
+                self.send(Destination::Node(receiver), &Packet::Commit(token));
+            }
+            return;
+        }
         let index = my_index as u32;
         match self.state {
             State::Gather => {

@@ -24,6 +24,7 @@ pub mod packet;
 mod past_rings;
 mod processor;
 mod recovery;
+mod relay;
 mod ring;
 mod timers;
 mod token;

@@ -19,8 +19,8 @@ pub enum Packet {
 pub mod token_flags {
     /// Someone on the ring still has recovery messages to send (informative).
     pub const RETRANS: u8 = 0x01;
-    /// Recovery is complete: every member holds every recovery message up to
-    /// `Token::install_seq`; members still in recovery install the new ring.
+    /// Recovery is complete: every member holds every recovery message;
+    /// members still in recovery install the new ring.
     pub const INSTALL: u8 = 0x02;
     /// The representative held this token on the current rotation (an idle
     /// ring): its rotation time measures the hold, not the ring.
@@ -52,8 +52,10 @@ pub struct Token {
     /// nothing and had nothing left to recover.
     pub quiet: u32,
     pub flags: u8,
-    /// With `token_flags::INSTALL`: the seq up to which recovery messages go.
-    pub install_seq: u64,
+    /// The member this token is for (its holder's successor). A token that
+    /// reaches another member came by the multicast fallback (`forward.rs`)
+    /// and is relayed to it (`relay.rs`).
+    pub to: NodeId,
     /// Sequence numbers some member lacks (bounded list).
     pub rtr: Vec<u64>,
 }

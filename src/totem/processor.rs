@@ -17,6 +17,7 @@ use super::outbox::Outbox;
 use super::packet::{MergeDetect, Packet, RingNotice};
 use super::past_rings::PastRings;
 use super::recovery::Recovery;
+use super::relay::Relay;
 use super::ring::Ring;
 use super::timers::{TimerKind, Timers};
 use super::token::Visits;
@@ -68,6 +69,8 @@ pub struct Processor {
     pub(crate) leaving: bool,
     /// Rings we were on or began to form.
     pub(crate) past_rings: PastRings,
+    /// Tokens relayed for members that cannot reach their successor.
+    pub(crate) relay: Relay,
     pub(crate) counters: Counters,
     pub(crate) now: Time,
 }
@@ -104,6 +107,7 @@ impl Processor {
             exclusions: Exclusions::default(),
             leaving: false,
             past_rings: PastRings::default(),
+            relay: Relay::default(),
             counters: Counters::default(),
             state: State::Gather,
             me,

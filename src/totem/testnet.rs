@@ -23,6 +23,8 @@ pub(crate) struct TestNet {
     pub cut: Vec<(NodeId, NodeId)>,
     /// Links that drop multicast only (unicast, such as the token, passes): (from, to).
     pub mcast_cut: Vec<(NodeId, NodeId)>,
+    /// Links that drop unicast only (the token, the commit token): (from, to).
+    pub ucast_cut: Vec<(NodeId, NodeId)>,
     /// Probability that any copy is lost, drawn from a fixed-seed generator.
     pub loss: f64,
     rng: u64,
@@ -40,6 +42,7 @@ impl TestNet {
             delay: 100,
             cut: Vec::new(),
             mcast_cut: Vec::new(),
+            ucast_cut: Vec::new(),
             loss: 0.0,
             rng: 0x9e37_79b9_7f4a_7c15,
         };
@@ -79,7 +82,8 @@ impl TestNet {
             };
             let multicast = t.dest == Destination::All;
             for d in dests {
-                if self.cut.contains(&(id, d)) || (multicast && self.mcast_cut.contains(&(id, d))) || self.lose() {
+                let cut_here = if multicast { &self.mcast_cut } else { &self.ucast_cut };
+                if self.cut.contains(&(id, d)) || cut_here.contains(&(id, d)) || self.lose() {
                     continue;
                 }
                 self.counter += 1;

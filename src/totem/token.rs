@@ -64,7 +64,19 @@ impl Processor {
     }
 
     pub(crate) fn on_token(&mut self, mut token: Token) {
-        if self.token_ring().map(|r| r.id) != Some(token.ring_id) || token.token_seq <= self.visits.last_token_seq {
+        let Some(ring) = self.token_ring() else { return };
+        if ring.id != token.ring_id {
+            return;
+        }
+        if token.to != self.me {
+            // It came by the multicast fallback: pass it to its member (`relay.rs`).
+            let to = token.to;
+            if ring.is_member(to) && to != self.me && self.relay.token_once(token.ring_id, token.token_seq) {
+                self.send(Destination::Node(to), &Packet::Token(token));
+            }
+            return;
+        }
+        if token.token_seq <= self.visits.last_token_seq {
             return;
         }
         self.visits.last_token_seq = token.token_seq;
@@ -261,7 +273,6 @@ impl Processor {
         }
         if token.flags & token_flags::INSTALL == 0 && token.quiet as usize >= members {
             token.flags |= token_flags::INSTALL;
-            token.install_seq = token.seq;
         }
         if token.flags & token_flags::INSTALL != 0 {
             self.install();
@@ -282,10 +293,12 @@ impl Processor {
         let seq = token.seq;
         let me = self.me;
         let to = self.token_ring_mut().successor(me);
+        token.to = to;
         // An idle ring's representative may hold the token on purpose: that
         // rotation measures nothing and deserves the full interval.
         let measure = !(to == self.ring.rep() && self.would_hold(&token));
-        let bytes = self.send(Destination::Node(to), &Packet::Token(token));
+        let dest = self.forwarder.first_destination(to);
+        let bytes = self.send(dest, &Packet::Token(token));
         let interval = self.config.token_retransmit_interval();
         let at = self.forwarder.forward(self.now, bytes, to, seq, measure, interval);
         self.timers.set(TimerKind::TokenRetransmit, at);

@@ -60,7 +60,7 @@ fn full_token() -> Token {
         backlog: u32::MAX,
         quiet: u32::MAX,
         flags: 0xFF,
-        install_seq: u64::MAX,
+        to: u32::MAX,
         rtr: (0..MAX_RTR as u64).map(|i| u64::MAX - i * 1_000_003).collect(),
     }
 }
@@ -82,7 +82,7 @@ fn samples() -> Vec<Packet> {
             backlog: 2,
             quiet: 0,
             flags: token_flags::RETRANS | token_flags::INSTALL,
-            install_seq: 99,
+            to: 3,
             rtr: vec![99],
         }),
         Packet::Token(full_token()),
@@ -210,8 +210,8 @@ fn encode_allocates_exactly_once_and_encode_into_appends() {
 #[test]
 fn documented_sizes() {
     let t = |n: usize| Token { rtr: vec![1; n], ..Token::default() };
-    assert_eq!(encoded_len(&Packet::Token(t(0))), 83);
-    assert_eq!(encoded_len(&Packet::Token(t(5))), 83 + 5 * 8);
+    assert_eq!(encoded_len(&Packet::Token(t(0))), 79);
+    assert_eq!(encoded_len(&Packet::Token(t(5))), 79 + 5 * 8);
     let j = Join { sender: 1, ring_seq: 4, proc_set: vec![1, 2, 3], fail_set: vec![4] };
     assert_eq!(encoded_len(&Packet::Join(j)), 20 + 4 * 4);
     assert_eq!(encoded_len(&Packet::Commit(commit(0))), 22);
