@@ -34,3 +34,73 @@ pub struct Counters {
     /// complete consensus (see `membership.rs`).
     pub exclusions: u64,
 }
+
+impl Counters {
+    /// Add another processor's (or incarnation's) counts to these.
+    pub fn accumulate(&mut self, other: &Counters) {
+        let Counters {
+            token_visits,
+            token_retransmits,
+            frame_retransmits,
+            frames_sent,
+            recovery_frames_sent,
+            gathers,
+            consensus_timeouts,
+            installs,
+            transitional_deliveries,
+            gap_skips,
+            partial_resends,
+            receive_failures,
+            exclusions,
+        } = other;
+        self.token_visits += token_visits;
+        self.token_retransmits += token_retransmits;
+        self.frame_retransmits += frame_retransmits;
+        self.frames_sent += frames_sent;
+        self.recovery_frames_sent += recovery_frames_sent;
+        self.gathers += gathers;
+        self.consensus_timeouts += consensus_timeouts;
+        self.installs += installs;
+        self.transitional_deliveries += transitional_deliveries;
+        self.gap_skips += gap_skips;
+        self.partial_resends += partial_resends;
+        self.receive_failures += receive_failures;
+        self.exclusions += exclusions;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accumulate_adds_every_field() {
+        let one = Counters {
+            token_visits: 1,
+            token_retransmits: 2,
+            frame_retransmits: 3,
+            frames_sent: 4,
+            recovery_frames_sent: 5,
+            gathers: 6,
+            consensus_timeouts: 7,
+            installs: 8,
+            transitional_deliveries: 9,
+            gap_skips: 10,
+            partial_resends: 11,
+            receive_failures: 12,
+            exclusions: 13,
+        };
+        let mut sum = one.clone();
+        sum.accumulate(&one);
+        assert_eq!(sum.token_visits + sum.exclusions, 2 + 26);
+        assert_eq!(
+            [sum.token_retransmits, sum.frame_retransmits, sum.frames_sent, sum.recovery_frames_sent, sum.gathers],
+            [4, 6, 8, 10, 12]
+        );
+        assert_eq!(
+            [sum.consensus_timeouts, sum.installs, sum.transitional_deliveries, sum.gap_skips, sum.partial_resends],
+            [14, 16, 18, 20, 22]
+        );
+        assert_eq!(sum.receive_failures, 24);
+    }
+}

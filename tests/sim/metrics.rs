@@ -54,20 +54,7 @@ pub struct RunMetrics {
 impl RunMetrics {
     /// Add one incarnation's counters to the run's.
     pub fn add_counters(&mut self, c: &Counters) {
-        let t = &mut self.counters;
-        t.token_visits += c.token_visits;
-        t.token_retransmits += c.token_retransmits;
-        t.frame_retransmits += c.frame_retransmits;
-        t.frames_sent += c.frames_sent;
-        t.recovery_frames_sent += c.recovery_frames_sent;
-        t.gathers += c.gathers;
-        t.consensus_timeouts += c.consensus_timeouts;
-        t.installs += c.installs;
-        t.transitional_deliveries += c.transitional_deliveries;
-        t.gap_skips += c.gap_skips;
-        t.partial_resends += c.partial_resends;
-        t.receive_failures += c.receive_failures;
-        t.exclusions += c.exclusions;
+        self.counters.accumulate(c);
     }
     pub fn latency_of(&mut self, g: Guarantee) -> &mut Vec<Time> {
         &mut self.latency[g as usize]
