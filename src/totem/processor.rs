@@ -64,8 +64,11 @@ pub struct Processor {
     pub(crate) forwarder: Forwarder,
     /// Holding the token while the ring idles.
     pub(crate) hold: Hold,
+    /// Merge detection: the rings we hear, when to announce ours.
     pub(crate) merge: MergeWatch,
+    /// Processors kept out a while after failing to form a ring with us.
     pub(crate) exclusions: Exclusions,
+    /// `leave()` was called: finish once our messages are held by all.
     pub(crate) leaving: bool,
     /// Rings we were on or began to form.
     pub(crate) past_rings: PastRings,
