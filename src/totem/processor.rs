@@ -296,11 +296,7 @@ impl Processor {
             self.release_held_token();
             return;
         }
-        // The token may have been lost on its way to an idle ring's
-        // representative, whose predecessor waits the full interval.
-        if let Some(t) = self.forwarder.resend_now(self.now) {
-            self.transmits.push_back(t);
-        }
+        self.resend_towards_holder();
         if self.ring.members.len() > 1 && self.hold.should_send_cancel(self.now) {
             let notice = RingNotice { sender: self.me, ring_id: self.ring.id };
             self.multicast(&Packet::HoldCancel(notice));
@@ -313,8 +309,15 @@ impl Processor {
         }
         if self.hold.cancel() {
             self.release_held_token();
-        } else if let Some(t) = self.forwarder.resend_now(self.now) {
-            // As in `wake_idle_ring`: the token may be lost on its way to the holder.
+        } else {
+            self.resend_towards_holder();
+        }
+    }
+
+    /// The ring wakes: the token may have been lost on its way to an idle
+    /// ring's representative, whose predecessor would wait the full interval.
+    fn resend_towards_holder(&mut self) {
+        if let Some(t) = self.forwarder.resend_now(self.now) {
             self.transmits.push_back(t);
         }
     }

@@ -71,7 +71,7 @@ impl Processor {
         if token.to != self.me {
             // It came by the multicast fallback: pass it to its member (`relay.rs`).
             let to = token.to;
-            if ring.is_member(to) && to != self.me && self.relay.token_once(token.ring_id, token.token_seq) {
+            if ring.is_member(to) && self.relay.token_once(token.ring_id, token.token_seq) {
                 self.send(Destination::Node(to), &Packet::Token(token));
             }
             return;
