@@ -79,6 +79,7 @@ check:
 c-check: all
 	CC="$(CC)" CXX="$(CXX)" MAKE="$(MAKE)" sh c-tests/run-abi.sh
 	CC="$(CC)" sh c-tests/run-multi.sh
+	CC="$(CC)" bash c-tests/robust/run.sh
 	CC="$(CC)" bash c-tests/lan/run.sh short
 
 chaos: all
