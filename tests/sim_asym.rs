@@ -2,7 +2,7 @@
 //! what a scenario does. EVS_SIM_SEEDS / EVS_SIM_SEED_BASE choose the seeds,
 //! EVS_SIM_TRACE=1 traces a replay.
 //!
-//! OPEN: 6 of 100 seeds (8, 31, 35, 64, 75, 82 of 0..100) still fail the progress
+//! OPEN: 4 of 100 seeds (8, 31, 35, 75 of 0..100) still fail the progress
 //! property, so the family does not run in `make check` yet (`cargo test --release
 //! --test sim_asym -- --ignored` runs it). One-way loss on the token's path is
 //! bridged by the token relay (`src/totem/relay.rs`; a third of the seeds failed

@@ -103,3 +103,16 @@ fn defect3_leave_loses_last_messages() {
     }
     assert!(out.violations.is_empty(), "{}", out.violations.join("\n  "));
 }
+
+/// A member that hears no other member's multicast (only unicast reaches it):
+/// the commit token comes to it over unicast, and were it to accept, the ring
+/// would fail it for not receiving, re-form with it, and stall every ~2 s for
+/// as long as the fault lasts. The others must go on without it.
+#[test]
+fn member_hearing_no_multicast_is_left_out() {
+    let mut schedule = Vec::new();
+    for from in [1, 3] {
+        schedule.push((500 * MS, Action::CastLoss { from, to: 2, cast: Cast::Multicast, loss: 1.0 }));
+    }
+    assert_clean(&base(Family::Asym, 3, 15_000 * MS, 80.0, schedule));
+}

@@ -20,6 +20,9 @@ pub(crate) struct Gather {
     pub consensus: BTreeSet<NodeId>,
     /// Whose joins we heard since the last ring was installed (for `exclusion.rs`).
     pub heard: BTreeSet<NodeId>,
+    /// Whose joins we heard in this gathering: a commit token is taken only if
+    /// it names one of them (see `on_commit_token`).
+    pub voices: BTreeSet<NodeId>,
     /// Ring seq each gatherer reported in its last join.
     pub ring_seqs: BTreeMap<NodeId, u64>,
     /// When the current gathering started.
@@ -56,6 +59,7 @@ impl Processor {
         self.gather.fail_set.remove(&self.me);
         self.gather.consensus.clear();
         self.gather.consensus.insert(self.me);
+        self.gather.voices.clear();
         self.state = State::Gather;
         self.gather.started = self.now;
         self.hold.reset();
@@ -169,6 +173,7 @@ impl Processor {
         }
         self.gather.ring_seqs.insert(join.sender, join.ring_seq);
         self.gather.heard.insert(join.sender);
+        self.gather.voices.insert(join.sender);
         changed |= self.gather.proc_set.insert(join.sender);
         for &p in &join.proc_set {
             changed |= self.gather.proc_set.insert(p);
@@ -389,7 +394,15 @@ impl Processor {
                 // Only a formation of exactly the processors we gather with
                 // (TOTEM95: proc_set - fail_set); an older one's token is stale.
                 let ours = token.members.iter().map(|e| e.node).eq(self.candidates());
-                if my_index == 0 || token.hops != index || !fresh || !ours {
+                // If we heard no other member's join in this gathering, no
+                // multicast of theirs reaches us: the commit token came over
+                // a unicast path, but the ring's frames would not (nor their
+                // retransmissions), the ring would fail us for not receiving,
+                // re-form with us, and so on (the asym family's seeds 64 and
+                // 82). Let the formation fail without us instead. Hearing one
+                // is enough: it can serve us what the others send.
+                let hear_one = token.members.iter().any(|e| e.node != self.me && self.gather.voices.contains(&e.node));
+                if my_index == 0 || token.hops != index || !fresh || !ours || !hear_one {
                     return;
                 }
                 let mut token = token;
