@@ -61,6 +61,13 @@ impl Config {
         self.token_timeout * 10 / (self.token_retransmits as u64 * 10 + 2)
     }
 
+    /// Longest time a processor that failed a formation with us is kept out
+    /// (`exclusion.rs`): its back-off starts at the consensus timeout and
+    /// doubles up to this.
+    pub fn exclusion_cap(&self) -> Time {
+        4 * self.consensus_timeout
+    }
+
     /// How long an idle ring's representative keeps the token before passing it.
     pub fn token_hold(&self) -> Time {
         self.token_retransmit_interval() / 2

@@ -129,9 +129,10 @@ impl Processor {
     /// them out a while (`exclusion.rs`). Those on it are welcome again.
     fn update_exclusions(&mut self) {
         let base = self.config.consensus_timeout;
+        let cap = self.config.exclusion_cap();
         for node in std::mem::take(&mut self.gather.heard) {
             if !self.ring.is_member(node) {
-                self.exclusions.exclude(node, self.now, base, 4 * base);
+                self.exclusions.exclude(node, self.now, base, cap);
                 self.counters.exclusions += 1;
             }
         }

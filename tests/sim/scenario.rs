@@ -33,20 +33,28 @@ pub const SETTLE_EXTRA_CHANGES: u32 = 2;
 ///   (allow two, one may fall in a change);
 /// - set changes travel in joins every `join_timeout`: ten rounds;
 /// - commit and recovery take a few rotations; a lost commit token costs a token
-///   retransmit interval: four of them.
+///   retransmit interval: four of them;
+/// - a processor that failed a formation with another just before the window
+///   began (the fault that ended it was still on) is kept out by that other for
+///   up to `exclusion_cap` (`src/totem/exclusion.rs`): four consensus timeouts.
+///   This is the price of a ring that settles while a processor's fault lasts
+///   instead of re-admitting it every merge timeout.
 ///
 /// With the defaults (1000, 1200, 200, 50 ms, 4 retransmits) B = 1000 + 2400 + 400 +
-/// 500 + 4 x 238 = 5252 ms.
+/// 500 + 4 x 238 + 4800 = 10052 ms.
 ///
 /// D (`deliver`): a message submitted while the ring works may be caught by an
-/// outsider's crash or departure, which stalls the ring along the same path: D = B.
+/// outsider's crash or departure, which stalls the ring along the path above,
+/// but for the exclusion (it keeps a processor out; it stalls no ring):
+/// D = B - exclusion cap = 5252 ms with the defaults.
 pub fn progress_bounds(c: &Config) -> evs::check::Progress {
-    let form = c.token_timeout
+    let deliver = c.token_timeout
         + 2 * c.consensus_timeout
         + 2 * c.merge_timeout
         + 10 * c.join_timeout
         + 4 * c.token_retransmit_interval();
-    evs::check::Progress { form, deliver: form, extra_changes: SETTLE_EXTRA_CHANGES }
+    let form = deliver + c.exclusion_cap();
+    evs::check::Progress { form, deliver, extra_changes: SETTLE_EXTRA_CHANGES }
 }
 
 /// How long a run goes on after `faults_end` (clean network, no submissions): longer
