@@ -16,6 +16,7 @@ mod eventfd;
 pub(crate) mod failure;
 pub(crate) mod handles;
 pub(crate) mod message;
+mod signals;
 mod thread;
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -257,9 +258,8 @@ fn start() -> Result<Arc<Node>, Error> {
         panic_requested: AtomicBool::new(false),
     });
     let runner = Arc::clone(&node);
-    let handle = std::thread::Builder::new()
-        .name("evs-totem".into())
-        .spawn(move || thread::run(runner, transport, node_id))
+    let builder = std::thread::Builder::new().name("evs-totem".into());
+    let handle = signals::spawn_blocking_signals(builder, move || thread::run(runner, transport, node_id))
         .map_err(|_| Error::Library)?;
     *node.thread.lock().unwrap_or_else(|e| e.into_inner()) = Some(handle);
 
