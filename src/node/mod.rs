@@ -186,14 +186,15 @@ pub(crate) fn request_panic() -> Result<(), Error> {
 /// Queue a message on the ring.
 pub(crate) fn submit(guarantee: Guarantee, payload: Vec<u8>) -> Result<(), Error> {
     let node = node_slot().clone().ok_or(Error::BadHandle)?;
-    let result = {
+    let (result, stopping) = {
         let Some(mut core) = node.sound_core() else { return Err(Error::Library) };
+        let stopping = core.stop;
         let now = core.clock.now();
         // A panic inside the core leaves it half updated: fail the node
         // (still holding the core lock, so the protocol thread never sees
         // that state) instead of letting the thread go on with it.
         match failure::catching(|| core.processor.submit(now, guarantee, payload)) {
-            Ok(result) => result,
+            Ok(result) => (result, stopping),
             Err(reason) => {
                 node.fail(&format!("the protocol core panicked during a multicast: {reason}"));
                 return Err(Error::Library);
@@ -207,6 +208,10 @@ pub(crate) fn submit(guarantee: Guarantee, payload: Vec<u8>) -> Result<(), Error
         }
         Err(SubmitError::QueueFull) => Err(Error::TryAgain),
         Err(SubmitError::TooBig) => Err(Error::TooBig),
+        // The last handle was finalized while this call was on its way (it
+        // found the node before the finalize took it away): the processor is
+        // leaving, and for the caller its handle is gone, not broken.
+        Err(SubmitError::Closed) if stopping => Err(Error::BadHandle),
         Err(SubmitError::Closed) => Err(Error::Library),
     }
 }
