@@ -14,6 +14,7 @@
 pub(crate) mod clock;
 mod eventfd;
 pub(crate) mod failure;
+pub(crate) mod fork;
 pub(crate) mod handles;
 pub(crate) mod message;
 mod signals;
@@ -29,6 +30,7 @@ use crate::net::{derive_node_id, Transport, TransportConfig};
 use crate::totem::{Config, Guarantee, Processor, SubmitError, MS};
 use clock::Clock;
 use eventfd::EventFd;
+use fork::PerFork;
 use handles::{with_registry, HandleState};
 
 /// What the protocol thread and the API calls share.
@@ -109,10 +111,12 @@ impl Node {
     }
 }
 
-static NODE: Mutex<Option<Arc<Node>>> = Mutex::new(None);
+/// Per fork generation (`fork.rs`): a forked child never sees, locks, stops
+/// or joins its parent's node; its first `initialize` starts its own.
+static NODE: PerFork<Mutex<Option<Arc<Node>>>> = PerFork::new();
 
 fn node_slot() -> MutexGuard<'static, Option<Arc<Node>>> {
-    NODE.lock().unwrap_or_else(|e| e.into_inner())
+    NODE.get().lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Register a new handle with the process's node, starting a node first if
