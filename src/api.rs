@@ -13,6 +13,11 @@
 //! finalized, or as soon as a new one is needed, `initialize` starts a new
 //! processor. `EVS_LOG` (level `error` and up) logs the panic's message and
 //! location once.
+//!
+//! Handles do not survive `fork()`: in the child, every handle created
+//! before the fork is [`Error::BadHandle`], and nothing the parent shares is
+//! touched (`node/fork.rs`); the child's first `initialize` starts a
+//! processor of its own.
 
 use std::os::fd::RawFd;
 
