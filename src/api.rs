@@ -13,6 +13,11 @@
 //! finalized, or as soon as a new one is needed, `initialize` starts a new
 //! processor. `EVS_LOG` (level `error` and up) logs the panic's message and
 //! location once.
+//!
+//! Handles do not survive `fork()`: in the child, every handle created
+//! before the fork is [`Error::BadHandle`], and nothing the parent shares is
+//! touched (`node/fork.rs`); the child's first `initialize` starts a
+//! processor of its own.
 
 use std::os::fd::RawFd;
 
@@ -215,10 +220,22 @@ impl Handle {
     /// `Library` once the processor has failed, even while blocked.
     pub fn dispatch(self, mode: DispatchMode, f: &mut dyn FnMut(Handle, Callback)) -> Result<(), Error> {
         let state = self.working()?;
+        // A callback may fork. In the child this handle is the parent's: its
+        // state must not be touched again (its lock may be held by a parent
+        // thread frozen at the fork, its eventfd is the parent's), so after
+        // each callback a changed fork generation ends the dispatch.
+        let generation = node::fork::generation();
+        let mut run = |cb| {
+            f(self, cb);
+            match node::fork::generation() == generation {
+                true => Ok(()),
+                false => Err(Error::BadHandle),
+            }
+        };
         match mode {
             DispatchMode::One => {
                 if let Some(cb) = state.wait_pop()? {
-                    f(self, cb);
+                    run(cb)?;
                 }
             }
             DispatchMode::All => {
@@ -228,18 +245,18 @@ impl Handle {
                         break;
                     }
                     match state.pop()? {
-                        Some(cb) => f(self, cb),
+                        Some(cb) => run(cb)?,
                         None => break,
                     }
                 }
             }
             DispatchMode::Blocking => {
                 while let Some(cb) = state.wait_pop()? {
-                    f(self, cb);
+                    run(cb)?;
                 }
             }
             DispatchMode::OneNonBlocking => match state.pop()? {
-                Some(cb) => f(self, cb),
+                Some(cb) => run(cb)?,
                 None => return Err(Error::TryAgain),
             },
         }

@@ -30,13 +30,32 @@ pub fn enabled(level: LogLevel) -> bool {
 /// Write one line to stderr when `level` is enabled.
 pub fn emit(level: LogLevel, args: std::fmt::Arguments<'_>) {
     if enabled(level) {
-        eprintln!("libevs[{}] {:?}: {}", std::process::id(), level, args);
+        write_line(&format!("libevs[{}] {:?}: {}\n", std::process::id(), level, args));
     }
 }
 
 /// The one line a fatal configuration error prints, logging on or off.
 pub fn fatal(args: std::fmt::Arguments<'_>) {
-    eprintln!("libevs: {args}");
+    write_line(&format!("libevs: {args}\n"));
+}
+
+/// One write(2) of the whole line to descriptor 2. Not through std's stderr:
+/// that takes a process-wide lock, which a thread of the parent may hold when
+/// the application forks, and a child logging would then wait for ever. One
+/// write per line also keeps lines whole between threads and processes.
+fn write_line(line: &str) {
+    let mut rest = line.as_bytes();
+    while !rest.is_empty() {
+        // SAFETY: writes from a valid buffer of the given length.
+        let n = unsafe { libc::write(2, rest.as_ptr() as *const libc::c_void, rest.len()) };
+        if n > 0 {
+            rest = &rest[n as usize..];
+        } else if n < 0 && std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted {
+            continue;
+        } else {
+            return; // nowhere to report a failing stderr
+        }
+    }
 }
 
 #[macro_export]

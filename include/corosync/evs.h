@@ -113,7 +113,10 @@ extern "C" {
  * configuration error gives CS_ERR_LIBRARY (or a closer code) and prints a
  * one-line reason on stderr. handle NULL: CS_ERR_INVALID_PARAM. If the
  * process's processor has failed (see evs_dispatch()), the new handle gets a
- * new processor; the failed handles stay failed.
+ * new processor; the failed handles stay failed. Handles do not survive
+ * fork(): in the child, every handle created before the fork is
+ * CS_ERR_BAD_HANDLE, and the first evs_initialize starts a processor of the
+ * child's own (its own node id).
  */
 cs_error_t evs_initialize(evs_handle_t *handle, evs_callbacks_t *callbacks);
 

@@ -8,12 +8,15 @@ use libc::c_void;
 
 use super::types::{evs_ring_id, EvsCallbacks};
 use crate::api::{Callback, Handle};
+use crate::node::fork::PerFork;
 
-static TABLE: Mutex<Option<HashMap<u64, EvsCallbacks>>> = Mutex::new(None);
+/// Per fork generation, like the handles themselves: a forked child must not
+/// wait for a lock a parent thread held at the fork.
+static TABLE: PerFork<Mutex<HashMap<u64, EvsCallbacks>>> = PerFork::new();
 
 fn with_table<R>(f: impl FnOnce(&mut HashMap<u64, EvsCallbacks>) -> R) -> R {
-    let mut guard = TABLE.lock().unwrap_or_else(|e| e.into_inner());
-    f(guard.get_or_insert_with(HashMap::new))
+    let mut guard = TABLE.get().lock().unwrap_or_else(|e| e.into_inner());
+    f(&mut guard)
 }
 
 pub(crate) fn set(handle: u64, callbacks: EvsCallbacks) {

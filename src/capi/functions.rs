@@ -37,7 +37,10 @@ use libc::{c_char, c_int, c_uint, c_void, iovec, size_t};
 /// configuration error gives CS_ERR_LIBRARY (or a closer code) and prints a
 /// one-line reason on stderr. handle NULL: CS_ERR_INVALID_PARAM. If the
 /// process's processor has failed (see evs_dispatch()), the new handle gets a
-/// new processor; the failed handles stay failed.
+/// new processor; the failed handles stay failed. Handles do not survive
+/// fork(): in the child, every handle created before the fork is
+/// CS_ERR_BAD_HANDLE, and the first evs_initialize starts a processor of the
+/// child's own (its own node id).
 #[no_mangle]
 pub unsafe extern "C" fn evs_initialize(handle: *mut evs_handle_t, callbacks: *mut evs_callbacks_t) -> cs_error_t {
     guard(|| {

@@ -12,9 +12,8 @@
 //! the reason then has the panic's message without its location.
 
 use std::any::Any;
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, RefCell, UnsafeCell};
 use std::panic::{self, AssertUnwindSafe};
-use std::sync::Once;
 
 thread_local! {
     /// How many `catching` calls this thread is inside.
@@ -23,22 +22,36 @@ thread_local! {
     static CAUGHT: RefCell<Option<String>> = const { RefCell::new(None) };
 }
 
+/// `pthread_once`, not `std::sync::Once`: a forked child whose parent was
+/// installing the hook at the fork would wait for ever on a `Once`; glibc's
+/// `pthread_once` runs the installation again in such a child.
+struct OnceControl(UnsafeCell<libc::pthread_once_t>);
+// SAFETY: only ever passed to pthread_once, which synchronises access itself.
+unsafe impl Sync for OnceControl {}
+static HOOK: OnceControl = OnceControl(UnsafeCell::new(libc::PTHREAD_ONCE_INIT));
+
 fn install_hook() {
-    static HOOK: Once = Once::new();
-    HOOK.call_once(|| {
-        let previous = panic::take_hook();
-        panic::set_hook(Box::new(move |info| {
-            // try_with: a panic during thread teardown must still reach a hook.
-            if CATCHING.try_with(|c| c.get()).unwrap_or(0) == 0 {
-                return previous(info);
-            }
-            let mut reason = payload_text(info.payload());
-            if let Some(at) = info.location() {
-                reason = format!("{reason} (at {}:{}:{})", at.file(), at.line(), at.column());
-            }
-            let _ = CAUGHT.try_with(|c| *c.borrow_mut() = Some(reason));
-        }));
-    });
+    // set_hook panics on a panicking thread, and a panic must not unwind out
+    // of the extern "C" function below: such a thread goes on without it.
+    if !std::thread::panicking() {
+        // SAFETY: a static once-control and a plain function.
+        unsafe { libc::pthread_once(HOOK.0.get(), install) };
+    }
+}
+
+extern "C" fn install() {
+    let previous = panic::take_hook();
+    panic::set_hook(Box::new(move |info| {
+        // try_with: a panic during thread teardown must still reach a hook.
+        if CATCHING.try_with(|c| c.get()).unwrap_or(0) == 0 {
+            return previous(info);
+        }
+        let mut reason = payload_text(info.payload());
+        if let Some(at) = info.location() {
+            reason = format!("{reason} (at {}:{}:{})", at.file(), at.line(), at.column());
+        }
+        let _ = CAUGHT.try_with(|c| *c.borrow_mut() = Some(reason));
+    }));
 }
 
 /// Run `f`; a panic inside it is caught and returned as its reason: the

@@ -7,6 +7,7 @@ use std::os::fd::RawFd;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 use super::eventfd::EventFd;
+use super::fork::PerFork;
 use crate::api::{Callback, ConfigChange, Error, Group};
 use crate::totem::{NodeId, RingId};
 
@@ -249,12 +250,14 @@ impl Registry {
     }
 }
 
-static REGISTRY: Mutex<Option<Registry>> = Mutex::new(None);
+/// Per fork generation: a forked child starts with an empty registry and
+/// never locks the parent's (`node/fork.rs`).
+static REGISTRY: PerFork<Mutex<Registry>> = PerFork::new();
 
 /// Run `f` on the process's registry.
 pub(crate) fn with_registry<R>(f: impl FnOnce(&mut Registry) -> R) -> R {
-    let mut guard = REGISTRY.lock().unwrap_or_else(|e| e.into_inner());
-    f(guard.get_or_insert_with(Registry::default))
+    let mut guard = REGISTRY.get().lock().unwrap_or_else(|e| e.into_inner());
+    f(&mut guard)
 }
 
 /// The handle's state, or None for an unknown or finalized handle.

@@ -14,8 +14,10 @@
 pub(crate) mod clock;
 mod eventfd;
 pub(crate) mod failure;
+pub(crate) mod fork;
 pub(crate) mod handles;
 pub(crate) mod message;
+mod signals;
 mod thread;
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -28,6 +30,7 @@ use crate::net::{derive_node_id, Transport, TransportConfig};
 use crate::totem::{Config, Guarantee, Processor, SubmitError, MS};
 use clock::Clock;
 use eventfd::EventFd;
+use fork::PerFork;
 use handles::{with_registry, HandleState};
 
 /// What the protocol thread and the API calls share.
@@ -108,10 +111,12 @@ impl Node {
     }
 }
 
-static NODE: Mutex<Option<Arc<Node>>> = Mutex::new(None);
+/// Per fork generation (`fork.rs`): a forked child never sees, locks, stops
+/// or joins its parent's node; its first `initialize` starts its own.
+static NODE: PerFork<Mutex<Option<Arc<Node>>>> = PerFork::new();
 
 fn node_slot() -> MutexGuard<'static, Option<Arc<Node>>> {
-    NODE.lock().unwrap_or_else(|e| e.into_inner())
+    NODE.get().lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Register a new handle with the process's node, starting a node first if
@@ -185,14 +190,15 @@ pub(crate) fn request_panic() -> Result<(), Error> {
 /// Queue a message on the ring.
 pub(crate) fn submit(guarantee: Guarantee, payload: Vec<u8>) -> Result<(), Error> {
     let node = node_slot().clone().ok_or(Error::BadHandle)?;
-    let result = {
+    let (result, stopping) = {
         let Some(mut core) = node.sound_core() else { return Err(Error::Library) };
+        let stopping = core.stop;
         let now = core.clock.now();
         // A panic inside the core leaves it half updated: fail the node
         // (still holding the core lock, so the protocol thread never sees
         // that state) instead of letting the thread go on with it.
         match failure::catching(|| core.processor.submit(now, guarantee, payload)) {
-            Ok(result) => result,
+            Ok(result) => (result, stopping),
             Err(reason) => {
                 node.fail(&format!("the protocol core panicked during a multicast: {reason}"));
                 return Err(Error::Library);
@@ -206,6 +212,10 @@ pub(crate) fn submit(guarantee: Guarantee, payload: Vec<u8>) -> Result<(), Error
         }
         Err(SubmitError::QueueFull) => Err(Error::TryAgain),
         Err(SubmitError::TooBig) => Err(Error::TooBig),
+        // The last handle was finalized while this call was on its way (it
+        // found the node before the finalize took it away): the processor is
+        // leaving, and for the caller its handle is gone, not broken.
+        Err(SubmitError::Closed) if stopping => Err(Error::BadHandle),
         Err(SubmitError::Closed) => Err(Error::Library),
     }
 }
@@ -257,9 +267,8 @@ fn start() -> Result<Arc<Node>, Error> {
         panic_requested: AtomicBool::new(false),
     });
     let runner = Arc::clone(&node);
-    let handle = std::thread::Builder::new()
-        .name("evs-totem".into())
-        .spawn(move || thread::run(runner, transport, node_id))
+    let builder = std::thread::Builder::new().name("evs-totem".into());
+    let handle = signals::spawn_blocking_signals(builder, move || thread::run(runner, transport, node_id))
         .map_err(|_| Error::Library)?;
     *node.thread.lock().unwrap_or_else(|e| e.into_inner()) = Some(handle);
 
