@@ -14,6 +14,7 @@
 pub(crate) mod clock;
 mod eventfd;
 pub(crate) mod failure;
+mod groups;
 pub(crate) mod handles;
 pub(crate) mod message;
 mod thread;
@@ -140,7 +141,7 @@ pub(crate) fn attach(state: Arc<HandleState>) -> Result<u64, Error> {
         match start() {
             Ok(node) => *slot = Some(node),
             Err(e) => {
-                with_registry(|r| r.handles.remove(&id));
+                with_registry(|r| r.remove(id));
                 return Err(e);
             }
         }
@@ -310,7 +311,9 @@ fn core_config(s: &Settings, node_id: u32, ipv6: bool) -> Config {
     c.window_size = s.window_size;
     c.max_messages = s.max_messages;
     c.max_frame = (s.netmtu as usize).saturating_sub(ip_udp + crate::net::envelope::HEADER_LEN);
-    c.max_message = crate::api::MAX_MESSAGE + message::overhead(crate::api::MAX_GROUPS);
+    // A full payload must fit with the largest group header: a handle's whole
+    // joined set travels with evs_mcast_joined.
+    c.max_message = crate::api::MAX_MESSAGE + message::overhead(crate::api::MAX_JOINED_GROUPS);
     c.send_queue_limit = c.send_queue_limit.max(2 * c.max_message.div_ceil(c.max_frame.saturating_sub(64).max(1)));
     c
 }

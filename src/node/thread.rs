@@ -130,10 +130,13 @@ fn route(node: &Node, event: Event) -> bool {
                 crate::evs_log!(Warn, "dropped a message from node {} that is not ours", d.sender);
                 return false;
             };
+            // Indexed by group: a lookup per group of the message, whatever
+            // the handles joined (see `groups.rs`).
             with_registry(|r| {
-                for state in r.handles.values() {
-                    let callback = Callback::Deliver { nodeid: d.sender, payload: data.to_vec() };
-                    state.push(callback, Some(&groups));
+                for id in r.groups.receivers(&groups) {
+                    if let Some(state) = r.handles.get(&id) {
+                        state.push(Callback::Deliver { nodeid: d.sender, payload: data.to_vec() });
+                    }
                 }
             });
             false
