@@ -17,6 +17,7 @@ pub(crate) mod failure;
 mod groups;
 pub(crate) mod handles;
 pub(crate) mod message;
+mod probe;
 mod thread;
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -230,12 +231,21 @@ fn start() -> Result<Arc<Node>, Error> {
     for w in &settings.warnings {
         crate::evs_log!(Warn, "{w}");
     }
-    let transport = Transport::open(&transport_config(&settings)).map_err(|e| {
+    let mut transport = Transport::open(&transport_config(&settings)).map_err(|e| {
         crate::log::fatal(format_args!("cannot open the network: {e}"));
         Error::Library
     })?;
     let local = transport.local_addr();
     let node_id = settings.nodeid.unwrap_or_else(|| derive_node_id(local));
+    // Before the core sends anything: a running processor with our id, even
+    // an idle one, answers within the join interval (`probe.rs`).
+    let window = Duration::from_millis(settings.join_ms as u64);
+    if let Err(holder) = probe::claim(&mut transport, node_id, window) {
+        crate::log::fatal(format_args!(
+            "node id {node_id} is also used by the processor at {holder}; give this one another (EVS_NODEID or totem.nodeid)"
+        ));
+        return Err(Error::Exist);
+    }
     let config = core_config(&settings, node_id, local.is_ipv6());
     config.validate().map_err(|e| {
         crate::log::fatal(format_args!("configuration error: {e}"));
