@@ -99,7 +99,8 @@ pub(crate) fn claim(transport: &mut Transport, me: NodeId, window: Duration) -> 
 }
 
 fn wait_readable(fds: &[RawFd], timeout: Duration) {
-    let mut polled: Vec<libc::pollfd> = fds.iter().map(|&fd| libc::pollfd { fd, events: libc::POLLIN, revents: 0 }).collect();
+    let mut polled: Vec<libc::pollfd> =
+        fds.iter().map(|&fd| libc::pollfd { fd, events: libc::POLLIN, revents: 0 }).collect();
     let ms = timeout.as_millis().clamp(1, i32::MAX as u128) as i32;
     // SAFETY: `polled` is a valid array of pollfd of the given length.
     unsafe { libc::poll(polled.as_mut_ptr(), polled.len() as libc::nfds_t, ms) };
