@@ -27,6 +27,9 @@ pub use crate::totem::{Guarantee, NodeId, RingId};
 
 /// Most groups one join, leave or multicast may name.
 pub const MAX_GROUPS: usize = 50;
+/// Most groups one handle may have joined at once (more: `TooManyGroups`).
+/// They travel with every `mcast_joined`, so this bounds a message's header.
+pub const MAX_JOINED_GROUPS: usize = 1024;
 /// Largest message payload, in bytes.
 pub const MAX_MESSAGE: usize = 1 << 20;
 
@@ -159,7 +162,7 @@ impl Handle {
     /// dispatch returns. The process's last handle makes the processor leave
     /// the ring gracefully. Works on a handle whose processor failed, too.
     pub fn finalize(self) -> Result<(), Error> {
-        let state = with_registry(|r| r.handles.remove(&self.0)).ok_or(Error::BadHandle)?;
+        let state = with_registry(|r| r.remove(self.0)).ok_or(Error::BadHandle)?;
         state.close();
         node::release_if_unused();
         Ok(())
@@ -179,23 +182,30 @@ impl Handle {
         Ok(())
     }
 
+    /// Join groups; `TooManyGroups` (and none joined) if the handle would
+    /// have more than [`MAX_JOINED_GROUPS`].
     pub fn join(self, groups: &[Group]) -> Result<(), Error> {
-        let state = self.working()?;
+        self.working()?;
         check_groups(groups)?;
-        state.join(groups);
-        Ok(())
+        // Under the registry lock, so a concurrent finalize either came first
+        // (BadHandle) or forgets these groups with the handle.
+        with_registry(|r| match r.handles.contains_key(&self.0) {
+            true => r.groups.join(self.0, groups),
+            false => Err(Error::BadHandle),
+        })
     }
 
     /// Leave groups; a group not joined is `NotExist` (those before it are left).
     pub fn leave(self, groups: &[Group]) -> Result<(), Error> {
-        let state = self.working()?;
+        self.working()?;
         check_groups(groups)?;
-        state.leave(groups).map_err(|_| Error::NotExist)
+        with_registry(|r| r.groups.leave(self.0, groups)).map_err(|_| Error::NotExist)
     }
 
     /// Multicast the concatenation of `parts` to the groups joined now.
     pub fn mcast_joined(self, guarantee: Guarantee, parts: &[&[u8]]) -> Result<(), Error> {
-        let groups = self.working()?.groups();
+        self.working()?;
+        let groups = with_registry(|r| r.groups.joined(self.0));
         send(guarantee, &groups, parts)
     }
 

@@ -174,8 +174,10 @@ cs_error_t evs_dispatch(evs_handle_t handle, cs_dispatch_flags_t dispatch_types)
  * Adds group_entries groups to the handle's joined set (joining a group
  * already joined is a no-op). It applies to messages delivered after the
  * call returns. groups NULL or group_entries 0: CS_ERR_INVALID_PARAM; more
- * than 50 groups: CS_ERR_TOO_MANY_GROUPS. A failed processor:
- * CS_ERR_LIBRARY (see evs_dispatch()).
+ * than 50 groups: CS_ERR_TOO_MANY_GROUPS. A handle joins at most 1024
+ * groups: a call that would pass that joins none of its groups and returns
+ * CS_ERR_TOO_MANY_GROUPS. A failed processor: CS_ERR_LIBRARY (see
+ * evs_dispatch()).
  */
 cs_error_t evs_join(evs_handle_t handle, const struct evs_group *groups, size_t group_entries);
 

@@ -140,8 +140,10 @@ pub extern "C" fn evs_dispatch(handle: evs_handle_t, dispatch_types: cs_dispatch
 /// Adds group_entries groups to the handle's joined set (joining a group
 /// already joined is a no-op). It applies to messages delivered after the
 /// call returns. groups NULL or group_entries 0: CS_ERR_INVALID_PARAM; more
-/// than 50 groups: CS_ERR_TOO_MANY_GROUPS. A failed processor:
-/// CS_ERR_LIBRARY (see evs_dispatch()).
+/// than 50 groups: CS_ERR_TOO_MANY_GROUPS. A handle joins at most 1024
+/// groups: a call that would pass that joins none of its groups and returns
+/// CS_ERR_TOO_MANY_GROUPS. A failed processor: CS_ERR_LIBRARY (see
+/// evs_dispatch()).
 #[no_mangle]
 pub unsafe extern "C" fn evs_join(handle: evs_handle_t, groups: *const evs_group, group_entries: size_t) -> cs_error_t {
     guard(|| {

@@ -2,9 +2,9 @@
 //! design: a cipher or hash without a key, or encryption without authentication,
 //! is refused rather than run in a weaker way than asked.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use super::bounded::{self, ReadError};
 use super::error::ConfigError;
 use super::settings::{CryptoCipher, CryptoHash};
 use super::source::{Origin, Raw};
@@ -27,23 +27,15 @@ pub(crate) fn read_key(raw: &Raw) -> Result<(PathBuf, Vec<u8>), ConfigError> {
             path = Path::new(file).parent().unwrap_or(Path::new("")).join(path);
         }
     }
-    let cannot = |e: std::io::Error| raw.error(format_args!("cannot be read: {e}"));
-    let file = std::fs::File::open(&path).map_err(cannot)?;
-    // Read at most one byte more than allowed: enough to tell "too big" without
-    // reading a huge file named by mistake.
-    let mut key = Vec::new();
-    file.take(*KEY_SIZES.end() as u64 + 1).read_to_end(&mut key).map_err(cannot)?;
-    if !KEY_SIZES.contains(&key.len()) {
-        let size = if key.len() > *KEY_SIZES.end() {
-            "more than 4096 bytes".to_string()
-        } else {
-            format!("{} bytes", key.len())
-        };
-        return Err(raw.error(format_args!(
-            "holds {size}; a key has {} to {} bytes",
-            KEY_SIZES.start(),
-            KEY_SIZES.end()
-        )));
+    // A regular file only (a FIFO would block for ever), read up to one byte
+    // more than allowed: enough to tell "too big" without reading a huge file.
+    let sizes = format!("a key has {} to {} bytes", KEY_SIZES.start(), KEY_SIZES.end());
+    let key = bounded::read_regular(&path, *KEY_SIZES.end()).map_err(|e| match e {
+        ReadError::TooBig { limit } => raw.error(format_args!("holds more than {limit} bytes; {sizes}")),
+        other => raw.error(other),
+    })?;
+    if key.len() < *KEY_SIZES.start() {
+        return Err(raw.error(format_args!("holds {} bytes; {sizes}", key.len())));
     }
     Ok((path, key))
 }

@@ -9,6 +9,10 @@ use super::keys::{self, Key};
 use super::source::{Origin, Raw};
 use super::syntax::{self, Entry, Item, Section};
 
+/// The largest configuration file read, in bytes: corosync.conf files are a few
+/// KiB, and a name given by mistake (a log, a device) must not be read whole.
+pub(crate) const MAX_BYTES: usize = 1 << 20;
+
 /// One `nodelist { node { ... } }`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Node {

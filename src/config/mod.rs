@@ -18,6 +18,7 @@
 //! (defaults and checks across keys).
 
 mod assemble;
+mod bounded;
 mod crypto;
 mod error;
 mod file;
@@ -47,8 +48,7 @@ impl Settings {
         let env = |name: &str| std::env::var_os(name).map(|v| v.to_string_lossy().into_owned());
         let file = match env(keys::CONFIG_ENV) {
             Some(path) => {
-                let text = std::fs::read_to_string(&path)
-                    .map_err(|e| ConfigError(format!("{}: '{path}' cannot be read: {e}", keys::CONFIG_ENV)))?;
+                let text = config_text(&path)?;
                 Some((path, text))
             }
             None => None,
@@ -76,4 +76,12 @@ impl Settings {
         let file = file_text.map(|(path, text)| file::read(path, text)).transpose()?;
         assemble::settings(assemble::Inputs::new(file, env), ifaces)
     }
+}
+
+/// The text of the configuration file at `path`: a regular file of at most
+/// [`file::MAX_BYTES`] bytes of UTF-8 (see `bounded` for why).
+pub(crate) fn config_text(path: &str) -> Result<String, ConfigError> {
+    let complain = |what: &dyn std::fmt::Display| ConfigError(format!("{}: '{path}' {what}", keys::CONFIG_ENV));
+    let bytes = bounded::read_regular(path.as_ref(), file::MAX_BYTES).map_err(|e| complain(&e))?;
+    String::from_utf8(bytes).map_err(|_| complain(&"is not UTF-8 text"))
 }

@@ -29,6 +29,12 @@ pub(crate) enum Item {
     Section(Section),
 }
 
+/// How deep sections may nest. corosync.conf nests two levels (`totem {
+/// interface { } }`, `nodelist { node { } }`); the bound keeps a malformed or
+/// hostile file from building a tree whose recursive walk or drop would
+/// overflow the stack of the thread calling `evs_initialize`.
+pub(crate) const MAX_DEPTH: usize = 32;
+
 /// Parse a whole file; `path` is only used in messages.
 pub(crate) fn parse(path: &str, text: &str) -> Result<Vec<Item>, ConfigError> {
     let error = |line: usize, what: String| ConfigError(format!("{path}:{line}: {what}"));
@@ -58,6 +64,10 @@ pub(crate) fn parse(path: &str, text: &str) -> Result<Vec<Item>, ConfigError> {
                     return Err(error(line, format!("'{content}': put one item per line, nothing after '{{'")));
                 }
                 check_name(name).map_err(|what| error(line, what))?;
+                // `open` holds the root too: its length is the new section's depth.
+                if open.len() > MAX_DEPTH {
+                    return Err(error(line, format!("section '{name}' nests deeper than {MAX_DEPTH} levels")));
+                }
                 open.push(Section { name: name.to_string(), line, items: Vec::new() });
             }
             Some(at) => {

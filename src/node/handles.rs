@@ -1,6 +1,7 @@
-//! The process's handles: each has its joined groups, its queue of pending
-//! callbacks, a context pointer, and an eventfd that polls readable exactly
-//! while its queue is not empty, or for good once its node has failed.
+//! The process's handles: each has its queue of pending callbacks, a context
+//! pointer, and an eventfd that polls readable exactly while its queue is not
+//! empty, or for good once its node has failed. The groups they joined are the
+//! registry's (`groups.rs`), indexed for routing.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::os::fd::RawFd;
@@ -8,7 +9,8 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 use super::eventfd::EventFd;
 use super::fork::PerFork;
-use crate::api::{Callback, ConfigChange, Error, Group};
+use super::groups::Subscriptions;
+use crate::api::{Callback, ConfigChange, Error};
 use crate::totem::{NodeId, RingId};
 
 /// One handle's shared state. The registry and dispatching threads hold it
@@ -20,7 +22,6 @@ pub(crate) struct HandleState {
 }
 
 struct HandleInner {
-    groups: Vec<Group>,
     queue: VecDeque<Callback>,
     context: usize,
     finalized: bool,
@@ -38,7 +39,6 @@ impl HandleState {
         let fd = EventFd::new()?;
         Ok(HandleState {
             inner: Mutex::new(HandleInner {
-                groups: Vec::new(),
                 queue: VecDeque::new(),
                 context: 0,
                 finalized: false,
@@ -68,44 +68,12 @@ impl HandleState {
         self.lock().context = ctx;
     }
 
-    /// Add groups; already joined ones are a no-op.
-    pub fn join(&self, groups: &[Group]) {
-        let mut inner = self.lock();
-        for g in groups {
-            if !inner.groups.contains(g) {
-                inner.groups.push(*g);
-            }
-        }
-    }
-
-    /// Remove groups in order; stops at the first one not joined and names it.
-    pub fn leave(&self, groups: &[Group]) -> Result<(), Group> {
-        let mut inner = self.lock();
-        for g in groups {
-            match inner.groups.iter().position(|x| x == g) {
-                Some(i) => {
-                    inner.groups.remove(i);
-                }
-                None => return Err(*g),
-            }
-        }
-        Ok(())
-    }
-
-    pub fn groups(&self) -> Vec<Group> {
-        self.lock().groups.clone()
-    }
-
-    /// Queue a callback (for a message: only if the handle joined one of its groups).
-    pub fn push(&self, callback: Callback, to_groups: Option<&[Group]>) {
+    /// Queue a callback (a message only for a handle that joined one of its
+    /// groups: the caller matched them).
+    pub fn push(&self, callback: Callback) {
         let mut inner = self.lock();
         if inner.finalized || inner.failed {
             return;
-        }
-        if let Some(groups) = to_groups {
-            if !groups.iter().any(|g| inner.groups.contains(g)) {
-                return;
-            }
         }
         inner.queue.push_back(callback);
         if !inner.signalled {
@@ -131,7 +99,7 @@ impl HandleState {
                 change.joined.clear();
             }
         }
-        self.push(Callback::ConfigChange(change), None);
+        self.push(Callback::ConfigChange(change));
     }
 
     /// Take the next callback, if any, keeping the fd readable exactly while
@@ -222,6 +190,8 @@ pub(crate) struct Registry {
     pub handles: BTreeMap<u64, Arc<HandleState>>,
     pub membership: Option<Membership>,
     pub local_nodeid: NodeId,
+    /// The groups each handle joined.
+    pub groups: Subscriptions,
     next_id: u64,
 }
 
@@ -247,6 +217,12 @@ impl Registry {
         }
         self.handles.insert(id, state);
         id
+    }
+
+    /// Unregister a handle, with its groups.
+    pub fn remove(&mut self, id: u64) -> Option<Arc<HandleState>> {
+        self.groups.forget(id);
+        self.handles.remove(&id)
     }
 }
 

@@ -15,8 +15,10 @@ pub(crate) mod clock;
 mod eventfd;
 pub(crate) mod failure;
 pub(crate) mod fork;
+mod groups;
 pub(crate) mod handles;
 pub(crate) mod message;
+mod probe;
 mod signals;
 mod thread;
 
@@ -145,7 +147,7 @@ pub(crate) fn attach(state: Arc<HandleState>) -> Result<u64, Error> {
         match start() {
             Ok(node) => *slot = Some(node),
             Err(e) => {
-                with_registry(|r| r.handles.remove(&id));
+                with_registry(|r| r.remove(id));
                 return Err(e);
             }
         }
@@ -239,12 +241,21 @@ fn start() -> Result<Arc<Node>, Error> {
     for w in &settings.warnings {
         crate::evs_log!(Warn, "{w}");
     }
-    let transport = Transport::open(&transport_config(&settings)).map_err(|e| {
+    let mut transport = Transport::open(&transport_config(&settings)).map_err(|e| {
         crate::log::fatal(format_args!("cannot open the network: {e}"));
         Error::Library
     })?;
     let local = transport.local_addr();
     let node_id = settings.nodeid.unwrap_or_else(|| derive_node_id(local));
+    // Before the core sends anything: a running processor with our id, even
+    // an idle one, answers within the join interval (`probe.rs`).
+    let window = Duration::from_millis(settings.join_ms as u64);
+    if let Err(holder) = probe::claim(&mut transport, node_id, window) {
+        crate::log::fatal(format_args!(
+            "node id {node_id} is also used by the processor at {holder}; give this one another (EVS_NODEID or totem.nodeid)"
+        ));
+        return Err(Error::Exist);
+    }
     let config = core_config(&settings, node_id, local.is_ipv6());
     config.validate().map_err(|e| {
         crate::log::fatal(format_args!("configuration error: {e}"));
@@ -319,7 +330,9 @@ fn core_config(s: &Settings, node_id: u32, ipv6: bool) -> Config {
     c.window_size = s.window_size;
     c.max_messages = s.max_messages;
     c.max_frame = (s.netmtu as usize).saturating_sub(ip_udp + crate::net::envelope::HEADER_LEN);
-    c.max_message = crate::api::MAX_MESSAGE + message::overhead(crate::api::MAX_GROUPS);
+    // A full payload must fit with the largest group header: a handle's whole
+    // joined set travels with evs_mcast_joined.
+    c.max_message = crate::api::MAX_MESSAGE + message::overhead(crate::api::MAX_JOINED_GROUPS);
     c.send_queue_limit = c.send_queue_limit.max(2 * c.max_message.div_ceil(c.max_frame.saturating_sub(64).max(1)));
     c
 }

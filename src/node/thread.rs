@@ -10,7 +10,7 @@ use crate::net::{envelope, Learn, PeerTable, Transport};
 use crate::totem::{ConfigKind, Destination, Event, NodeId, Transmit};
 
 use super::handles::{with_registry, Membership};
-use super::{failure, message, Node};
+use super::{failure, message, probe, Node};
 
 /// Datagrams read per wake-up before timers and sends get their turn.
 const RECV_BUDGET: usize = 256;
@@ -59,6 +59,15 @@ fn serve(node: &Node, mut transport: Transport, me: NodeId) {
                 match transport.recv(&mut buf) {
                     Ok(Some((n, from))) => {
                         let Some((sender, bytes)) = envelope::unwrap(&buf[..n]) else { continue };
+                        let control = probe::control(bytes);
+                        if sender == me && from != local && control.is_some() {
+                            // A starting processor asks for our id: it refuses to start.
+                            if control == Some(probe::Control::Probe) {
+                                probe::answer(&mut transport, me, from);
+                                crate::evs_log!(Warn, "refused node id {me} to a processor starting at {from}");
+                            }
+                            continue;
+                        }
                         if sender == me && from != local {
                             if !collision_reported {
                                 collision_reported = true;
@@ -68,6 +77,9 @@ fn serve(node: &Node, mut transport: Transport, me: NodeId) {
                                 node.set_started(Err(Error::Exist));
                             }
                             continue;
+                        }
+                        if control.is_some() {
+                            continue; // another id's probe or answer: not for the core, not learnt
                         }
                         if sender != me {
                             if let Learn::Moved { old } = peers.learn(sender, from) {
@@ -130,10 +142,13 @@ fn route(node: &Node, event: Event) -> bool {
                 crate::evs_log!(Warn, "dropped a message from node {} that is not ours", d.sender);
                 return false;
             };
+            // Indexed by group: a lookup per group of the message, whatever
+            // the handles joined (see `groups.rs`).
             with_registry(|r| {
-                for state in r.handles.values() {
-                    let callback = Callback::Deliver { nodeid: d.sender, payload: data.to_vec() };
-                    state.push(callback, Some(&groups));
+                for id in r.groups.receivers(&groups) {
+                    if let Some(state) = r.handles.get(&id) {
+                        state.push(Callback::Deliver { nodeid: d.sender, payload: data.to_vec() });
+                    }
                 }
             });
             false

@@ -35,7 +35,7 @@ fn an_unreadable_key() {
     says(&err(None, &[("EVS_KEYFILE", missing)]), &["EVS_KEYFILE: '/nonexistent/evs/authkey' cannot be read"]);
     says(&err(None, &[("EVS_KEYFILE", "")]), &["EVS_KEYFILE: ''"]);
     let dir = std::env::temp_dir();
-    says(&err(None, &[("EVS_KEYFILE", dir.to_str().unwrap())]), &["EVS_KEYFILE", "cannot be read"]);
+    says(&err(None, &[("EVS_KEYFILE", dir.to_str().unwrap())]), &["EVS_KEYFILE", "is a directory, not a regular file"]);
 }
 
 #[test]

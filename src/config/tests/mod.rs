@@ -6,6 +6,7 @@ mod defaults;
 mod env;
 mod errors;
 mod file;
+mod limits;
 mod network;
 mod syntax;
 
