@@ -158,47 +158,70 @@ impl Processor {
     /// joins will bring its sender up to date. Without this, processors that
     /// gather out of phase keep failing each other for ever.
     fn process_join(&mut self, join: Join) {
-        let mut changed = false;
-        if join.ring_seq > self.highest_ring_seq {
+        // A processor we failed in this gathering that has not even heard of
+        // us brings nothing: not its epoch either. One that hears nobody
+        // fails each gathering and starts a new epoch every few seconds; each
+        // would reset our fail set and consensus timer, and keep us gathering
+        // for as long as it lasts (deaf seed 5309: 18 s).
+        if self.gather.fail_set.contains(&join.sender) && !join.proc_set.contains(&self.me) {
+            return;
+        }
+        if join.fail_set.contains(&self.me) && join.ring_seq >= self.highest_ring_seq {
+            self.process_accusing_join(&join);
+            return;
+        }
+        // Whether the sets change is judged on the result, not on each step:
+        // a newer epoch clears our fail set, and the same join often puts the
+        // same processors back. Restarting the round for nothing would give
+        // whoever starts epochs faster than our consensus timeout (a processor
+        // that hears nobody re-forms alone every second) the power to keep us
+        // gathering (deaf seed 5309: 18 s).
+        let before = (self.gather.proc_set.clone(), self.gather.fail_set.clone());
+        let new_epoch = join.ring_seq > self.highest_ring_seq;
+        if new_epoch {
             self.highest_ring_seq = join.ring_seq;
-            changed = !self.gather.fail_set.is_empty();
             self.gather.fail_set.clear();
         }
         let stale = join.ring_seq < self.highest_ring_seq;
-        if self.gather.fail_set.contains(&join.sender) {
-            if changed {
-                self.restart_gather_round();
-            }
-            return;
-        }
-        self.gather.ring_seqs.insert(join.sender, join.ring_seq);
-        self.gather.heard.insert(join.sender);
-        self.gather.voices.insert(join.sender);
-        changed |= self.gather.proc_set.insert(join.sender);
-        for &p in &join.proc_set {
-            changed |= self.gather.proc_set.insert(p);
-        }
-        if !stale {
-            if join.fail_set.contains(&self.me) {
-                // It believes we failed: we cannot share a ring with it. Its
-                // other failure decisions are no more credible than that one:
-                // a processor that cannot hear fails everyone, and adopting
-                // its verdicts would break every other processor into a
-                // singleton (as the simulator's deaf family showed).
-                changed |= self.gather.fail_set.insert(join.sender);
-            } else {
-                for &f in &join.fail_set {
-                    changed |= self.gather.fail_set.insert(f);
-                }
+        if !self.gather.fail_set.contains(&join.sender) {
+            self.gather.ring_seqs.insert(join.sender, join.ring_seq);
+            self.gather.heard.insert(join.sender);
+            self.gather.voices.insert(join.sender);
+            self.gather.proc_set.insert(join.sender);
+            self.gather.proc_set.extend(join.proc_set.iter().copied());
+            if !stale {
+                self.gather.fail_set.extend(join.fail_set.iter().copied());
             }
         }
-        if changed {
+        if before.0 != self.gather.proc_set || before.1 != self.gather.fail_set {
             self.restart_gather_round();
+        } else if new_epoch {
+            // Same sets: the agreements stand; the others learn our epoch.
+            self.send_join();
         }
         let same_sets = join.proc_set.iter().eq(self.gather.proc_set.iter())
             && join.fail_set.iter().eq(self.gather.fail_set.iter());
         if same_sets {
             self.gather.consensus.insert(join.sender);
+        }
+        self.check_consensus();
+    }
+
+    /// A current join that names us failed: its sender believes we failed, so
+    /// we cannot share a ring with it, and it fails. Nothing else of it counts:
+    /// its other failure decisions are no more credible than that one (a
+    /// processor that cannot hear fails everyone, and adopting its verdicts
+    /// would break every other processor into a singleton, as the simulator's
+    /// deaf family showed), and neither does its epoch: a deaf processor
+    /// starts a new one at every gathering it fails, and each would reset our
+    /// fail set and consensus timer.
+    fn process_accusing_join(&mut self, join: &Join) {
+        self.gather.heard.insert(join.sender);
+        self.gather.voices.insert(join.sender);
+        let mut changed = self.gather.proc_set.insert(join.sender);
+        changed |= self.gather.fail_set.insert(join.sender);
+        if changed {
+            self.restart_gather_round();
         }
         self.check_consensus();
     }
