@@ -291,7 +291,7 @@ fn scenarios_are_deterministic_and_well_formed() {
             assert_eq!(s, generate(family, seed), "{} seed {seed}", family.name());
             assert!(s.schedule.windows(2).all(|w| w[0].0 <= w[1].0), "schedule out of order");
             assert_eq!(s.schedule.last(), Some(&(s.faults_end, Action::Clean)));
-            assert_eq!(s.end, s.faults_end + SETTLE);
+            assert_eq!(s.end, s.faults_end + sim::scenario::settle(&s.config));
             assert!(s.workload.stop <= s.faults_end);
             let n = s.starts.len();
             assert!(n >= 1 && n <= if family == Family::Big { 64 } else { 16 });

@@ -12,7 +12,7 @@ use evs::totem::{Config, NodeId, Time, MS};
 use super::app::{Workload, MAX_PAYLOAD, MSGID_LEN};
 use super::network::LinkParams;
 use super::rng::{derive, Rng};
-use super::scenario::{Action, Family, Scenario, SETTLE};
+use super::scenario::{settle, Action, Family, Scenario};
 
 pub fn generate(family: Family, seed: u64) -> Scenario {
     let mut rng = Rng::new(derive(seed, &[family.tag(), 0x7363656e])); // "scen"
@@ -148,6 +148,8 @@ fn finish(
     schedule.sort_by_key(|&(t, _)| t); // stable: same-time actions keep their order
     schedule.push((faults_end, Action::Clean));
     let n = starts.len() as u32;
+    // From its own stream, so that drawing it shifts none of the schedule's draws.
+    let config = config(&mut Rng::new(derive(seed, &[family.tag(), 0x636f6e66])), n);
     Scenario {
         family,
         seed,
@@ -157,9 +159,8 @@ fn finish(
         workload,
         schedule,
         faults_end,
-        end: faults_end + SETTLE,
-        // From its own stream, so that drawing it shifts none of the schedule's draws.
-        config: config(&mut Rng::new(derive(seed, &[family.tag(), 0x636f6e66])), n),
+        end: faults_end + settle(&config),
+        config,
     }
 }
 
@@ -176,6 +177,7 @@ pub fn finish_with(
     config: Config,
 ) -> Scenario {
     let mut s = finish(family, seed, starts, clean, clean, workload, schedule, faults_end);
+    s.end = faults_end + settle(&config);
     s.config = config;
     s
 }

@@ -9,7 +9,7 @@ use super::metrics::{RunMetrics, Target, WatchKind};
 use super::network::Burst;
 use super::proto::Proto;
 use super::rng::derive;
-use super::scenario::{progress_bounds, Action, Family, Scenario, LIVENESS_BOUND};
+use super::scenario::{liveness_bound, progress_bounds, Action, Family, Scenario};
 use super::trace;
 
 pub struct Outcome {
@@ -75,7 +75,7 @@ pub fn run_scenario_with<P: Proto>(s: &Scenario, trace: u8) -> Outcome {
     advance(&mut c, s, s.end);
     let windows = c.topology.windows(s.end);
     let (history, metrics) = c.finish();
-    let mut violations = judge(&history, s.faults_end, LIVENESS_BOUND);
+    let mut violations = judge(&history, s.faults_end, liveness_bound(&s.config));
     violations.extend(judge_progress(&history, &windows, s));
     Outcome { family: s.family, seed: s.seed, history, metrics, violations }
 }

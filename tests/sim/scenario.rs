@@ -61,6 +61,19 @@ pub fn progress_bounds(c: &Config) -> evs::check::Progress {
 /// than the liveness bound so that the checker sees the settled state.
 pub const SETTLE: Time = 15_000 * MS;
 
+/// The liveness bound of a run with config `c`: [`LIVENESS_BOUND`], or B if the
+/// config's timeouts make B longer (a processor left out of a formation just
+/// before the faults ended may be kept out for the exclusion cap, which B holds).
+pub fn liveness_bound(c: &Config) -> Time {
+    LIVENESS_BOUND.max(progress_bounds(c).form)
+}
+
+/// How long a run with config `c` goes on after `faults_end`: [`SETTLE`], or 5 s
+/// past its liveness bound if that is later.
+pub fn settle(c: &Config) -> Time {
+    SETTLE.max(liveness_bound(c) + 5_000 * MS)
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Family {
     Steady,
@@ -241,7 +254,7 @@ pub struct Scenario {
     /// Sorted by time; ends with `Action::Clean` at `faults_end`.
     pub schedule: Vec<(Time, Action)>,
     pub faults_end: Time,
-    /// When the run stops: faults_end + SETTLE.
+    /// When the run stops: faults_end + settle(config).
     pub end: Time,
     /// Every processor's configuration; its `node_id` is replaced by each processor's own.
     pub config: Config,
