@@ -26,12 +26,18 @@ pub(crate) fn allowed(f: &FlowInput) -> usize {
     let window_left = f.window_size.saturating_sub(f.others_fcc);
     let mut n = queued.min(f.max_messages).min(window_left);
     // When the ring has more waiting than a window, each member gets a share
-    // proportional to its backlog, and at least one frame so nobody starves.
+    // proportional to its backlog.
     let total_backlog = f.others_backlog as u64 + queued as u64;
     if total_backlog > f.window_size as u64 {
-        let share = (f.window_size as u64 * queued as u64 / total_backlog).max(1) as u32;
+        let share = (f.window_size as u64 * queued as u64 / total_backlog) as u32;
         n = n.min(share);
     }
+    // And at least one frame a visit, even when the others filled the window:
+    // otherwise the members early in ring order refill it every rotation and
+    // those after them send nothing for as long as the early ones have a
+    // backlog. A rotation may so carry up to one frame per member beyond the
+    // window; the outstanding bound below still holds.
+    n = n.max(1);
     // Never run further ahead of the slowest member than its buffers allow.
     let outstanding = f.token_seq.saturating_sub(f.token_aru);
     let room = f.max_outstanding.saturating_sub(outstanding);
@@ -65,7 +71,8 @@ mod tests {
     #[test]
     fn window_shared_by_rotation() {
         assert_eq!(allowed(&FlowInput { others_fcc: 40, ..input() }), 10);
-        assert_eq!(allowed(&FlowInput { others_fcc: 60, ..input() }), 0);
+        // A full window still lets a member with a backlog send one.
+        assert_eq!(allowed(&FlowInput { others_fcc: 60, ..input() }), 1);
     }
 
     #[test]

@@ -113,3 +113,47 @@ fn oversized_message_is_refused() {
     let p = net.procs.get_mut(&1).unwrap();
     assert_eq!(p.submit(0, Guarantee::Agreed, vec![0; (1 << 20) + 4097]), Err(super::SubmitError::TooBig));
 }
+
+/// More backlogged members than the window has frames: every member with
+/// something queued still sends within a bounded number of rotations (the
+/// floor of one frame holds even when the others fill the window), instead of
+/// waiting for the members early in ring order to drain.
+#[test]
+fn a_full_window_starves_no_member() {
+    use super::{Config, Processor};
+    let n = 16;
+    let mut net = TestNet::new(0);
+    for id in 1..=n {
+        let mut c = Config::new(id);
+        c.window_size = 10;
+        c.max_messages = 10;
+        net.add(id, c);
+    }
+    net.run_for(TestNet::ms(1000));
+    assert_eq!(net.regular_configs(1).last().map(|m| m.len()), Some(n as usize));
+    // Members 1-3 queue as much as their send queues take.
+    let now = net.now;
+    for id in 1..=3 {
+        let p: &mut Processor = net.procs.get_mut(&id).unwrap();
+        let mut k = 0u32;
+        while p.submit(now, Guarantee::Agreed, [&[id as u8, 0], &k.to_be_bytes()[..]].concat()).is_ok() {
+            k += 1;
+        }
+        assert!(k > 1000, "node {id} queued only {k}");
+    }
+    // Everyone else has a backlog too, smaller.
+    for id in 4..=n {
+        for k in 1..=50u8 {
+            net.submit(id, Guarantee::Agreed, vec![id as u8, k]);
+        }
+    }
+    // A rotation of 16 hops takes about 2 ms here; the heavy backlog, at 10
+    // frames a rotation, lasts hundreds. 50 rotations are plenty for one frame
+    // from each member.
+    net.run_for(TestNet::ms(100));
+    let got = net.delivered(1);
+    let heavy_left = got.iter().filter(|p| p[0] <= 3).count() < 3000;
+    assert!(heavy_left, "the heavy senders drained: the test proves nothing");
+    let starved: Vec<u32> = (4..=n).filter(|&id| !got.contains(&vec![id as u8, 1])).collect();
+    assert!(starved.is_empty(), "members {starved:?} sent nothing in 100 ms while 1-3 had backlog");
+}
