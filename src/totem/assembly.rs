@@ -20,6 +20,8 @@ impl Assembly {
     pub fn take(&mut self, sender: NodeId, frag: Frag, payload: &[u8], max: usize) -> Option<Vec<u8>> {
         match frag {
             Frag::Whole => Some(payload.to_vec()),
+            // Whole messages, unpacked by delivery; none of them is a fragment.
+            Frag::Packed => None,
             Frag::First => {
                 self.partial.insert(sender, payload.to_vec());
                 None

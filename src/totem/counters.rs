@@ -12,8 +12,10 @@ pub struct Counters {
     pub token_retransmits: u64,
     /// Frames multicast again because the token asked for them.
     pub frame_retransmits: u64,
-    /// Application frames originated (fragments and whole messages).
+    /// Application frames originated (fragments, whole and packed messages).
     pub frames_sent: u64,
+    /// Of those, frames that carried several small messages (`packing.rs`).
+    pub packed_frames: u64,
     /// Old-ring frames this processor shared on a new ring during recovery.
     pub recovery_frames_sent: u64,
     /// Times the processor entered Gather (ring lost, join heard, start).
@@ -43,6 +45,7 @@ impl Counters {
             token_retransmits,
             frame_retransmits,
             frames_sent,
+            packed_frames,
             recovery_frames_sent,
             gathers,
             consensus_timeouts,
@@ -57,6 +60,7 @@ impl Counters {
         self.token_retransmits += token_retransmits;
         self.frame_retransmits += frame_retransmits;
         self.frames_sent += frames_sent;
+        self.packed_frames += packed_frames;
         self.recovery_frames_sent += recovery_frames_sent;
         self.gathers += gathers;
         self.consensus_timeouts += consensus_timeouts;
@@ -80,6 +84,7 @@ mod tests {
             token_retransmits: 2,
             frame_retransmits: 3,
             frames_sent: 4,
+            packed_frames: 14,
             recovery_frames_sent: 5,
             gathers: 6,
             consensus_timeouts: 7,
@@ -102,5 +107,6 @@ mod tests {
             [14, 16, 18, 20, 22]
         );
         assert_eq!(sum.receive_failures, 24);
+        assert_eq!(sum.packed_frames, 28);
     }
 }

@@ -3,6 +3,7 @@
 
 use super::event::{Delivery, Event};
 use super::packet::{DataFrame, Frag, FrameBody};
+use super::packing;
 use super::processor::{Processor, State};
 use super::timers::TimerKind;
 use super::types::Guarantee;
@@ -85,6 +86,14 @@ impl Processor {
             return;
         }
         let (sender, guarantee, ring_id) = (frame.sender, frame.guarantee, frame.ring_id);
+        if frame.frag == Frag::Packed {
+            // Each message in turn, all in the frame's place in the order.
+            for payload in packing::unpack(payload).unwrap_or_default() {
+                let payload = payload.to_vec();
+                self.events.push_back(Event::Deliver(Delivery { sender, guarantee, ring_id, seq, payload }));
+            }
+            return;
+        }
         if let Some(payload) = self.assembly.take(sender, frame.frag, payload, self.config.max_message) {
             self.events.push_back(Event::Deliver(Delivery { sender, guarantee, ring_id, seq, payload }));
         }

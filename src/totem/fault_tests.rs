@@ -21,8 +21,9 @@ fn recovery_finishes_under_asymmetric_multicast_loss() {
     // 3 alone holds them.
     net.cut = vec![(4, 1)];
     net.mcast_cut = vec![(4, 2)];
+    // Each over half a frame, so that no two share one (`packing.rs`).
     for i in 0..5u8 {
-        net.submit(4, Guarantee::Agreed, vec![4, i]);
+        net.submit(4, Guarantee::Agreed, [&[4, i][..], &[0; 800]].concat());
     }
     assert!(net.run_until_cond(1000 * MS, |n| n.procs[&4].counters().frames_sent == 5));
     net.crash(4);

@@ -21,6 +21,7 @@ mod membership;
 mod merge;
 mod outbox;
 pub mod packet;
+mod packing;
 mod past_rings;
 mod processor;
 mod recovery;

@@ -5,6 +5,7 @@
 use std::collections::VecDeque;
 
 use super::packet::Frag;
+use super::packing;
 use super::types::Guarantee;
 
 /// An application message, cut into frames as it goes.
@@ -52,8 +53,13 @@ impl Outbox {
         self.queue.push_back(Outgoing { guarantee, payload, offset: 0 });
     }
 
-    /// The next frame's worth (at most `room` bytes) of the head message.
+    /// The next frame's worth (at most `room` bytes): small whole messages
+    /// of one guarantee packed together (`packing.rs`), else the head message
+    /// or its next fragment.
     pub fn next_piece(&mut self, room: usize) -> Option<Piece> {
+        if let Some(piece) = self.packed_piece(room) {
+            return Some(piece);
+        }
         let head = self.queue.front_mut()?;
         let start = head.offset;
         let end = (start + room).min(head.payload.len());
@@ -74,6 +80,37 @@ impl Outbox {
         }
         self.frames = self.frames.saturating_sub(1);
         Some(Piece { guarantee, frag, bytes })
+    }
+
+    /// At least two whole messages from the head of the queue that fit in
+    /// `room` together, packed; None if the head and the one after it do not.
+    /// Unordered messages are not packed: each goes to the application on
+    /// receipt, which a packed frame's ordered delivery would delay.
+    fn packed_piece(&mut self, room: usize) -> Option<Piece> {
+        let fits = |m: &Outgoing, guarantee: Guarantee| {
+            m.offset == 0 && m.guarantee == guarantee && m.guarantee != Guarantee::Unordered
+        };
+        let head = self.queue.front()?;
+        let guarantee = head.guarantee;
+        let mut count = 0;
+        let mut size = 0;
+        for m in self.queue.iter() {
+            let entry = packing::ENTRY_OVERHEAD + m.payload.len();
+            if !fits(m, guarantee) || size + entry > room {
+                break;
+            }
+            count += 1;
+            size += entry;
+        }
+        if count < 2 {
+            return None;
+        }
+        let mut bytes = Vec::with_capacity(size);
+        for m in self.queue.drain(..count) {
+            packing::push(&mut bytes, &m.payload);
+        }
+        self.frames = self.frames.saturating_sub(count);
+        Some(Piece { guarantee, frag: Frag::Packed, bytes })
     }
 
     /// The piece just taken went out with this seq.
@@ -123,5 +160,30 @@ mod tests {
         assert_eq!((w.frag, w.bytes, w.guarantee), (Frag::Whole, vec![9], Guarantee::Agreed));
         assert!(o.is_empty() && o.frames() == 0 && o.next_piece(10).is_none());
         assert!(!o.new_ring(10));
+    }
+
+    #[test]
+    fn small_messages_of_one_guarantee_share_a_frame() {
+        let mut o = Outbox::default();
+        for m in [&b"ab"[..], b"cde", b"f"] {
+            o.push(Guarantee::Agreed, m.to_vec(), 1);
+        }
+        o.push(Guarantee::Safe, b"g".to_vec(), 1);
+        o.push(Guarantee::Safe, b"h".to_vec(), 1);
+        o.push(Guarantee::Unordered, b"i".to_vec(), 1);
+        o.push(Guarantee::Unordered, b"j".to_vec(), 1);
+        // 4+2 and 4+3 fit in 14, the third (4+1) does not.
+        let p = o.next_piece(14).unwrap();
+        assert_eq!((p.frag, p.guarantee), (Frag::Packed, Guarantee::Agreed));
+        assert_eq!(packing::unpack(&p.bytes), Some(vec![&b"ab"[..], b"cde"]));
+        assert_eq!(o.frames(), 5);
+        // "f" is followed by a safe message: alone, whole.
+        assert_eq!(o.next_piece(14).unwrap().frag, Frag::Whole);
+        let p = o.next_piece(14).unwrap();
+        assert_eq!((p.frag, p.guarantee), (Frag::Packed, Guarantee::Safe));
+        // Unordered messages go one by one.
+        assert_eq!(o.next_piece(14).unwrap().frag, Frag::Whole);
+        assert_eq!(o.next_piece(14).unwrap().frag, Frag::Whole);
+        assert!(o.is_empty() && o.frames() == 0);
     }
 }

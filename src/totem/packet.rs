@@ -83,6 +83,8 @@ pub enum Frag {
     First = 1,
     Middle = 2,
     Last = 3,
+    /// Several whole messages of one sender and guarantee (`packing.rs`).
+    Packed = 4,
 }
 
 impl Frag {
@@ -92,18 +94,19 @@ impl Frag {
             1 => Some(Frag::First),
             2 => Some(Frag::Middle),
             3 => Some(Frag::Last),
+            4 => Some(Frag::Packed),
             _ => None,
         }
     }
 
     /// Whether this frame starts a message.
     pub fn starts(self) -> bool {
-        matches!(self, Frag::Whole | Frag::First)
+        matches!(self, Frag::Whole | Frag::First | Frag::Packed)
     }
 
     /// Whether this frame completes a message.
     pub fn ends(self) -> bool {
-        matches!(self, Frag::Whole | Frag::Last)
+        matches!(self, Frag::Whole | Frag::Last | Frag::Packed)
     }
 }
 

@@ -335,6 +335,9 @@ impl Processor {
         token.seq += 1;
         self.outbox.originated(token.seq);
         self.counters.frames_sent += 1;
+        if piece.frag == Frag::Packed {
+            self.counters.packed_frames += 1;
+        }
         Some(DataFrame {
             ring_id: self.ring.id,
             seq: token.seq,

@@ -58,7 +58,7 @@ use super::packet::{
 use super::types::{Guarantee, NodeId, RingId};
 
 /// Bumped whenever the layout changes; peers with another version are not understood.
-pub const WIRE_VERSION: u8 = 2;
+pub const WIRE_VERSION: u8 = 3;
 
 /// The largest packet decode accepts: below the 65,507-byte UDP payload limit,
 /// and a bound on the work and memory one packet can cost a receiver.

@@ -23,7 +23,9 @@ pub fn required(family: Family) -> &'static [&'static [&'static str]] {
     match family {
         Family::Partition => &[&["cov_merges"], &["cov_transitional_deliveries"]],
         Family::Crash => &[&["cov_gap_skips", "cov_transitional_deliveries"]],
-        Family::Churn => &[&["cov_merges"], &["cov_partial_resends"], &["cov_transitional_deliveries"]],
+        Family::Churn => {
+            &[&["cov_merges"], &["cov_partial_resends"], &["cov_transitional_deliveries"], &["cov_packed_frames"]]
+        }
         Family::Loss => &[&["cov_token_retransmits"]],
         Family::Leave => &[&["cov_transitional_deliveries", "cov_recovery_frames_sent"]],
         Family::Asym => &[&["cov_consensus_timeouts"]],
@@ -31,7 +33,8 @@ pub fn required(family: Family) -> &'static [&'static [&'static str]] {
         Family::Burst => &[&["cov_token_retransmits"]],
         Family::Pause => &[&["cov_token_retransmits"], &["cov_merges"]],
         Family::Trigger => &[&["cov_merges", "cov_transitional_deliveries"]],
-        Family::Steady | Family::Big | Family::Slow | Family::Loss5 => &[],
+        Family::Steady => &[&["cov_packed_frames"]],
+        Family::Big | Family::Slow | Family::Loss5 => &[],
     }
 }
 

@@ -283,13 +283,14 @@ impl Aggregate {
 
 /// The coverage counts of a run, by the names the batch report and the family
 /// thresholds use.
-pub fn coverage(m: &RunMetrics) -> [(&'static str, u64); 8] {
+pub fn coverage(m: &RunMetrics) -> [(&'static str, u64); 9] {
     let c = &m.counters;
     [
         ("cov_transitional_deliveries", c.transitional_deliveries),
         ("cov_gap_skips", c.gap_skips),
         ("cov_recovery_frames_sent", c.recovery_frames_sent),
         ("cov_partial_resends", c.partial_resends),
+        ("cov_packed_frames", c.packed_frames),
         ("cov_merges", m.merges),
         ("cov_receive_failures", c.receive_failures),
         ("cov_token_retransmits", c.token_retransmits),

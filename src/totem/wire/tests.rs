@@ -234,12 +234,12 @@ fn largest_packets_fit_max_packet() {
 #[test]
 fn golden_bytes() {
     let leave = Packet::Leave(RingNotice { sender: 0x0102_0304, ring_id: rid(5, 0x0A0B) });
-    assert_eq!(encode(&leave), [b'E', b'V', 2, 6, 1, 2, 3, 4, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0x0A, 0x0B]);
+    assert_eq!(encode(&leave), [b'E', b'V', 3, 6, 1, 2, 3, 4, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0x0A, 0x0B]);
 
     let data = Packet::Data(app(rid(1, 2), 3, 4, Guarantee::Safe, b"hi"));
     #[rustfmt::skip]
     let expected = [
-        b'E', b'V', 2, 2,
+        b'E', b'V', 3, 2,
         0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2, // ring id
         0, 0, 0, 0, 0, 0, 0, 3,             // seq
         0, 0, 0, 4,                         // sender
@@ -253,7 +253,7 @@ fn golden_bytes() {
     let join = Packet::Join(Join { sender: 2, ring_seq: 8, proc_set: vec![1, 2], fail_set: vec![3] });
     #[rustfmt::skip]
     let expected = [
-        b'E', b'V', 2, 3,
+        b'E', b'V', 3, 3,
         0, 0, 0, 2,
         0, 0, 0, 0, 0, 0, 0, 8,
         0, 2, 0, 0, 0, 1, 0, 0, 0, 2,
@@ -372,7 +372,7 @@ fn bad_header_is_rejected() {
     assert_eq!(decode(&with(&good, 0, b"ev")), Err(WireError::BadMagic));
     assert_eq!(decode(&with(&good, 1, b"X")), Err(WireError::BadMagic));
     assert_eq!(decode(b"XX"), Err(WireError::BadMagic));
-    for v in [0, 1, 3, 0xFF] {
+    for v in [0, 1, 2, 0xFF] {
         assert_eq!(decode(&with(&good, 2, &[v])), Err(WireError::BadVersion(v)));
     }
     for t in [0, 8, 9, 0x80, 0xFF] {
@@ -380,8 +380,8 @@ fn bad_header_is_rejected() {
     }
     assert_eq!(decode(b""), Err(WireError::Truncated));
     assert_eq!(decode(b"EV"), Err(WireError::Truncated));
-    assert_eq!(decode(b"EV\x02"), Err(WireError::Truncated));
-    assert_eq!(decode(b"EV\x02\x06"), Err(WireError::Truncated));
+    assert_eq!(decode(b"EV\x03"), Err(WireError::Truncated));
+    assert_eq!(decode(b"EV\x03\x06"), Err(WireError::Truncated));
 }
 
 // ---------------------------------------------------------------------------
@@ -403,7 +403,7 @@ fn bad_bools_are_rejected() {
 fn bad_fragment_markers_are_rejected() {
     let plain = encode(&Packet::Data(app(rid(1, 4), 1, 1, Guarantee::Safe, b"abc")));
     let carried = encode(&Packet::Data(recovered(rid(1, 8), 1, 1, app(rid(1, 4), 1, 1, Guarantee::Safe, b"abc"))));
-    for f in [4, 0x80, 0xFF] {
+    for f in [5, 0x80, 0xFF] {
         assert_eq!(invalid(&with(&plain, DATA_FRAG, &[f])), "unknown fragment marker");
         assert_eq!(invalid(&with(&carried, DATA_FRAG, &[f])), "unknown fragment marker");
         assert_eq!(invalid(&with(&carried, INNER_FRAG, &[f])), "unknown fragment marker");
@@ -628,7 +628,7 @@ fn errors_display_and_are_std_errors() {
         let boxed: Box<dyn std::error::Error> = Box::new(e.clone());
         assert!(!boxed.to_string().is_empty());
     }
-    assert_eq!(WireError::BadVersion(9).to_string(), "unsupported wire version 9 (expected 2)");
+    assert_eq!(WireError::BadVersion(9).to_string(), "unsupported wire version 9 (expected 3)");
     assert_eq!(WireError::Invalid("x").to_string(), "invalid packet: x");
 }
 
