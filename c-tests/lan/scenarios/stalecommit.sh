@@ -15,7 +15,6 @@
 
 FORGE=$(by_mode 4 8)        # seconds of forged tokens from the kill on
 BOUND=3200                  # ms: token 1000 + consensus 1200 + 1000 (run-multi's kill test)
-SEQ0=4000000                # forged ring seqs: far above the real ones (fresh)
 FORGER=$PWD/target/release/examples/evs_forge_commit
 [ -x "$FORGER" ] || fail "no $FORGER: run make first"
 lan_up 3 || fail "could not build the LAN"
@@ -38,6 +37,9 @@ port=$((b & 0xffff))
 in_host 2 ss -Hlun | grep -q "$(host_addr 2):$port " || fail "B ($b) has no socket on port $port"
 
 sleep_until $k
+# Forged ring seqs above any real one (fresh): a processor starts at 4 x its
+# clock in microseconds (src/totem/processor.rs), and a ring adds 4 or so.
+SEQ0=$((8 * $(now_us)))
 node_kill n3
 in_host 3 "$FORGER" --to "$(host_addr 2):$port" --sender $x --members "$a,$b,$x" --seq $SEQ0 \
     --hops 1 --every 20 --for $((FORGE * 1000)) >"$OUT/forger.out" 2>&1 &
