@@ -8,9 +8,10 @@
 # processors B gathers with. Only the check that a commit token's members are
 # exactly proc_set - fail_set rejects it. Known defect: B takes each one,
 # leaves gathering for a commit that cannot complete, and the survivors'
-# ring comes late (or A forms alone). Passes when both survivors install {A,B}
-# within token + consensus + 1 s of the kill, with one transitional and one
-# regular callback each, and the checker is clean.
+# ring comes late, after a singleton each. Passes when both survivors install
+# {A,B} within token + consensus + 1 s of the kill, with one transitional and
+# one regular callback each to the end, on a ring seq below the forged ones,
+# and the checker is clean.
 . "$(dirname "$0")/../lib/scenario.sh"
 
 FORGE=$(by_mode 4 8)        # seconds of forged tokens from the kill on
@@ -51,12 +52,12 @@ nodes_wait
 
 # shellcheck disable=SC2086
 {
-    c=$(configs_between $k $f $logs)
+    c=$(configs_between $k $end $logs)
     # The ring seq of the survivors' first regular configuration after the
     # kill: at or above SEQ0 if B took a forged token (it adopts its seq).
     seq=$(awk -v t="$k" '$1 == "C" && $3 == "R" && $2 >= t { print $5; exit }' "$OUT/n2.log")
 }
-figures="$(head -c 60 "$OUT/forger.out" | awk '{ print $1 }') forged commit tokens at B over ${FORGE} s from the kill: kill to {A,B} $m ms (limit $BOUND), up to $c configuration callbacks per survivor, first new ring seq ${seq:-none} (forged ones from $SEQ0)"
+figures="$(head -c 60 "$OUT/forger.out" | awk '{ print $1 }') forged commit tokens at B over ${FORGE} s from the kill: kill to {A,B} $m ms (limit $BOUND), up to $c configuration callbacks per survivor to the end (limit 2), first new ring seq ${seq:-none} (forged ones from $SEQ0)"
 # shellcheck disable=SC2086
 judge --faults-end $f --bound 5000 $logs "$OUT/n3.log" || { show_verdict; fail "$figures: the checker found violations"; }
 [ "$m" != never ] && [ "$m" -le $BOUND ] || fail "$figures (the survivors' ring is late)"
