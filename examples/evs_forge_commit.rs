@@ -65,7 +65,7 @@ fn number<T: std::str::FromStr>(key: &str, v: &str) -> T {
 
 fn parse_args() -> Args {
     let argv: Vec<String> = std::env::args().skip(1).collect();
-    if argv.len() % 2 != 0 {
+    if !argv.len().is_multiple_of(2) {
         usage("every option takes a value");
     }
     let (mut to, mut sender, mut members, mut seq) = (None, None, None, None);
@@ -155,5 +155,13 @@ fn main() {
         }
         std::thread::sleep(next.saturating_sub(start.elapsed()));
     }
-    println!("{sent} commit tokens to {} (ring seqs {}..{} step {}, members {:?}, hops {})", a.to, a.seq, seq - a.seq_step, a.seq_step, a.members, a.hops);
+    println!(
+        "{sent} commit tokens to {} (ring seqs {}..{} step {}, members {:?}, hops {})",
+        a.to,
+        a.seq,
+        seq - a.seq_step,
+        a.seq_step,
+        a.members,
+        a.hops
+    );
 }

@@ -97,7 +97,10 @@ fn stale_commit_token_is_ignored() {
     let token = CommitToken {
         ring_id: super::RingId { rep: 1, seq: ring.seq + 400 },
         hops: 1,
-        members: [1, 2, 9].iter().map(|&node| CommitEntry { node, filled: node == 1, ..CommitEntry::default() }).collect(),
+        members: [1, 2, 9]
+            .iter()
+            .map(|&node| CommitEntry { node, filled: node == 1, ..CommitEntry::default() })
+            .collect(),
     };
     let now = net.now;
     let p = net.procs.get_mut(&2).unwrap();
