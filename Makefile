@@ -60,8 +60,10 @@ comma            := ,
 
 .PHONY: all check c-check chaos headers install uninstall soak clippy fmt clean
 
+# The example is the LAN scenario stalecommit's injector (examples/evs_forge_commit.rs).
 all:
 	CARGO_BUILD_JOBS=$(JOBS) $(CARGO) build -j$(JOBS) --release
+	CARGO_BUILD_JOBS=$(JOBS) $(CARGO) build -j$(JOBS) --release --example evs_forge_commit
 	@mkdir -p $(BUILD_LIB)
 	$(CC) -shared -o $(BUILD_LIB)/$(LIB_REAL).tmp \
 		$(addprefix -Wl$(comma)-u$(comma),$(EXPORTS)) $(STATICLIB) \

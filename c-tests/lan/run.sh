@@ -13,7 +13,7 @@
 # Without root, `ip netns` or iptables, everything is skipped (status 0).
 set -u
 cd "$(dirname "$0")/../.." || exit 1
-ALL="loss partition asym deaf leave churn scale ipv6"
+ALL="loss partition asym deaf leave stalecommit churn scale ipv6"
 MODE=short
 case ${1:-} in short | long) MODE=$1; shift ;; esac
 NAMES=${*:-$ALL}

@@ -80,28 +80,37 @@ fn graceful_leave_keeps_the_leavers_last_messages() {
 }
 
 /// A commit token that names us but whose members are not the processors we
-/// gather with (an older formation's) is ignored.
+/// gather with (an older formation's) is ignored. Every other condition for
+/// taking it holds: we gather, we sit at its hop, its ring seq is new, and we
+/// hear its representative's joins; so only the members check can refuse it.
 #[test]
 fn stale_commit_token_is_ignored() {
     use super::packet::{CommitEntry, CommitToken, Packet};
     use super::wire;
     let mut net = TestNet::new(3);
     net.run_for(1000 * MS);
-    // 3 is alone and gathering: cut it off from 1 and 2 both ways, then make it lose the ring.
-    net.cut = vec![(1, 3), (2, 3), (3, 1), (3, 2)];
-    assert!(net.run_until_cond(3000 * MS, |n| n.procs[&3].state() == State::Gather));
-    let (ring, _) = net.procs[&3].ring();
-    // A commit token from a formation {2, 3} that 3 no longer gathers with.
+    // 3 dies: 1 and 2 gather (proc_set {1,2,3}) until the consensus timeout.
+    net.crash(3);
+    let heard_1 = |n: &TestNet| n.procs[&2].state() == State::Gather && n.procs[&2].gather.voices.contains(&1);
+    assert!(net.run_until_cond(3000 * MS, heard_1), "2 never gathered with 1");
+    let (ring, _) = net.procs[&2].ring();
+    // A formation {1, 2, 9} that 2 does not gather with (9 never existed).
     let token = CommitToken {
-        ring_id: super::RingId { rep: 2, seq: ring.seq + 400 },
+        ring_id: super::RingId { rep: 1, seq: ring.seq + 400 },
         hops: 1,
-        members: [2, 3].iter().map(|&node| CommitEntry { node, filled: node == 2, ..CommitEntry::default() }).collect(),
+        members: [1, 2, 9]
+            .iter()
+            .map(|&node| CommitEntry { node, filled: node == 1, ..CommitEntry::default() })
+            .collect(),
     };
     let now = net.now;
-    let p = net.procs.get_mut(&3).unwrap();
-    if p.state() == State::Gather {
-        p.handle_packet(now, &wire::encode(&Packet::Commit(token)));
-        assert_eq!(p.state(), State::Gather, "a commit token for other members was taken");
+    let p = net.procs.get_mut(&2).unwrap();
+    p.handle_packet(now, &wire::encode(&Packet::Commit(token)));
+    assert_eq!(p.state(), State::Gather, "a commit token for other members was taken");
+    // And it did not hold them: 1 and 2 form their ring.
+    net.run_for(3000 * MS);
+    for id in [1, 2] {
+        assert_eq!(net.regular_configs(id).last(), Some(&vec![1, 2]), "node {id}");
     }
 }
 
