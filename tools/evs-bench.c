@@ -38,9 +38,9 @@
  *
  * Start-up: a process announces itself (HELLO, every 50 ms) once it has
  * joined the group, until it has heard N distinct processes (any message of
- * theirs counts) and, for a receiver, until the first data arrives. A
- * sender starts after hearing N processes, so every process counted has
- * joined the group before the first data message is ordered.
+ * theirs counts), then once more, for those that joined after its earlier
+ * announcements. A sender starts after hearing N processes, so every process
+ * counted has joined the group before the first data message is ordered.
  *
  * Output, one line on stdout at the end (MB = 10^6 bytes of message, header
  * included; rates over the window from the first to the last data delivery):
@@ -51,7 +51,7 @@
  *          lat_n=.. lat_p50_us=.. lat_p99_us=.. lat_p999_us=.. lat_max_us=..
  *          complete=0|1
  * cpu_s is this process's user + system time (/proc/self/stat) over its life.
- * guarantee is that of the data delivered (of -g when none was).
+ * size and guarantee are those of the data delivered (of -s and -g when none was).
  * The library is configured by its environment (EVS_BINDNETADDR,
  * EVS_MCASTPORT, ...; see README.md).
  */
@@ -116,6 +116,7 @@ static int npeers, nheard, ends;
 static uint64_t msgs, bytes, lost, order_errs, content_errs, foreign;
 static uint64_t t_first, t_last;
 static int seen_guarantee = -1; /* of the data delivered */
+static size_t seen_size;        /* likewise */
 static uint64_t digest = 0xcbf29ce484222325ull;
 static uint64_t *lat;
 static size_t lat_n, lat_cap;
@@ -208,6 +209,7 @@ static void deliver(hdb_handle_t h, unsigned int nodeid, const void *msg, size_t
 		p->next = hd.seq + 1;
 	p->data = 1;
 	seen_guarantee = hd.guarantee;
+	seen_size = len;
 	fnv(((uint64_t)nodeid << 32) ^ hd.seq);
 	if (msgs == 0)
 		t_first = t;
@@ -402,23 +404,21 @@ int main(int argc, char **argv)
 		die("evs_join", err);
 
 	sending = opt.mode == M_FLOOD || opt.mode == M_LAT;
-	/* Start-up: announce until N processes are heard (and, for one that
-	   does not send, until data flows: a late sender must hear us). */
-	while (!stop && now_ns() < t_hard) {
+	/* Start-up: announce until N processes are heard. */
+	while (!stop && now_ns() < t_hard && nheard < opt.want) {
 		uint64_t t = now_ns();
-		int announced_enough = nheard >= opt.want && (sending || msgs > 0 || ends > 0 ||
-							     opt.mode == M_IDLE);
-		if (announced_enough)
-			break;
 		if (t - last_hello >= 50000000ull) {
 			send_msg(K_HELLO, 0, 0, HDR_LEN, t_hard);
 			last_hello = t;
 		}
 		pump(10000000);
 	}
-	if (sending && !stop && nheard >= opt.want) {
-		/* a last announcement: every process counted hears us too */
+	/* A last announcement: every process we counted joined before its own
+	   announcement, so it hears this one and counts us, even if our
+	   earlier ones went out before it joined. */
+	if (!stop && nheard >= opt.want)
 		send_msg(K_HELLO, 0, 0, HDR_LEN, t_hard);
+	if (sending && !stop && nheard >= opt.want) {
 		if (!opt.quiet)
 			fprintf(stderr, "evs-bench: node %u: %d processes heard, sending %zu B %s for %.1f s\n",
 				self_id, nheard, opt.size, opt.guarantee == EVS_TYPE_SAFE ? "safe" : "agreed",
@@ -452,6 +452,8 @@ int main(int argc, char **argv)
 		send_msg(K_END, 0, sent, HDR_LEN, t_hard);
 	} else if (opt.mode == M_IDLE) {
 		uint64_t end = t0 + (uint64_t)(opt.secs * 1e9);
+		if (!opt.quiet)
+			fprintf(stderr, "evs-bench: node %u: %d processes heard, idle\n", self_id, nheard);
 		while (!stop && now_ns() < end)
 			pump(100000000);
 	}
@@ -478,7 +480,7 @@ int main(int argc, char **argv)
 		       " send_secs=%.3f send_msgs_per_s=%.1f send_MB_per_s=%.3f try_again=%" PRIu64
 		       " cpu_s=%.2f lat_n=%zu lat_p50_us=%.1f lat_p99_us=%.1f lat_p999_us=%.1f"
 		       " lat_max_us=%.1f complete=%d\n",
-		       mode_name, self_id, opt.size, g == EVS_TYPE_SAFE ? "safe" : "agreed", msgs, bytes,
+		       mode_name, self_id, seen_size ? seen_size : opt.size, g == EVS_TYPE_SAFE ? "safe" : "agreed", msgs, bytes,
 		       secs, secs > 0 ? (double)msgs / secs : 0.0, secs > 0 ? (double)bytes / secs / 1e6 : 0.0,
 		       opt.senders, ends, lost, order_errs, content_errs, digest, sent, ssecs,
 		       ssecs > 0 ? (double)sent / ssecs : 0.0,
