@@ -240,7 +240,7 @@ for s in $SIZES; do
                 if [ "$h" -le "$n" ]; then
                     specs+=("$h|$BIN/evs-bench -q -m flood -s $s -t $SECS -g $g -w $N -n $n")
                 else
-                    specs+=("$h|$BIN/evs-bench -q -m recv -g $g -w $N -n $n")
+                    specs+=("$h|$BIN/evs-bench -q -m recv -g $g -w $N -n $n -T $((SECS + 60))")
                 fi
             done
             tag="TRIAL kind=flood size=$s senders=$n guarantee=$g"
@@ -254,7 +254,7 @@ done
 for g in $GUARANTEES; do
     announce $((SECS + 3)) "latency $(human_size "$LAT_SIZE") at $LAT_RATE msgs/s, $g"
     specs=("1|$BIN/evs-bench -q -m lat -s $LAT_SIZE -r $LAT_RATE -t $SECS -g $g -w $N -n 1")
-    for h in $(seq 2 $N); do specs+=("$h|$BIN/evs-bench -q -m recv -g $g -w $N -n 1"); done
+    for h in $(seq 2 $N); do specs+=("$h|$BIN/evs-bench -q -m recv -g $g -w $N -n 1 -T $((SECS + 60))"); done
     tag="TRIAL kind=lat size=$LAT_SIZE senders=1 guarantee=$g"
     trial "$tag" "${specs[@]}" || echo "         a process failed (see $OUT/trials)"
     summary_line "$tag"
