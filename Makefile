@@ -6,9 +6,16 @@
 #                   (run it with LD_LIBRARY_PATH=build/lib)
 #   make check      run every test (cargo test, then c-check); exits non-zero on failure
 #   make c-check    the C tests: headers, ABI, exported symbols, SONAME, install + pkg-config,
-#                   multi-process runs on loopback, and the short fault tests on a namespace
-#                   LAN (c-tests/lan; skipped unless root with ip netns and iptables)
+#                   multi-process runs on loopback, a smoke test of the benchmark tools,
+#                   and the short fault tests on a namespace LAN (c-tests/lan; skipped
+#                   unless root with ip netns and iptables)
 #   make chaos      the long fault tests on a namespace LAN (about 12 minutes; root)
+#   make bench      the benchmark (tools/bench.sh; docs/BENCHMARKS.md): throughput of
+#                   100 B to 1 MiB messages, 1 and 3 senders, agreed and safe, latency,
+#                   raw UDP multicast beside it, idle CPU; 3 processes on loopback, or
+#                   as root on a LAN of 3 network namespaces it creates and removes.
+#                   About 5 minutes; BENCH_SECONDS=2 make bench for a quick run.
+#                   Table and chart in build/bench/ (bench.md, bench.svg). Not in check.
 #   make headers    regenerate include/corosync/evs.h from src/capi/ with cbindgen
 #   make install    install into $(DESTDIR)$(PREFIX): the library with both links in
 #                   $(LIBDIR), the headers in $(INCLUDEDIR)/corosync, libevs.pc in
@@ -58,7 +65,7 @@ EXPORTS          := $(shell sed -n '/^[[:space:]]*global:/,/^[[:space:]]*local:/
 RUST_NATIVE_LIBS := -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
 comma            := ,
 
-.PHONY: all check c-check chaos headers install uninstall soak clippy fmt clean
+.PHONY: all check c-check chaos bench headers install uninstall soak clippy fmt clean
 
 # The example is the LAN scenario stalecommit's injector (examples/evs_forge_commit.rs).
 all:
@@ -81,11 +88,15 @@ check:
 c-check: all
 	CC="$(CC)" CXX="$(CXX)" MAKE="$(MAKE)" sh c-tests/run-abi.sh
 	CC="$(CC)" sh c-tests/run-multi.sh
+	CC="$(CC)" sh c-tests/run-bench-smoke.sh
 	CC="$(CC)" bash c-tests/robust/run.sh
 	CC="$(CC)" bash c-tests/lan/run.sh short
 
 chaos: all
 	CC="$(CC)" bash c-tests/lan/run.sh long
+
+bench: all
+	CC="$(CC)" bash tools/bench.sh
 
 headers:
 	EVS_REGEN_HEADERS=1 CARGO_BUILD_JOBS=$(JOBS) $(CARGO) test -j$(JOBS) --release --test headers_drift -- --nocapture
