@@ -68,6 +68,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "proc_cpu.h"
+
 #define HDR_LEN 32
 #define MAX_SIZE 1048576
 #define MAGIC 0x65766262u /* "evbb" */
@@ -277,25 +279,6 @@ static int send_msg(uint8_t kind, uint8_t flags, uint64_t seq, size_t size, uint
 			return 0;
 		pump(1000000);
 	}
-}
-
-static double cpu_seconds(void)
-{
-	char buf[1024], *p;
-	unsigned long ut, st;
-	FILE *f = fopen("/proc/self/stat", "r");
-	size_t n;
-	if (!f)
-		return -1.0;
-	n = fread(buf, 1, sizeof buf - 1, f);
-	fclose(f);
-	buf[n] = 0;
-	p = strrchr(buf, ')');
-	/* after the command: state ppid pgrp session tty tpgid flags minflt
-	   cminflt majflt cmajflt utime stime */
-	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
-		return -1.0;
-	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
 static int cmp_u64(const void *a, const void *b)

@@ -40,6 +40,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "proc_cpu.h"
+
 #define MAGIC 0x72617764u /* "rawd" */
 #define BATCH 64
 #define BUF_BYTES (4 << 20)
@@ -61,23 +63,6 @@ static void fail(const char *what)
 {
 	fprintf(stderr, "raw-mcast: %s: %s\n", what, strerror(errno));
 	exit(1);
-}
-
-static double cpu_seconds(void)
-{
-	char buf[1024], *p;
-	unsigned long ut, st;
-	FILE *f = fopen("/proc/self/stat", "r");
-	size_t n;
-	if (!f)
-		return -1.0;
-	n = fread(buf, 1, sizeof buf - 1, f);
-	fclose(f);
-	buf[n] = 0;
-	p = strrchr(buf, ')');
-	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
-		return -1.0;
-	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
 static void usage(void)
