@@ -7,6 +7,7 @@
 //! - [`peers`]: node id -> address, learnt from received datagrams.
 //! - [`nodeid`]: a unique node id derived from our address when none is configured.
 
+mod batch;
 mod config;
 pub mod envelope;
 mod iface;
@@ -20,7 +21,7 @@ mod udpu;
 pub use config::{TransportConfig, TransportKind};
 pub use nodeid::derive_node_id;
 pub use peers::{Learn, PeerTable};
-pub use transport::Transport;
+pub use transport::{Target, Transport};
 
 #[cfg(test)]
 mod tests;

@@ -8,7 +8,7 @@ use socket2::{SockAddr, Socket};
 
 use super::config::{invalid, TransportConfig, TransportKind};
 use super::socket::{recv_one, Received};
-use super::{udp, udpu};
+use super::{batch, udp, udpu};
 
 /// Sockets of one processor. Non-blocking throughout: the owner polls `fds()` for
 /// POLLIN and drains `recv` until it returns `Ok(None)`.
@@ -23,6 +23,15 @@ pub struct Transport {
     /// Which socket `recv` reads first; rotated so a busy one cannot starve the other.
     next_socket: usize,
     truncated: u64,
+}
+
+/// Where one datagram of a batch goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// Every processor, ourselves included (as `send_all`).
+    All,
+    /// One processor's unicast address (as `send_to`).
+    To(SocketAddr),
 }
 
 #[derive(Debug)]
@@ -76,6 +85,45 @@ impl Transport {
                 }
                 first_err.map_or(Ok(()), Err)
             }
+        }
+    }
+
+    /// Sends a burst of datagrams, in order, with as few system calls as
+    /// possible (`batch.rs`); each as `send_all` or `send_to` would. A datagram
+    /// that cannot go is skipped (lost, as on a busy network); the first error
+    /// is returned after all were tried.
+    pub fn send_batch(&mut self, batch: &[(Target, &[u8])]) -> io::Result<()> {
+        let mut first_err = None;
+        let mut addrs: Vec<SockAddr> = Vec::new();
+        let mut items: Vec<(usize, &[u8])> = Vec::with_capacity(batch.len());
+        for &(target, datagram) in batch {
+            match target {
+                Target::All => match &self.fanout {
+                    Fanout::Group(group) => {
+                        addrs.push(group.clone());
+                        items.push((addrs.len() - 1, datagram));
+                    }
+                    Fanout::Members(targets) => {
+                        for to in targets {
+                            addrs.push(to.clone());
+                            items.push((addrs.len() - 1, datagram));
+                        }
+                    }
+                },
+                Target::To(to) if to.is_ipv4() != self.local.is_ipv4() => {
+                    first_err.get_or_insert(invalid(format!("cannot send to {to} from {}", self.local)));
+                }
+                Target::To(to) => {
+                    addrs.push(to.into());
+                    items.push((addrs.len() - 1, datagram));
+                }
+            }
+        }
+        let items: Vec<(&SockAddr, &[u8])> = items.iter().map(|&(i, d)| (&addrs[i], d)).collect();
+        let sent = batch::send_many(&self.sender, &items);
+        match (first_err, sent) {
+            (Some(e), _) | (None, Err(e)) => Err(e),
+            (None, Ok(())) => Ok(()),
         }
     }
 

@@ -6,7 +6,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use crate::api::{Callback, ConfigChange as ApiConfigChange, Error};
-use crate::net::{envelope, Learn, PeerTable, Transport};
+use crate::net::{envelope, Learn, PeerTable, Target, Transport};
 use crate::totem::{ConfigKind, Destination, Event, NodeId, Transmit};
 
 use super::handles::{with_registry, Membership};
@@ -27,7 +27,7 @@ fn serve(node: &Node, mut transport: Transport, me: NodeId) {
     let local = transport.local_addr();
     let mut peers = PeerTable::new();
     let mut buf = vec![0u8; 65_536];
-    let mut out = Vec::with_capacity(2048);
+    let mut out: Vec<Vec<u8>> = Vec::new();
     let mut transmits: Vec<Transmit> = Vec::new();
     let mut events: Vec<Event> = Vec::new();
     let mut leave_started = false;
@@ -110,21 +110,32 @@ fn serve(node: &Node, mut transport: Transport, me: NodeId) {
             }
         }
 
-        for t in transmits.drain(..) {
-            out.clear();
-            envelope::wrap(me, &t.bytes, &mut out);
-            let sent = match t.dest {
-                Destination::All => transport.send_all(&out),
-                Destination::Node(id) if id == me => transport.send_to(local, &out),
+        // The visit's datagrams go out together (`net/batch.rs`); the
+        // envelope buffers are kept from one turn to the next.
+        let mut targets = Vec::with_capacity(transmits.len());
+        for (i, t) in transmits.drain(..).enumerate() {
+            let target = match t.dest {
+                Destination::All => Target::All,
+                Destination::Node(id) if id == me => Target::To(local),
                 Destination::Node(id) => match peers.addr_of(id) {
-                    Some(addr) => transport.send_to(addr, &out),
-                    None => Ok(()), // never heard from: it cannot be on our ring
+                    Some(addr) => Target::To(addr),
+                    None => continue, // never heard from: it cannot be on our ring
                 },
             };
-            if let Err(e) = sent {
-                crate::evs_log!(Debug, "send: {e}");
+            if out.len() <= i {
+                out.push(Vec::with_capacity(2048));
             }
+            out[i].clear();
+            envelope::wrap(me, &t.bytes, &mut out[i]);
+            targets.push((target, i));
         }
+        let batch: Vec<(Target, &[u8])> = targets.iter().map(|&(t, i)| (t, out[i].as_slice())).collect();
+        if let Err(e) = transport.send_batch(&batch) {
+            crate::evs_log!(Debug, "send: {e}");
+        }
+        drop(batch);
+        // A recovery can burst thousands of frames: do not keep their buffers.
+        out.truncate(256);
         for e in events.drain(..) {
             left |= route(node, e);
         }
