@@ -108,7 +108,7 @@ impl Node {
                 "the processor failed: {reason}; every handle now returns CS_ERR_LIBRARY: finalize them, and evs_initialize starts a new processor"
             );
             self.set_started(Err(Error::Library));
-            self.wake.signal();
+            self.wake.wake();
         }
     }
 }
@@ -171,7 +171,7 @@ pub(crate) fn release_if_unused() {
 /// node; a failed node's thread has ended, or ends at its next turn.
 fn retire(node: Arc<Node>) {
     node.lock_core().stop = true;
-    node.wake.signal();
+    node.wake.wake();
     let thread = node.thread.lock().unwrap_or_else(|e| e.into_inner()).take();
     if let Some(t) = thread {
         // The thread catches its own panics; Err cannot happen, and would
@@ -185,7 +185,7 @@ fn retire(node: Arc<Node>) {
 pub(crate) fn request_panic() -> Result<(), Error> {
     let node = node_slot().clone().ok_or(Error::BadHandle)?;
     node.panic_requested.store(true, Ordering::SeqCst);
-    node.wake.signal();
+    node.wake.wake();
     Ok(())
 }
 
@@ -209,7 +209,7 @@ pub(crate) fn submit(guarantee: Guarantee, payload: Vec<u8>) -> Result<(), Error
     };
     match result {
         Ok(()) => {
-            node.wake.signal();
+            node.wake.wake();
             Ok(())
         }
         Err(SubmitError::QueueFull) => Err(Error::TryAgain),
@@ -294,7 +294,7 @@ fn start() -> Result<Arc<Node>, Error> {
     drop(guard);
     if let Err(e) = outcome {
         node.lock_core().stop = true;
-        node.wake.signal();
+        node.wake.wake();
         if let Some(t) = node.thread.lock().unwrap_or_else(|e| e.into_inner()).take() {
             let _ = t.join();
         }

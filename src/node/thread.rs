@@ -44,8 +44,8 @@ fn serve(node: &Node, mut transport: Transport, me: NodeId) {
                 None => 1000,
             }
         };
-        poll_readable(&transport, node.wake.raw(), timeout_ms);
-        node.wake.reset();
+        let woken = poll_readable(&transport, node.wake.raw(), timeout_ms);
+        node.wake.woken(woken);
 
         let mut left = false;
         {
@@ -200,8 +200,9 @@ fn route(node: &Node, event: Event) -> bool {
     }
 }
 
-/// Wait until a socket or the wake-up fd is readable, or the timeout passes.
-fn poll_readable(transport: &Transport, wake: std::os::fd::RawFd, timeout_ms: i32) {
+/// Wait until a socket or the wake-up fd is readable, or the timeout passes;
+/// whether the wake-up fd was.
+fn poll_readable(transport: &Transport, wake: std::os::fd::RawFd, timeout_ms: i32) -> bool {
     let mut fds: Vec<libc::pollfd> = transport
         .fds()
         .into_iter()
@@ -209,5 +210,8 @@ fn poll_readable(transport: &Transport, wake: std::os::fd::RawFd, timeout_ms: i3
         .map(|fd| libc::pollfd { fd, events: libc::POLLIN, revents: 0 })
         .collect();
     // SAFETY: fds is a valid array of pollfd of the given length.
-    unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, timeout_ms) };
+    let n = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, timeout_ms) };
+    // The wake descriptor is last. On an error (EINTR) nothing is known:
+    // say readable, so that its flag and contents are cleared alike.
+    n < 0 || fds.last().is_some_and(|p| p.revents & libc::POLLIN != 0)
 }
