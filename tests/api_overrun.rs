@@ -75,7 +75,6 @@ fn a_silent_handle_is_overrun_and_the_others_lose_nothing() {
     let grown = peak.saturating_sub(base);
     assert!(grown < 40 << 20, "the process grew by {} MiB under the flood", grown >> 20);
 
-
     // The silent handle learns that it missed messages, on every call.
     let overrun = Err(Error::Overrun);
     assert_eq!(silent.dispatch(DispatchMode::All, &mut |_, _| panic!("nothing is delivered")), overrun);

@@ -123,7 +123,8 @@ pub(crate) fn settings(
     let netmtu = inputs.number(Key::NetMtu, Unit::Bytes, 576..=65_000, 1500)?;
 
     // At least twice the largest message, so that one always fits; at most 4 GiB - 1.
-    let handle_queue_bytes: u32 = inputs.number(Key::HandleQueueBytes, Unit::Bytes, 2 << 20..=u32::MAX, DEFAULT_HANDLE_QUEUE_BYTES)?;
+    let handle_queue_bytes: u32 =
+        inputs.number(Key::HandleQueueBytes, Unit::Bytes, 2 << 20..=u32::MAX, DEFAULT_HANDLE_QUEUE_BYTES)?;
 
     let log = log_level(&inputs, &mut warnings)?;
 
