@@ -96,6 +96,11 @@ pub enum Error {
     Timeout,
     /// Another processor uses our node id.
     Exist,
+    /// The handle stopped dispatching and its queue of callbacks passed
+    /// `EVS_HANDLE_QUEUE_BYTES`: its callbacks were dropped and it receives
+    /// nothing more. Every call but `fd`, the context and `finalize` reports
+    /// it; finalize the handle (and initialize a new one to go on).
+    Overrun,
 }
 
 impl std::fmt::Display for Error {
@@ -111,6 +116,7 @@ impl std::fmt::Display for Error {
             Error::NotExist => write!(f, "group not joined"),
             Error::Timeout => write!(f, "timed out"),
             Error::Exist => write!(f, "node id in use by another processor"),
+            Error::Overrun => write!(f, "handle overrun: it stopped dispatching and missed messages"),
         }
     }
 }
@@ -142,17 +148,18 @@ impl Handle {
         lookup(self.0).ok_or(Error::BadHandle)
     }
 
-    /// The state of a handle whose processor has not failed.
+    /// The state of a handle that is not broken (its processor failed: `Library`; overrun: `Overrun`).
     fn working(self) -> Result<std::sync::Arc<HandleState>, Error> {
         let state = self.state()?;
-        if state.is_failed() {
-            return Err(Error::Library);
+        match state.broken() {
+            Some(e) => Err(e),
+            None => Ok(state),
         }
-        Ok(state)
     }
 
     /// The handle numbered `raw`, or `BadHandle` unless it is live, `Library`
-    /// if its processor failed (the C layer reports both before bad arguments).
+    /// if its processor failed, `Overrun` if it was overrun (the C layer
+    /// reports these before bad arguments).
     pub fn live(raw: u64) -> Result<Handle, Error> {
         let h = Handle(raw);
         h.working().map(|_| h)
@@ -227,7 +234,8 @@ impl Handle {
     }
 
     /// Run callbacks on this thread. `f` runs with no library lock held.
-    /// `Library` once the processor has failed, even while blocked.
+    /// `Library` once the processor has failed, `Overrun` once the handle was
+    /// overrun, even while blocked.
     pub fn dispatch(self, mode: DispatchMode, f: &mut dyn FnMut(Handle, Callback)) -> Result<(), Error> {
         let state = self.working()?;
         // A callback may fork. In the child this handle is the parent's: its

@@ -167,6 +167,12 @@ cs_error_t evs_context_set(evs_handle_t handle, void *context);
  * EVS_LOG=error (or a finer level) logs the reason once on stderr. Recover by
  * calling evs_finalize() on the failed handles and evs_initialize() again,
  * which starts a new processor (a new member of the ring).
+ *
+ * A handle that stops dispatching is overrun once its pending callbacks pass
+ * EVS_HANDLE_QUEUE_BYTES (64 MiB by default): they are discarded, it receives
+ * nothing more, its fd polls readable for good, and the calls above return
+ * CS_ERR_QUEUE_FULL, since it missed messages. Finalize it; evs_initialize()
+ * gives a new handle. The process's other handles and the ring go on.
  */
 cs_error_t evs_dispatch(evs_handle_t handle, cs_dispatch_flags_t dispatch_types);
 

@@ -34,6 +34,9 @@ pub(crate) fn code_of(e: Error) -> cs_error_t {
         Error::NotExist => cs_error_t::CS_ERR_NOT_EXIST,
         Error::Timeout => cs_error_t::CS_ERR_TIMEOUT,
         Error::Exist => cs_error_t::CS_ERR_EXIST,
+        // The handle's queue of callbacks filled: named for what happened,
+        // and unlike TRY_AGAIN never cleared by waiting.
+        Error::Overrun => cs_error_t::CS_ERR_QUEUE_FULL,
     }
 }
 

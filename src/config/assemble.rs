@@ -21,6 +21,9 @@ pub const DEFAULT_MCASTADDR_V4: Ipv4Addr = Ipv4Addr::new(239, 192, 77, 4);
 pub const DEFAULT_MCASTADDR_V6: Ipv6Addr = Ipv6Addr::new(0xff15, 0, 0, 0, 0, 0, 0xefc0, 0x4d04);
 pub const DEFAULT_BINDNETADDR: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
 pub const DEFAULT_MCASTPORT: u16 = 5405;
+/// Room for a burst of large messages behind a dispatcher that is busy for a
+/// moment, yet bounded well below what a process may be allowed.
+pub const DEFAULT_HANDLE_QUEUE_BYTES: u32 = 64 << 20;
 
 /// Every raw value, the environment's over the file's.
 pub(crate) struct Inputs {
@@ -119,6 +122,10 @@ pub(crate) fn settings(
     }
     let netmtu = inputs.number(Key::NetMtu, Unit::Bytes, 576..=65_000, 1500)?;
 
+    // At least twice the largest message, so that one always fits; at most 4 GiB - 1.
+    let handle_queue_bytes: u32 =
+        inputs.number(Key::HandleQueueBytes, Unit::Bytes, 2 << 20..=u32::MAX, DEFAULT_HANDLE_QUEUE_BYTES)?;
+
     let log = log_level(&inputs, &mut warnings)?;
 
     Ok(Settings {
@@ -141,6 +148,7 @@ pub(crate) fn settings(
         window_size,
         max_messages,
         netmtu,
+        handle_queue_bytes: handle_queue_bytes as usize,
         log,
         warnings,
     })

@@ -21,6 +21,7 @@ pub(crate) enum Key {
     WindowSize,
     MaxMessages,
     NetMtu,
+    HandleQueueBytes,
     Log,
     LogDebug,
     LogToStderr,
@@ -58,6 +59,8 @@ pub(crate) const KEYS: &[KeyInfo] = &[
     both(Key::WindowSize, "totem.window_size", "EVS_WINDOW_SIZE"),
     both(Key::MaxMessages, "totem.max_messages", "EVS_MAX_MESSAGES"),
     both(Key::NetMtu, "totem.netmtu", "EVS_NETMTU"),
+    // Not a corosync setting (its daemon bounded each client's IPC buffer), so environment only.
+    KeyInfo { key: Key::HandleQueueBytes, file: None, env: Some("EVS_HANDLE_QUEUE_BYTES") },
     KeyInfo { key: Key::Log, file: None, env: Some("EVS_LOG") },
     KeyInfo { key: Key::LogDebug, file: Some("logging.debug"), env: None },
     KeyInfo { key: Key::LogToStderr, file: Some("logging.to_stderr"), env: None },

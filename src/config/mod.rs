@@ -33,7 +33,9 @@ mod values;
 #[cfg(test)]
 mod tests;
 
-pub use assemble::{DEFAULT_BINDNETADDR, DEFAULT_MCASTADDR_V4, DEFAULT_MCASTADDR_V6, DEFAULT_MCASTPORT};
+pub use assemble::{
+    DEFAULT_BINDNETADDR, DEFAULT_HANDLE_QUEUE_BYTES, DEFAULT_MCASTADDR_V4, DEFAULT_MCASTADDR_V6, DEFAULT_MCASTPORT,
+};
 pub use error::ConfigError;
 pub use settings::{CryptoCipher, CryptoHash, LogLevel, Settings, Transport};
 

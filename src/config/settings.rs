@@ -73,6 +73,9 @@ pub struct Settings {
     pub window_size: u32,
     pub max_messages: u32,
     pub netmtu: u32,
+    /// The bound of each handle's queue of pending callbacks, in bytes: past
+    /// it a handle that does not dispatch is overrun (`node/handles.rs`).
+    pub handle_queue_bytes: usize,
     pub log: LogLevel,
     /// Things the configuration said that were not used (unknown keys and sections,
     /// values set twice...): to be shown to the user, never silently dropped.

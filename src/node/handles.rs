@@ -1,7 +1,15 @@
 //! The process's handles: each has its queue of pending callbacks, a context
 //! pointer, and an eventfd that polls readable exactly while its queue is not
-//! empty, or for good once its node has failed. The groups they joined are the
-//! registry's (`groups.rs`), indexed for routing.
+//! empty, or for good once the handle is broken: its node failed, or it was
+//! overrun. The groups they joined are the registry's (`groups.rs`), indexed
+//! for routing.
+//!
+//! Overrun: a handle that stops dispatching must not grow the process without
+//! bound, and holding the ring back for it would stall every member for one
+//! slow reader. So each queue is bounded in bytes (`EVS_HANDLE_QUEUE_BYTES`);
+//! a callback that would pass the bound breaks the handle instead, as a node
+//! failure does, with its own error: the stream it sees has a gap, and a
+//! virtually synchronous stream with a gap must not silently go on.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::os::fd::RawFd;
@@ -21,13 +29,29 @@ pub(crate) struct HandleState {
     fd: EventFd,
 }
 
+/// What one queued callback costs beyond its payload: its slot and the
+/// allocations' headers, a rough but fixed figure so that a flood of empty
+/// messages is bounded too.
+const ENTRY_OVERHEAD: usize = 64;
+
+fn cost(callback: &Callback) -> usize {
+    ENTRY_OVERHEAD
+        + match callback {
+            Callback::Deliver { payload, .. } => payload.len(),
+            Callback::ConfigChange(c) => 4 * (c.members.len() + c.left.len() + c.joined.len()),
+        }
+}
+
 struct HandleInner {
     queue: VecDeque<Callback>,
+    /// The queue's cost (`cost`), checked against the bound at each push.
+    queued_bytes: usize,
     context: usize,
     finalized: bool,
-    /// Its node failed (`Node::fail`): calls report `Error::Library`, and the
-    /// eventfd stays readable so that a program polling it notices.
-    failed: bool,
+    /// Why the handle is broken, if it is: `Library`, its node failed
+    /// (`Node::fail`); `Overrun`, its queue passed the bound. Calls report it,
+    /// and the eventfd stays readable so that a program polling it notices.
+    broken: Option<Error>,
     /// The eventfd's counter is non-zero.
     signalled: bool,
     /// A regular configuration was queued: a handle's first callback is one.
@@ -40,9 +64,10 @@ impl HandleState {
         Ok(HandleState {
             inner: Mutex::new(HandleInner {
                 queue: VecDeque::new(),
+                queued_bytes: 0,
                 context: 0,
                 finalized: false,
-                failed: false,
+                broken: None,
                 signalled: false,
                 seen_regular: false,
             }),
@@ -69,12 +94,21 @@ impl HandleState {
     }
 
     /// Queue a callback (a message only for a handle that joined one of its
-    /// groups: the caller matched them).
-    pub fn push(&self, callback: Callback) {
+    /// groups: the caller matched them), or overrun the handle if its queue
+    /// would cost more than `limit` bytes.
+    pub fn push(&self, callback: Callback, limit: usize) {
         let mut inner = self.lock();
-        if inner.finalized || inner.failed {
+        if inner.finalized || inner.broken.is_some() {
             return;
         }
+        let cost = cost(&callback);
+        if inner.queued_bytes + cost > limit {
+            drop(inner);
+            crate::evs_log!(Warn, "a handle that does not dispatch passed {limit} queued bytes: overrun");
+            self.break_with(Error::Overrun);
+            return;
+        }
+        inner.queued_bytes += cost;
         inner.queue.push_back(callback);
         if !inner.signalled {
             self.fd.signal();
@@ -87,7 +121,7 @@ impl HandleState {
     /// had a ring skips transitional changes until its first regular one,
     /// which it sees with empty left and joined lists, as every handle's
     /// first callback is.
-    pub fn push_config(&self, mut change: ConfigChange) {
+    pub fn push_config(&self, mut change: ConfigChange, limit: usize) {
         {
             let mut inner = self.lock();
             if !inner.seen_regular {
@@ -99,21 +133,24 @@ impl HandleState {
                 change.joined.clear();
             }
         }
-        self.push(Callback::ConfigChange(change));
+        self.push(Callback::ConfigChange(change), limit);
     }
 
     /// Take the next callback, if any, keeping the fd readable exactly while
-    /// more remain; `Library` once the node has failed.
+    /// more remain; the reason once the handle is broken.
     pub fn pop(&self) -> Result<Option<Callback>, Error> {
         let mut inner = self.lock();
-        if inner.failed {
-            return Err(Error::Library);
+        if let Some(e) = inner.broken {
+            return Err(e);
         }
         Ok(self.pop_locked(&mut inner))
     }
 
     fn pop_locked(&self, inner: &mut HandleInner) -> Option<Callback> {
         let callback = inner.queue.pop_front();
+        if let Some(cb) = &callback {
+            inner.queued_bytes -= cost(cb);
+        }
         if inner.queue.is_empty() && inner.signalled {
             self.fd.reset();
             inner.signalled = false;
@@ -122,15 +159,15 @@ impl HandleState {
     }
 
     /// Wait for the next callback; None once the handle is finalized,
-    /// `Library` once its node has failed (a waiter wakes up for either).
+    /// the reason once the handle is broken (a waiter wakes up for either).
     pub fn wait_pop(&self) -> Result<Option<Callback>, Error> {
         let mut inner = self.lock();
         loop {
             if inner.finalized {
                 return Ok(None);
             }
-            if inner.failed {
-                return Err(Error::Library);
+            if let Some(e) = inner.broken {
+                return Err(e);
             }
             if let Some(cb) = self.pop_locked(&mut inner) {
                 return Ok(Some(cb));
@@ -147,20 +184,35 @@ impl HandleState {
         self.lock().finalized
     }
 
+    /// Its node failed (not merely overrun: an overrun handle keeps a working
+    /// node in use until it is finalized).
     pub fn is_failed(&self) -> bool {
-        self.lock().failed
+        self.lock().broken == Some(Error::Library)
     }
 
-    /// The node failed: drop pending callbacks (they will never be
-    /// dispatched), wake any blocked dispatcher, and make the fd readable for
-    /// good, as a dead daemon's socket was for corosync's library.
+    /// Why calls on it fail, if they do: `Library` or `Overrun`.
+    pub fn broken(&self) -> Option<Error> {
+        self.lock().broken
+    }
+
+    /// The node failed. That outranks an overrun: a failed node's handles
+    /// all report `Library`, which is what tells a new one to be started.
     pub fn fail(&self) {
+        self.break_with(Error::Library);
+    }
+
+    /// Break the handle for `reason`: drop pending callbacks (they will never
+    /// be dispatched, and their memory is freed now), wake any blocked
+    /// dispatcher, and make the fd readable for good, as a dead daemon's
+    /// socket was for corosync's library.
+    fn break_with(&self, reason: Error) {
         let mut inner = self.lock();
-        if inner.finalized || inner.failed {
+        if inner.finalized || inner.broken == Some(Error::Library) {
             return;
         }
-        inner.failed = true;
-        inner.queue.clear();
+        inner.broken = Some(reason);
+        inner.queue = VecDeque::new();
+        inner.queued_bytes = 0;
         if !inner.signalled {
             self.fd.signal();
             inner.signalled = true;
@@ -172,7 +224,8 @@ impl HandleState {
     pub fn close(&self) {
         let mut inner = self.lock();
         inner.finalized = true;
-        inner.queue.clear();
+        inner.queue = VecDeque::new();
+        inner.queued_bytes = 0;
         self.ready.notify_all();
     }
 }
@@ -192,6 +245,9 @@ pub(crate) struct Registry {
     pub local_nodeid: NodeId,
     /// The groups each handle joined.
     pub groups: Subscriptions,
+    /// The bound of each handle's queue, in bytes; set from the settings
+    /// when a processor starts (None before: the default).
+    pub queue_limit: Option<usize>,
     next_id: u64,
 }
 
@@ -213,10 +269,14 @@ impl Registry {
                 ring_id: m.ring_id,
                 transitional: false,
             };
-            state.push_config(change);
+            state.push_config(change, self.limit());
         }
         self.handles.insert(id, state);
         id
+    }
+
+    pub fn limit(&self) -> usize {
+        self.queue_limit.unwrap_or(crate::config::DEFAULT_HANDLE_QUEUE_BYTES as usize)
     }
 
     /// Unregister a handle, with its groups.

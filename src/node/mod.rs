@@ -267,6 +267,7 @@ fn start() -> Result<Arc<Node>, Error> {
     with_registry(|r| {
         r.local_nodeid = node_id;
         r.membership = None;
+        r.queue_limit = Some(settings.handle_queue_bytes);
     });
     let node = Arc::new(Node {
         core: Mutex::new(Core { processor, clock, stop: false }),

@@ -156,9 +156,10 @@ fn route(node: &Node, event: Event) -> bool {
             // Indexed by group: a lookup per group of the message, whatever
             // the handles joined (see `groups.rs`).
             with_registry(|r| {
+                let limit = r.limit();
                 for id in r.groups.receivers(&groups) {
                     if let Some(state) = r.handles.get(&id) {
-                        state.push(Callback::Deliver { nodeid: d.sender, payload: data.to_vec() });
+                        state.push(Callback::Deliver { nodeid: d.sender, payload: data.to_vec() }, limit);
                     }
                 }
             });
@@ -187,8 +188,9 @@ fn route(node: &Node, event: Event) -> bool {
                     ring_id: c.ring_id,
                     transitional,
                 };
+                let limit = r.limit();
                 for state in r.handles.values() {
-                    state.push_config(change.clone());
+                    state.push_config(change.clone(), limit);
                 }
             });
             if !transitional {

@@ -26,6 +26,7 @@ fn every_default() {
     assert_eq!(s.window_size, 50);
     assert_eq!(s.max_messages, 17);
     assert_eq!(s.netmtu, 1500);
+    assert_eq!(s.handle_queue_bytes, 64 << 20);
     assert_eq!(s.log, LogLevel::Off);
     assert!(s.warnings.is_empty(), "{:?}", s.warnings);
 }

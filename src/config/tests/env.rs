@@ -76,6 +76,10 @@ fn variables_one_by_one() {
     assert_eq!(ok(None, &[("EVS_WINDOW_SIZE", "100")]).window_size, 100);
     assert_eq!(ok(None, &[("EVS_MAX_MESSAGES", "30")]).max_messages, 30);
     assert_eq!(ok(None, &[("EVS_NETMTU", "9000")]).netmtu, 9000);
+    assert_eq!(ok(None, &[("EVS_HANDLE_QUEUE_BYTES", "2097152")]).handle_queue_bytes, 2 << 20);
+    // Below two maximal messages, one might never fit.
+    let message = err(None, &[("EVS_HANDLE_QUEUE_BYTES", "1048576")]);
+    says(&message, &["EVS_HANDLE_QUEUE_BYTES", "'1048576'", "out of range (2097152 to 4294967295 bytes)"]);
     for (word, level) in [
         ("off", LogLevel::Off),
         ("error", LogLevel::Error),
