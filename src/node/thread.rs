@@ -113,7 +113,7 @@ fn serve(node: &Node, mut transport: Transport, me: NodeId) {
         // The visit's datagrams go out together (`net/batch.rs`); the
         // envelope buffers are kept from one turn to the next.
         let mut targets = Vec::with_capacity(transmits.len());
-        for (i, t) in transmits.drain(..).enumerate() {
+        for t in transmits.drain(..) {
             let target = match t.dest {
                 Destination::All => Target::All,
                 Destination::Node(id) if id == me => Target::To(local),
@@ -122,6 +122,8 @@ fn serve(node: &Node, mut transport: Transport, me: NodeId) {
                     None => continue, // never heard from: it cannot be on our ring
                 },
             };
+            // One buffer per datagram that goes (skipped ones take none).
+            let i = targets.len();
             if out.len() <= i {
                 out.push(Vec::with_capacity(2048));
             }
