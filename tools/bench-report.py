@@ -59,6 +59,15 @@ def fmt_int(x):
     return f"{x:,.0f}"
 
 
+def flag_errors(procs, label, notes):
+    """A trial's errors go to the notes under `label`; the mark for its row."""
+    errs = trial_errors(procs)
+    if not errs:
+        return ""
+    notes.append(f"{label}: " + "; ".join(errs))
+    return " (!)"
+
+
 def main():
     out = sys.argv[1]
     trials = parse(os.path.join(out, "results.txt"))
@@ -83,12 +92,8 @@ def main():
         msgs = mean([num(p, "msgs_per_s") for p in procs])
         gb = mean([num(p, "bytes") for p in procs]) / 1e9
         cpu = sum(num(p, "cpu_s") for p in procs)
-        errs = trial_errors(procs)
-        mark = ""
-        if errs:
-            failed = True
-            notes.append(f"{size_name(size)}, {senders} sender(s), {g}: " + "; ".join(errs))
-            mark = " (!)"
+        mark = flag_errors(procs, f"{size_name(size)}, {senders} sender(s), {g}", notes)
+        failed |= bool(mark)
         chart[(senders, g)][size] = mb
         rows.append([size_name(size), str(senders), g + mark, fmt_int(msgs), f"{mb:.1f}",
                      f"{mb / raw_mb:.2f}" if raw_mb else "", "",
@@ -96,12 +101,8 @@ def main():
     for k in sorted((k for k in trials if k[0] == "lat"), key=lambda k: k[3]):
         procs = trials[k]
         _, size, senders, g = k
-        errs = trial_errors(procs)
-        mark = ""
-        if errs:
-            failed = True
-            notes.append(f"latency {g}: " + "; ".join(errs))
-            mark = " (!)"
+        mark = flag_errors(procs, f"latency {g}", notes)
+        failed |= bool(mark)
         rate = max(num(p, "send_msgs_per_s") for p in procs)
         lat = "{:.0f} / {:.0f} / {:.0f}".format(*(max(num(p, q) for p in procs)
                                                    for q in ("lat_p50_us", "lat_p99_us", "lat_p999_us")))
