@@ -116,3 +116,12 @@ fn member_hearing_no_multicast_is_left_out() {
     }
     assert_clean(&base(Family::Asym, 3, 15_000 * MS, 80.0, schedule));
 }
+
+/// Deaf seed 5309, pinned: a processor deaf from its start re-forms alone about
+/// every second, each time with a newer epoch; each of its joins reset the
+/// others' fail set and consensus timer, and five of eight sat in Gather for
+/// 18 s. Joins are now judged on the sets they leave (`membership.rs`).
+#[test]
+fn deaf_processor_epochs_do_not_keep_the_others_gathering() {
+    assert_clean(&sim::generate(Family::Deaf, 5309));
+}
