@@ -257,15 +257,14 @@ impl Handle {
                 }
             }
             DispatchMode::All => {
-                // Only what is pending now: a steady stream must not keep us here.
-                for _ in 0..state.pending() {
+                // Only what is pending now: a steady stream must not keep us
+                // here. Taken under one lock; a callback that finalizes the
+                // handle drops the rest, as it drops what is still queued.
+                for cb in state.pop_batch(usize::MAX)? {
                     if state.is_finalized() {
                         break;
                     }
-                    match state.pop()? {
-                        Some(cb) => run(cb)?,
-                        None => break,
-                    }
+                    run(cb)?;
                 }
             }
             DispatchMode::Blocking => {

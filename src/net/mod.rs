@@ -13,6 +13,7 @@ pub mod envelope;
 mod iface;
 pub mod nodeid;
 pub mod peers;
+mod recv_batch;
 mod socket;
 mod transport;
 mod udp;
@@ -21,6 +22,7 @@ mod udpu;
 pub use config::{TransportConfig, TransportKind};
 pub use nodeid::derive_node_id;
 pub use peers::{Learn, PeerTable};
+pub use recv_batch::RecvBatch;
 pub use transport::{Target, Transport};
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ use socket2::{SockAddr, Socket};
 
 use super::config::{invalid, TransportConfig, TransportKind};
 use super::socket::{recv_one, Received};
+use super::recv_batch::RecvBatch;
 use super::{batch, udp, udpu};
 
 /// Sockets of one processor. Non-blocking throughout: the owner polls `fds()` for
@@ -159,6 +160,25 @@ impl Transport {
             }
         }
         Ok(None)
+    }
+
+    /// Fill `batch` (cleared first) with what the sockets have pending, with
+    /// a `recvmmsg` per socket (`recv_batch.rs`); whether a socket may still
+    /// hold more (the batch is full). The group socket is read
+    /// first, so that a token read in the same batch finds the frames that
+    /// were multicast before it, but it may take at most three quarters of the
+    /// slots: the token comes by unicast and must not wait behind a flood.
+    pub fn recv_batch(&mut self, batch: &mut RecvBatch) -> io::Result<bool> {
+        batch.clear();
+        if let Some(group) = &self.group_receiver {
+            batch.fill_from(group, (batch.room() * 3 / 4).max(1))?;
+        }
+        batch.fill_from(&self.sender, batch.room())?;
+        if let Some(group) = &self.group_receiver {
+            batch.fill_from(group, batch.room())?; // what the unicast socket left
+        }
+        // Not full: every socket's last call found fewer than it was offered.
+        Ok(batch.room() == 0)
     }
 
     /// Datagrams dropped so far because they did not fit the `recv` buffer.

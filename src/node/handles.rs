@@ -13,7 +13,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 use std::os::fd::RawFd;
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock, RwLockReadGuard};
 
 use super::eventfd::EventFd;
 use super::fork::PerFork;
@@ -54,6 +54,10 @@ struct HandleInner {
     broken: Option<Error>,
     /// The eventfd's counter is non-zero.
     signalled: bool,
+    /// Threads blocked in `wait_pop`: a push notifies the condition variable
+    /// only when there is one (std's notify is a futex system call even with
+    /// no waiter: one per delivery, the largest item of a flood's syscall count).
+    waiters: usize,
     /// A regular configuration was queued: a handle's first callback is one.
     seen_regular: bool,
 }
@@ -69,6 +73,7 @@ impl HandleState {
                 finalized: false,
                 broken: None,
                 signalled: false,
+                waiters: 0,
                 seen_regular: false,
             }),
             ready: Condvar::new(),
@@ -97,24 +102,39 @@ impl HandleState {
     /// groups: the caller matched them), or overrun the handle if its queue
     /// would cost more than `limit` bytes.
     pub fn push(&self, callback: Callback, limit: usize) {
+        self.push_all(std::iter::once(callback), limit);
+    }
+
+    /// Queue several callbacks under one lock, with at most one eventfd write
+    /// and one wake-up for all of them (a protocol turn delivers many).
+    pub fn push_all(&self, callbacks: impl IntoIterator<Item = Callback>, limit: usize) {
         let mut inner = self.lock();
-        if inner.finalized || inner.broken.is_some() {
+        let mut pushed = false;
+        for callback in callbacks {
+            if inner.finalized || inner.broken.is_some() {
+                break;
+            }
+            let cost = cost(&callback);
+            if inner.queued_bytes + cost > limit {
+                drop(inner);
+                crate::evs_log!(Warn, "a handle that does not dispatch passed {limit} queued bytes: overrun");
+                self.break_with(Error::Overrun);
+                return;
+            }
+            inner.queued_bytes += cost;
+            inner.queue.push_back(callback);
+            pushed = true;
+        }
+        if !pushed {
             return;
         }
-        let cost = cost(&callback);
-        if inner.queued_bytes + cost > limit {
-            drop(inner);
-            crate::evs_log!(Warn, "a handle that does not dispatch passed {limit} queued bytes: overrun");
-            self.break_with(Error::Overrun);
-            return;
-        }
-        inner.queued_bytes += cost;
-        inner.queue.push_back(callback);
         if !inner.signalled {
             self.fd.signal();
             inner.signalled = true;
         }
-        self.ready.notify_all();
+        if inner.waiters > 0 {
+            self.ready.notify_all();
+        }
     }
 
     /// Queue a configuration change. A handle created before its processor
@@ -146,6 +166,24 @@ impl HandleState {
         Ok(self.pop_locked(&mut inner))
     }
 
+    /// Take up to `max` pending callbacks at once (dispatching what is
+    /// pending: one lock for the lot instead of one per callback), keeping
+    /// the fd readable exactly while more remain; the reason once broken.
+    pub fn pop_batch(&self, max: usize) -> Result<VecDeque<Callback>, Error> {
+        let mut inner = self.lock();
+        if let Some(e) = inner.broken {
+            return Err(e);
+        }
+        let n = max.min(inner.queue.len());
+        let taken: VecDeque<Callback> = inner.queue.drain(..n).collect();
+        inner.queued_bytes -= taken.iter().map(cost).sum::<usize>();
+        if inner.queue.is_empty() && inner.signalled {
+            self.fd.reset();
+            inner.signalled = false;
+        }
+        Ok(taken)
+    }
+
     fn pop_locked(&self, inner: &mut HandleInner) -> Option<Callback> {
         let callback = inner.queue.pop_front();
         if let Some(cb) = &callback {
@@ -172,12 +210,10 @@ impl HandleState {
             if let Some(cb) = self.pop_locked(&mut inner) {
                 return Ok(Some(cb));
             }
+            inner.waiters += 1;
             inner = self.ready.wait(inner).unwrap_or_else(|e| e.into_inner());
+            inner.waiters -= 1;
         }
-    }
-
-    pub fn pending(&self) -> usize {
-        self.lock().queue.len()
     }
 
     pub fn is_finalized(&self) -> bool {
@@ -288,15 +324,79 @@ impl Registry {
 
 /// Per fork generation: a forked child starts with an empty registry and
 /// never locks the parent's (`node/fork.rs`).
-static REGISTRY: PerFork<Mutex<Registry>> = PerFork::new();
+/// A reader-writer lock: routing deliveries (the protocol thread) and every
+/// API call's handle lookup only read it, and must not wait for each other.
+static REGISTRY: PerFork<RwLock<Registry>> = PerFork::new();
 
-/// Run `f` on the process's registry.
+/// Run `f` on the process's registry, to change it.
 pub(crate) fn with_registry<R>(f: impl FnOnce(&mut Registry) -> R) -> R {
-    let mut guard = REGISTRY.get().lock().unwrap_or_else(|e| e.into_inner());
+    let mut guard = REGISTRY.get().write().unwrap_or_else(|e| e.into_inner());
     f(&mut guard)
+}
+
+/// Read the process's registry; held while routing a turn's deliveries.
+pub(crate) fn read_registry() -> RwLockReadGuard<'static, Registry> {
+    REGISTRY.get().read().unwrap_or_else(|e| e.into_inner())
 }
 
 /// The handle's state, or None for an unknown or finalized handle.
 pub(crate) fn lookup(id: u64) -> Option<Arc<HandleState>> {
-    with_registry(|r| r.handles.get(&id).cloned())
+    read_registry().handles.get(&id).cloned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn deliver(n: u8) -> Callback {
+        Callback::Deliver { nodeid: 1, payload: vec![n; 10] }
+    }
+
+    fn readable(fd: RawFd) -> bool {
+        let mut p = libc::pollfd { fd, events: libc::POLLIN, revents: 0 };
+        // SAFETY: one valid pollfd.
+        unsafe { libc::poll(&mut p, 1, 0) == 1 }
+    }
+
+    #[test]
+    fn a_blocked_dispatcher_wakes_for_a_push() {
+        // Pushes notify only when someone waits: the waiter count must be
+        // right, or a blocked dispatch sleeps for ever.
+        let state = Arc::new(HandleState::new().unwrap());
+        for round in 0..50u8 {
+            let waiter = {
+                let state = Arc::clone(&state);
+                std::thread::spawn(move || state.wait_pop())
+            };
+            // Let it block (or not: both orders must work).
+            if round % 2 == 0 {
+                std::thread::sleep(Duration::from_millis(2));
+            }
+            state.push_all([deliver(round)], usize::MAX);
+            assert_eq!(waiter.join().unwrap(), Ok(Some(deliver(round))));
+        }
+        assert_eq!(state.lock().waiters, 0);
+    }
+
+    #[test]
+    fn a_batch_keeps_order_cost_and_the_fd_in_step() {
+        let state = HandleState::new().unwrap();
+        state.push_all((0..5).map(deliver), usize::MAX);
+        assert!(readable(state.fd()));
+        let first = state.pop_batch(2).unwrap();
+        assert_eq!(first, VecDeque::from(vec![deliver(0), deliver(1)]));
+        assert!(readable(state.fd()), "three remain");
+        let rest = state.pop_batch(usize::MAX).unwrap();
+        assert_eq!(rest, (2..5).map(deliver).collect::<VecDeque<_>>());
+        assert!(!readable(state.fd()), "empty: not readable");
+        assert_eq!(state.lock().queued_bytes, 0);
+        // The bound counts a batch as it counts single pushes.
+        state.push_all((0..3).map(deliver), 3 * (ENTRY_OVERHEAD + 10));
+        assert_eq!(state.broken(), None);
+        state.push_all([deliver(9)], 3 * (ENTRY_OVERHEAD + 10));
+        assert_eq!(state.broken(), Some(Error::Overrun));
+        assert_eq!(state.pop_batch(usize::MAX), Err(Error::Overrun));
+        assert!(readable(state.fd()), "broken: readable for good");
+    }
 }

@@ -6,14 +6,16 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use crate::api::{Callback, ConfigChange as ApiConfigChange, Error};
-use crate::net::{envelope, Learn, PeerTable, Target, Transport};
+use crate::net::{envelope, Learn, PeerTable, RecvBatch, Target, Transport};
 use crate::totem::{ConfigKind, Destination, Event, NodeId, Transmit};
 
-use super::handles::{with_registry, Membership};
+use super::handles::{read_registry, with_registry, HandleState, Membership, Registry};
 use super::{failure, message, probe, Node};
 
 /// Datagrams read per wake-up before timers and sends get their turn.
 const RECV_BUDGET: usize = 256;
+/// Datagrams read per system call and handed to the core per lock.
+const RECV_SLOTS: usize = 64;
 
 pub(super) fn run(node: Arc<Node>, transport: Transport, me: NodeId) {
     // The transport moves into `serve`, so a panic closes the sockets as it
@@ -24,14 +26,13 @@ pub(super) fn run(node: Arc<Node>, transport: Transport, me: NodeId) {
 }
 
 fn serve(node: &Node, mut transport: Transport, me: NodeId) {
-    let local = transport.local_addr();
-    let mut peers = PeerTable::new();
-    let mut buf = vec![0u8; 65_536];
+    let mut inbound = Inbound { me, local: transport.local_addr(), peers: PeerTable::new(), collision_reported: false };
+    let mut batch = RecvBatch::new(RECV_SLOTS);
     let mut out: Vec<Vec<u8>> = Vec::new();
     let mut transmits: Vec<Transmit> = Vec::new();
     let mut events: Vec<Event> = Vec::new();
+    let mut router = Router::default();
     let mut leave_started = false;
-    let mut collision_reported = false;
     loop {
         let timeout_ms = {
             // None: a panic inside the core during an API call (`submit`)
@@ -46,56 +47,39 @@ fn serve(node: &Node, mut transport: Transport, me: NodeId) {
         };
         let woken = poll_readable(&transport, node.wake.raw(), timeout_ms);
         node.wake.woken(woken);
+        if node.panic_requested.swap(false, Ordering::SeqCst) {
+            // Test hook (`api::testing`): holding the core lock, as a bug in
+            // the core would, so that the mutex is poisoned too.
+            let _core = node.sound_core();
+            panic!("protocol thread panic requested by evs::api::testing::panic_protocol_thread");
+        }
 
-        let mut left = false;
-        {
+        // Datagrams are read outside the core's lock, a batch at a time
+        // (`net/recv_batch.rs`), then handed to the core under it: an
+        // application's multicast never waits for our system calls.
+        let mut read = 0;
+        loop {
+            let more = match transport.recv_batch(&mut batch) {
+                Ok(more) => more,
+                Err(e) => {
+                    crate::evs_log!(Warn, "receive: {e}");
+                    false
+                }
+            };
+            read += batch.len();
             let Some(mut core) = node.sound_core() else { return };
-            if node.panic_requested.swap(false, Ordering::SeqCst) {
-                // Test hook (`api::testing`): here, holding the core lock, as
-                // a bug in the core would, so that the mutex is poisoned too.
-                panic!("protocol thread panic requested by evs::api::testing::panic_protocol_thread");
-            }
-            for _ in 0..RECV_BUDGET {
-                match transport.recv(&mut buf) {
-                    Ok(Some((n, from))) => {
-                        let Some((sender, bytes)) = envelope::unwrap(&buf[..n]) else { continue };
-                        let control = probe::control(bytes);
-                        if sender == me && from != local && control.is_some() {
-                            // A starting processor asks for our id: it refuses to start.
-                            if control == Some(probe::Control::Probe) {
-                                probe::answer(&mut transport, me, from);
-                                crate::evs_log!(Warn, "refused node id {me} to a processor starting at {from}");
-                            }
-                            continue;
-                        }
-                        if sender == me && from != local {
-                            if !collision_reported {
-                                collision_reported = true;
-                                // A configuration error on one side or the other: say so even
-                                // with logging off (never a silent collision).
-                                crate::log::fatal(format_args!("node id {me} is also used by the processor at {from}"));
-                                node.set_started(Err(Error::Exist));
-                            }
-                            continue;
-                        }
-                        if control.is_some() {
-                            continue; // another id's probe or answer: not for the core, not learnt
-                        }
-                        if sender != me {
-                            if let Learn::Moved { old } = peers.learn(sender, from) {
-                                crate::evs_log!(Warn, "node {sender} moved from {old} to {from}");
-                            }
-                        }
-                        let now = core.clock.now();
-                        core.processor.handle_packet(now, bytes);
-                    }
-                    Ok(None) => break,
-                    Err(e) => {
-                        crate::evs_log!(Warn, "receive: {e}");
-                        break;
-                    }
+            for (bytes, from) in batch.iter() {
+                if let Some(payload) = inbound.accept(node, &mut transport, bytes, from) {
+                    let now = core.clock.now();
+                    core.processor.handle_packet(now, payload);
                 }
             }
+            if !more || read >= RECV_BUDGET {
+                break;
+            }
+        }
+        {
+            let Some(mut core) = node.sound_core() else { return };
             let now = core.clock.now();
             core.processor.handle_timeout(now);
             if core.stop && !leave_started {
@@ -116,8 +100,8 @@ fn serve(node: &Node, mut transport: Transport, me: NodeId) {
         for t in transmits.drain(..) {
             let target = match t.dest {
                 Destination::All => Target::All,
-                Destination::Node(id) if id == me => Target::To(local),
-                Destination::Node(id) => match peers.addr_of(id) {
+                Destination::Node(id) if id == me => Target::To(inbound.local),
+                Destination::Node(id) => match inbound.peers.addr_of(id) {
                     Some(addr) => Target::To(addr),
                     None => continue, // never heard from: it cannot be on our ring
                 },
@@ -131,76 +115,176 @@ fn serve(node: &Node, mut transport: Transport, me: NodeId) {
             envelope::wrap(me, &t.bytes, &mut out[i]);
             targets.push((target, i));
         }
-        let batch: Vec<(Target, &[u8])> = targets.iter().map(|&(t, i)| (t, out[i].as_slice())).collect();
-        if let Err(e) = transport.send_batch(&batch) {
+        let sends: Vec<(Target, &[u8])> = targets.iter().map(|&(t, i)| (t, out[i].as_slice())).collect();
+        if let Err(e) = transport.send_batch(&sends) {
             crate::evs_log!(Debug, "send: {e}");
         }
-        drop(batch);
+        drop(sends);
         // A recovery can burst thousands of frames: do not keep their buffers.
         out.truncate(256);
-        for e in events.drain(..) {
-            left |= route(node, e);
-        }
-        if left {
+        if router.route(node, &mut events) {
             break;
         }
     }
 }
 
-/// Hand an event to the handles; true once the processor has left.
-fn route(node: &Node, event: Event) -> bool {
-    match event {
-        Event::Deliver(d) => {
-            let Some((groups, data)) = message::decode(&d.payload) else {
-                crate::evs_log!(Warn, "dropped a message from node {} that is not ours", d.sender);
-                return false;
-            };
-            // Indexed by group: a lookup per group of the message, whatever
-            // the handles joined (see `groups.rs`).
-            with_registry(|r| {
-                let limit = r.limit();
-                for id in r.groups.receivers(&groups) {
-                    if let Some(state) = r.handles.get(&id) {
-                        state.push(Callback::Deliver { nodeid: d.sender, payload: data.to_vec() }, limit);
-                    }
-                }
-            });
-            false
-        }
-        Event::ConfigChange(c) => {
-            let transitional = c.kind == ConfigKind::Transitional;
-            crate::evs_log!(
-                Info,
-                "{} configuration {}:{} members {:?} left {:?} joined {:?}",
-                if transitional { "transitional" } else { "regular" },
-                c.ring_id.rep,
-                c.ring_id.seq,
-                c.members,
-                c.left,
-                c.joined
-            );
-            with_registry(|r| {
-                if !transitional {
-                    r.membership = Some(Membership { ring_id: c.ring_id, members: c.members.clone() });
-                }
-                let change = ApiConfigChange {
-                    members: c.members,
-                    left: c.left,
-                    joined: c.joined,
-                    ring_id: c.ring_id,
-                    transitional,
-                };
-                let limit = r.limit();
-                for state in r.handles.values() {
-                    state.push_config(change.clone(), limit);
-                }
-            });
-            if !transitional {
-                node.set_started(Ok(()));
+/// What the thread knows of the datagrams it receives: our identity, and
+/// the peers' addresses learnt from them.
+struct Inbound {
+    me: NodeId,
+    local: std::net::SocketAddr,
+    peers: PeerTable,
+    collision_reported: bool,
+}
+
+impl Inbound {
+    /// The packet inside a received datagram, if it is for the core: probes
+    /// for node ids are answered or ignored here, a datagram with our own id
+    /// from another address is a collision, and the sender's address is
+    /// learnt.
+    fn accept<'a>(
+        &mut self,
+        node: &Node,
+        transport: &mut Transport,
+        datagram: &'a [u8],
+        from: std::net::SocketAddr,
+    ) -> Option<&'a [u8]> {
+        let (sender, bytes) = envelope::unwrap(datagram)?;
+        let me = self.me;
+        let control = probe::control(bytes);
+        if sender == me && from != self.local && control.is_some() {
+            // A starting processor asks for our id: it refuses to start.
+            if control == Some(probe::Control::Probe) {
+                probe::answer(transport, me, from);
+                crate::evs_log!(Warn, "refused node id {me} to a processor starting at {from}");
             }
-            false
+            return None;
         }
-        Event::Left => true,
+        if sender == me && from != self.local {
+            if !self.collision_reported {
+                self.collision_reported = true;
+                // A configuration error on one side or the other: say so even
+                // with logging off (never a silent collision).
+                crate::log::fatal(format_args!("node id {me} is also used by the processor at {from}"));
+                node.set_started(Err(Error::Exist));
+            }
+            return None;
+        }
+        if control.is_some() {
+            return None; // another id's probe or answer: not for the core, not learnt
+        }
+        if sender != me {
+            if let Learn::Moved { old } = self.peers.learn(sender, from) {
+                crate::evs_log!(Warn, "node {sender} moved from {old} to {from}");
+            }
+        }
+        Some(bytes)
+    }
+}
+
+/// Hands a turn's events to the handles. Deliveries are gathered per handle
+/// and pushed with one lock, one eventfd write and at most one wake-up per
+/// handle per turn (`HandleState::push_all`), under one read lock of the
+/// registry; each handle still sees its callbacks in event order, since a
+/// configuration change first flushes the deliveries before it.
+#[derive(Default)]
+struct Router {
+    /// Deliveries not yet pushed, per receiving handle.
+    pending: Vec<(Arc<HandleState>, Vec<Callback>)>,
+}
+
+impl Router {
+    /// Route and drain `events`; true once the processor has left.
+    fn route(&mut self, node: &Node, events: &mut Vec<Event>) -> bool {
+        let mut left = false;
+        let mut registry = None;
+        for event in events.drain(..) {
+            match event {
+                Event::Deliver(d) => {
+                    let r = registry.get_or_insert_with(read_registry);
+                    self.gather(r, d.sender, d.payload);
+                }
+                Event::ConfigChange(c) => {
+                    self.flush(registry.take().as_deref());
+                    config_change(node, c);
+                }
+                Event::Left => left = true,
+            }
+        }
+        self.flush(registry.as_deref());
+        left
+    }
+
+    /// Queue one delivery for every handle that joined one of its groups.
+    fn gather(&mut self, registry: &Registry, sender: NodeId, payload: Vec<u8>) {
+        let Some((groups, data)) = message::decode(&payload) else {
+            crate::evs_log!(Warn, "dropped a message from node {sender} that is not ours");
+            return;
+        };
+        let offset = payload.len() - data.len();
+        // Indexed by group: a lookup per group of the message, whatever the
+        // handles joined (see `groups.rs`).
+        let receivers = registry.groups.receivers(&groups);
+        let mut payload = Some(payload);
+        for (i, id) in receivers.iter().enumerate() {
+            let Some(state) = registry.handles.get(id) else { continue };
+            let data = if i + 1 == receivers.len() {
+                // The last receiver takes the core's buffer itself: no
+                // allocation, only the group header shifted out.
+                let mut own = payload.take().expect("taken once, by the last");
+                own.drain(..offset);
+                own
+            } else {
+                payload.as_ref().expect("kept until the last")[offset..].to_vec()
+            };
+            let callback = Callback::Deliver { nodeid: sender, payload: data };
+            match self.pending.iter_mut().find(|(s, _)| Arc::ptr_eq(s, state)) {
+                Some((_, queue)) => queue.push(callback),
+                None => self.pending.push((Arc::clone(state), vec![callback])),
+            }
+        }
+    }
+
+    /// Push what was gathered. Needs the registry only for the bound; a
+    /// handle finalized meanwhile drops what it is given.
+    fn flush(&mut self, registry: Option<&Registry>) {
+        let Some(registry) = registry else {
+            debug_assert!(self.pending.is_empty(), "deliveries gathered without the registry");
+            return;
+        };
+        let limit = registry.limit();
+        for (state, callbacks) in self.pending.drain(..) {
+            state.push_all(callbacks, limit);
+        }
+    }
+}
+
+/// A configuration change goes to every handle.
+fn config_change(node: &Node, c: crate::totem::ConfigChange) {
+    let transitional = c.kind == ConfigKind::Transitional;
+    crate::evs_log!(
+        Info,
+        "{} configuration {}:{} members {:?} left {:?} joined {:?}",
+        if transitional { "transitional" } else { "regular" },
+        c.ring_id.rep,
+        c.ring_id.seq,
+        c.members,
+        c.left,
+        c.joined
+    );
+    with_registry(|r| {
+        if !transitional {
+            r.membership = Some(Membership { ring_id: c.ring_id, members: c.members.clone() });
+        }
+        let change =
+            ApiConfigChange { members: c.members, left: c.left, joined: c.joined, ring_id: c.ring_id, transitional };
+        let limit = r.limit();
+        for state in r.handles.values() {
+            state.push_config(change.clone(), limit);
+        }
+    });
+    if !transitional {
+        node.set_started(Ok(()));
     }
 }
 

@@ -81,3 +81,49 @@ fn oversized_datagram_is_dropped_and_counted() {
     }
     assert_eq!(b.truncated_count(), 1);
 }
+
+#[test]
+fn udp_v4_recv_batch_reads_a_burst_in_few_calls_and_in_order() {
+    use crate::net::RecvBatch;
+    let (mut a, mut b) = pair();
+    let (la, lb) = (a.local_addr(), b.local_addr());
+    let tag = tag("udp4-batch");
+    let (mut mcast, mut unicast) = (Vec::new(), Vec::new());
+    for i in 0..20 {
+        let m = format!("{tag}m{i}");
+        a.send_all(m.as_bytes()).unwrap();
+        mcast.push(m);
+        let u = format!("{tag}u{i}");
+        a.send_to(lb, u.as_bytes()).unwrap();
+        unicast.push(u);
+    }
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    // 8 slots for 40 datagrams: full batches say there may be more.
+    let mut batch = RecvBatch::new(8);
+    let (mut got_m, mut got_u, mut calls) = (Vec::new(), Vec::new(), 0);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while got_m.len() + got_u.len() < 40 && std::time::Instant::now() < deadline {
+        let more = b.recv_batch(&mut batch).unwrap();
+        calls += 1;
+        assert_eq!(more, batch.room() == 0);
+        assert!(batch.len() <= 8);
+        for (bytes, from) in batch.iter() {
+            let s = String::from_utf8(bytes.to_vec()).unwrap();
+            if !s.starts_with(&tag) {
+                continue; // another test's traffic on the shared group
+            }
+            assert_eq!(from, la, "the source is the sender's unicast address");
+            if s[tag.len()..].starts_with('m') { got_m.push(s) } else { got_u.push(s) }
+        }
+        if !more && got_m.len() + got_u.len() < 40 {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+    }
+    // Per socket, arrival order is kept; neither socket is starved.
+    assert_eq!(got_m, mcast);
+    assert_eq!(got_u, unicast);
+    assert!(calls <= 12, "{calls} batches for 40 datagrams in batches of 8");
+    // Empty sockets: an empty batch, and no more.
+    assert!(!b.recv_batch(&mut batch).unwrap());
+    assert!(batch.is_empty());
+}
