@@ -14,16 +14,18 @@ use socket2::{SockAddr, Socket};
 /// `UIO_MAXIOV`, 1024).
 const PER_CALL: usize = 64;
 
-/// Send each `(destination, datagram)` in order. A datagram the kernel
+/// Send each `(destination, datagram)` in order, each datagram being
+/// `prefix` followed by its bytes (gathered by the kernel from two pieces:
+/// the envelope is never copied in front of each payload). A datagram the kernel
 /// refuses (a full buffer: `WouldBlock`, an unreachable address) is skipped,
 /// as if lost on the network, and the others still go; the first such error is
 /// returned after all were tried.
-pub(crate) fn send_many(socket: &Socket, items: &[(&SockAddr, &[u8])]) -> io::Result<()> {
+pub(crate) fn send_many(socket: &Socket, prefix: &[u8], items: &[(&SockAddr, &[u8])]) -> io::Result<()> {
     let mut first_err = None;
     let mut start = 0;
     while start < items.len() {
         let chunk = &items[start..items.len().min(start + PER_CALL)];
-        match send_chunk(socket, chunk) {
+        match send_chunk(socket, prefix, chunk) {
             Ok(sent) => start += sent.max(1).min(chunk.len()),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => {
@@ -38,23 +40,22 @@ pub(crate) fn send_many(socket: &Socket, items: &[(&SockAddr, &[u8])]) -> io::Re
 }
 
 /// One `sendmmsg` call over `chunk`; how many datagrams it sent (at least one).
-fn send_chunk(socket: &Socket, chunk: &[(&SockAddr, &[u8])]) -> io::Result<usize> {
-    let mut iovecs: Vec<libc::iovec> = chunk
-        .iter()
-        .map(|(_, data)| libc::iovec { iov_base: data.as_ptr() as *mut libc::c_void, iov_len: data.len() })
-        .collect();
+fn send_chunk(socket: &Socket, prefix: &[u8], chunk: &[(&SockAddr, &[u8])]) -> io::Result<usize> {
+    let piece = |bytes: &[u8]| libc::iovec { iov_base: bytes.as_ptr() as *mut libc::c_void, iov_len: bytes.len() };
+    // Two pieces per datagram: the prefix, then the payload.
+    let mut iovecs: Vec<libc::iovec> = chunk.iter().flat_map(|(_, data)| [piece(prefix), piece(data)]).collect();
     let mut headers: Vec<libc::mmsghdr> = chunk
         .iter()
-        .zip(iovecs.iter_mut())
-        .map(|((to, _), iov)| {
+        .zip(iovecs.chunks_exact_mut(2))
+        .map(|((to, _), pair)| {
             // SAFETY: msghdr is a plain C struct for which all-zero is a valid
-            // value; the fields set below point into `chunk` and `iovecs`,
-            // which outlive the call.
+            // value; the fields set below point into `chunk`, `prefix` and
+            // `iovecs`, which outlive the call.
             let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
             msg.msg_name = to.as_ptr() as *mut libc::c_void;
             msg.msg_namelen = to.len();
-            msg.msg_iov = iov as *mut libc::iovec;
-            msg.msg_iovlen = 1;
+            msg.msg_iov = pair.as_mut_ptr();
+            msg.msg_iovlen = 2;
             libc::mmsghdr { msg_hdr: msg, msg_len: 0 }
         })
         .collect();

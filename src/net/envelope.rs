@@ -24,6 +24,17 @@ pub const VERSION: u8 = 1;
 /// Bytes of envelope before the payload.
 pub const HEADER_LEN: usize = 9;
 
+/// The envelope of every datagram `node` sends: sent as its own piece in
+/// front of the payload (`Transport::send_batch`), so no datagram is copied
+/// only to be prefixed.
+pub fn header(node: u32) -> [u8; HEADER_LEN] {
+    let mut h = [0u8; HEADER_LEN];
+    h[..4].copy_from_slice(&MAGIC);
+    h[4] = VERSION;
+    h[5..].copy_from_slice(&node.to_be_bytes());
+    h
+}
+
 /// Writes the envelope and `payload` into `out`, replacing what it held: the caller
 /// keeps one buffer for all sends, so steady state allocates nothing.
 pub fn wrap(node: u32, payload: &[u8], out: &mut Vec<u8>) {
@@ -67,6 +78,11 @@ mod tests {
         }
         wrap(u32::MAX, b"z", &mut out);
         assert_eq!(unwrap(&out), Some((u32::MAX, &b"z"[..])));
+        // The header alone is the same envelope.
+        let mut joined = header(0x0102_0304).to_vec();
+        joined.extend_from_slice(b"hello");
+        wrap(0x0102_0304, b"hello", &mut out);
+        assert_eq!(joined, out);
     }
 
     #[test]

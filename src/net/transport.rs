@@ -90,10 +90,11 @@ impl Transport {
     }
 
     /// Sends a burst of datagrams, in order, with as few system calls as
-    /// possible (`batch.rs`); each as `send_all` or `send_to` would. A datagram
+    /// possible (`batch.rs`); each as `send_all` or `send_to` would, `prefix`
+    /// (the envelope) in front of each. A datagram
     /// that cannot go is skipped (lost, as on a busy network); the first error
     /// is returned after all were tried.
-    pub fn send_batch(&mut self, batch: &[(Target, &[u8])]) -> io::Result<()> {
+    pub fn send_batch(&mut self, prefix: &[u8], batch: &[(Target, &[u8])]) -> io::Result<()> {
         let mut first_err = None;
         let mut addrs: Vec<SockAddr> = Vec::new();
         let mut items: Vec<(usize, &[u8])> = Vec::with_capacity(batch.len());
@@ -121,7 +122,7 @@ impl Transport {
             }
         }
         let items: Vec<(&SockAddr, &[u8])> = items.iter().map(|&(i, d)| (&addrs[i], d)).collect();
-        let sent = batch::send_many(&self.sender, &items);
+        let sent = batch::send_many(&self.sender, prefix, &items);
         match (first_err, sent) {
             (Some(e), _) | (None, Err(e)) => Err(e),
             (None, Ok(())) => Ok(()),

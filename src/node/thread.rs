@@ -28,7 +28,7 @@ pub(super) fn run(node: Arc<Node>, transport: Transport, me: NodeId) {
 fn serve(node: &Node, mut transport: Transport, me: NodeId) {
     let mut inbound = Inbound { me, local: transport.local_addr(), peers: PeerTable::new(), collision_reported: false };
     let mut batch = RecvBatch::new(RECV_SLOTS);
-    let mut out: Vec<Vec<u8>> = Vec::new();
+    let envelope = envelope::header(me);
     let mut transmits: Vec<Transmit> = Vec::new();
     let mut events: Vec<Event> = Vec::new();
     let mut router = Router::default();
@@ -68,9 +68,11 @@ fn serve(node: &Node, mut transport: Transport, me: NodeId) {
             };
             read += batch.len();
             let Some(mut core) = node.sound_core() else { return };
+            // One reading of the clock per batch: its datagrams were all
+            // read at the same instant.
+            let now = core.clock.now();
             for (bytes, from) in batch.iter() {
                 if let Some(payload) = inbound.accept(node, &mut transport, bytes, from) {
-                    let now = core.clock.now();
                     core.processor.handle_packet(now, payload);
                 }
             }
@@ -94,34 +96,25 @@ fn serve(node: &Node, mut transport: Transport, me: NodeId) {
             }
         }
 
-        // The visit's datagrams go out together (`net/batch.rs`); the
-        // envelope buffers are kept from one turn to the next.
-        let mut targets = Vec::with_capacity(transmits.len());
-        for t in transmits.drain(..) {
-            let target = match t.dest {
-                Destination::All => Target::All,
-                Destination::Node(id) if id == me => Target::To(inbound.local),
-                Destination::Node(id) => match inbound.peers.addr_of(id) {
-                    Some(addr) => Target::To(addr),
-                    None => continue, // never heard from: it cannot be on our ring
-                },
-            };
-            // One buffer per datagram that goes (skipped ones take none).
-            let i = targets.len();
-            if out.len() <= i {
-                out.push(Vec::with_capacity(2048));
-            }
-            out[i].clear();
-            envelope::wrap(me, &t.bytes, &mut out[i]);
-            targets.push((target, i));
-        }
-        let sends: Vec<(Target, &[u8])> = targets.iter().map(|&(t, i)| (t, out[i].as_slice())).collect();
-        if let Err(e) = transport.send_batch(&sends) {
+        // The visit's datagrams go out together (`net/batch.rs`), each
+        // behind our envelope, which the kernel gathers: no copy.
+        let sends: Vec<(Target, &[u8])> = transmits
+            .iter()
+            .filter_map(|t| {
+                let target = match t.dest {
+                    Destination::All => Target::All,
+                    Destination::Node(id) if id == me => Target::To(inbound.local),
+                    // Never heard from: it cannot be on our ring.
+                    Destination::Node(id) => Target::To(inbound.peers.addr_of(id)?),
+                };
+                Some((target, t.bytes.as_slice()))
+            })
+            .collect();
+        if let Err(e) = transport.send_batch(&envelope, &sends) {
             crate::evs_log!(Debug, "send: {e}");
         }
         drop(sends);
-        // A recovery can burst thousands of frames: do not keep their buffers.
-        out.truncate(256);
+        transmits.clear();
         if router.route(node, &mut events) {
             break;
         }
