@@ -23,7 +23,7 @@ use std::os::fd::RawFd;
 
 use crate::node;
 use crate::node::handles::{lookup, with_registry, HandleState};
-pub use crate::totem::{Guarantee, NodeId, RingId};
+pub use crate::totem::{Guarantee, NodeId, RingId, SharedBytes};
 
 /// Most groups one join, leave or multicast may name.
 pub const MAX_GROUPS: usize = 50;
@@ -61,7 +61,9 @@ pub struct ConfigChange {
 /// A pending callback.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Callback {
-    Deliver { nodeid: NodeId, payload: Vec<u8> },
+    /// `payload` is shared with the other handles that receive the same
+    /// message (it derefs to `[u8]`; `to_vec` or `into_vec` for a `Vec`).
+    Deliver { nodeid: NodeId, payload: SharedBytes },
     ConfigChange(ConfigChange),
 }
 

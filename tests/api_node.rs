@@ -40,7 +40,7 @@ fn one_processor_end_to_end() {
         .map(|cb| match cb {
             Callback::Deliver { nodeid, payload } => {
                 assert_eq!(*nodeid, me);
-                payload.clone()
+                payload.to_vec()
             }
             other => panic!("unexpected {other:?}"),
         })

@@ -371,7 +371,7 @@ impl Proto for Toy {
                 guarantee: Guarantee::from_u8(bytes[5]).unwrap(),
                 ring_id: RingId { rep: self.id, seq: 4 },
                 seq: self.seq,
-                payload: bytes[6..].to_vec(),
+                payload: bytes[6..].to_vec().into(),
             }));
         }
     }

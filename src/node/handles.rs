@@ -350,7 +350,7 @@ mod tests {
     use std::time::Duration;
 
     fn deliver(n: u8) -> Callback {
-        Callback::Deliver { nodeid: 1, payload: vec![n; 10] }
+        Callback::Deliver { nodeid: 1, payload: vec![n; 10].into() }
     }
 
     fn readable(fd: RawFd) -> bool {

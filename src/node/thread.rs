@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use crate::api::{Callback, ConfigChange as ApiConfigChange, Error};
 use crate::net::{envelope, Learn, PeerTable, RecvBatch, Target, Transport};
-use crate::totem::{ConfigKind, Destination, Event, NodeId, Transmit};
+use crate::totem::{ConfigKind, Destination, Event, NodeId, SharedBytes, Transmit};
 
 use super::handles::{read_registry, with_registry, HandleState, Membership, Registry};
 use super::{failure, message, probe, Node};
@@ -208,29 +208,25 @@ impl Router {
         left
     }
 
-    /// Queue one delivery for every handle that joined one of its groups.
-    fn gather(&mut self, registry: &Registry, sender: NodeId, payload: Vec<u8>) {
+    /// Queue one delivery for every handle that joined one of its groups:
+    /// each gets a view of the core's bytes, none a copy.
+    fn gather(&mut self, registry: &Registry, sender: NodeId, payload: SharedBytes) {
         let Some((groups, data)) = message::decode(&payload) else {
             crate::evs_log!(Warn, "dropped a message from node {sender} that is not ours");
             return;
         };
-        let offset = payload.len() - data.len();
         // Indexed by group: a lookup per group of the message, whatever the
         // handles joined (see `groups.rs`).
         let receivers = registry.groups.receivers(&groups);
-        let mut payload = Some(payload);
-        for (i, id) in receivers.iter().enumerate() {
+        if receivers.is_empty() {
+            return;
+        }
+        // A queue may keep it long: a small message packed with others is
+        // copied out rather than keep their whole frame alive.
+        let data = payload.slice_ref(data).compact();
+        for id in &receivers {
             let Some(state) = registry.handles.get(id) else { continue };
-            let data = if i + 1 == receivers.len() {
-                // The last receiver takes the core's buffer itself: no
-                // allocation, only the group header shifted out.
-                let mut own = payload.take().expect("taken once, by the last");
-                own.drain(..offset);
-                own
-            } else {
-                payload.as_ref().expect("kept until the last")[offset..].to_vec()
-            };
-            let callback = Callback::Deliver { nodeid: sender, payload: data };
+            let callback = Callback::Deliver { nodeid: sender, payload: data.clone() };
             match self.pending.iter_mut().find(|(s, _)| Arc::ptr_eq(s, state)) {
                 Some((_, queue)) => queue.push(callback),
                 None => self.pending.push((Arc::clone(state), vec![callback])),

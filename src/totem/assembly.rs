@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use super::packet::Frag;
+use super::shared::SharedBytes;
 use super::types::NodeId;
 
 #[derive(Default)]
@@ -17,9 +18,10 @@ impl Assembly {
     /// Take one frame's payload in delivery order; the whole message when
     /// this frame completes one. `max`: the longest message accepted (a
     /// longer assembly is dropped).
-    pub fn take(&mut self, sender: NodeId, frag: Frag, payload: &[u8], max: usize) -> Option<Vec<u8>> {
+    pub fn take(&mut self, sender: NodeId, frag: Frag, payload: &SharedBytes, max: usize) -> Option<SharedBytes> {
         match frag {
-            Frag::Whole => Some(payload.to_vec()),
+            // The frame's own bytes: no copy.
+            Frag::Whole => Some(payload.clone()),
             // Whole messages, unpacked by delivery; none of them is a fragment.
             Frag::Packed => None,
             Frag::First => {
@@ -36,7 +38,7 @@ impl Assembly {
                 }
                 data.extend_from_slice(payload);
                 if frag == Frag::Last {
-                    self.partial.remove(&sender)
+                    self.partial.remove(&sender).map(SharedBytes::from_vec)
                 } else {
                     None
                 }
@@ -58,17 +60,17 @@ mod tests {
     #[test]
     fn assembles_per_sender_and_drops_orphans() {
         let mut a = Assembly::default();
-        assert_eq!(a.take(1, Frag::Whole, b"w", 100), Some(b"w".to_vec()));
-        assert_eq!(a.take(1, Frag::First, b"ab", 100), None);
-        assert_eq!(a.take(2, Frag::First, b"xy", 100), None);
-        assert_eq!(a.take(1, Frag::Middle, b"cd", 100), None);
-        assert_eq!(a.take(2, Frag::Last, b"z", 100), Some(b"xyz".to_vec()));
-        assert_eq!(a.take(1, Frag::Last, b"e", 100), Some(b"abcde".to_vec()));
-        assert_eq!(a.take(3, Frag::Last, b"orphan", 100), None);
-        assert_eq!(a.take(4, Frag::First, b"0123", 5), None);
-        assert_eq!(a.take(4, Frag::Last, b"45", 5), None, "over max: dropped");
-        a.take(5, Frag::First, b"a", 100);
+        assert_eq!(a.take(1, Frag::Whole, &b"w"[..].into(), 100), Some(b"w".to_vec().into()));
+        assert_eq!(a.take(1, Frag::First, &b"ab"[..].into(), 100), None);
+        assert_eq!(a.take(2, Frag::First, &b"xy"[..].into(), 100), None);
+        assert_eq!(a.take(1, Frag::Middle, &b"cd"[..].into(), 100), None);
+        assert_eq!(a.take(2, Frag::Last, &b"z"[..].into(), 100), Some(b"xyz".to_vec().into()));
+        assert_eq!(a.take(1, Frag::Last, &b"e"[..].into(), 100), Some(b"abcde".to_vec().into()));
+        assert_eq!(a.take(3, Frag::Last, &b"orphan"[..].into(), 100), None);
+        assert_eq!(a.take(4, Frag::First, &b"0123"[..].into(), 5), None);
+        assert_eq!(a.take(4, Frag::Last, &b"45"[..].into(), 5), None, "over max: dropped");
+        a.take(5, Frag::First, &b"a"[..].into(), 100);
         a.clear();
-        assert_eq!(a.take(5, Frag::Last, b"b", 100), None, "cleared with the configuration");
+        assert_eq!(a.take(5, Frag::Last, &b"b"[..].into(), 100), None, "cleared with the configuration");
     }
 }

@@ -119,7 +119,7 @@ mod tests {
             sender: 1,
             guarantee: Guarantee::Agreed,
             frag: crate::totem::packet::Frag::Whole,
-            body: FrameBody::App(vec![seq as u8]),
+            body: FrameBody::App(vec![seq as u8].into()),
         }
     }
 

@@ -87,9 +87,10 @@ impl Processor {
         }
         let (sender, guarantee, ring_id) = (frame.sender, frame.guarantee, frame.ring_id);
         if frame.frag == Frag::Packed {
-            // Each message in turn, all in the frame's place in the order.
-            for payload in packing::unpack(payload).unwrap_or_default() {
-                let payload = payload.to_vec();
+            // Each message in turn, all in the frame's place in the order,
+            // each a view of the frame's bytes.
+            for message in packing::unpack(payload).unwrap_or_default() {
+                let payload = payload.slice_ref(message);
                 self.events.push_back(Event::Deliver(Delivery { sender, guarantee, ring_id, seq, payload }));
             }
             return;

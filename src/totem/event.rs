@@ -1,5 +1,6 @@
 //! What the core tells its driver: deliveries, configuration changes, packets to send.
 
+use super::shared::SharedBytes;
 use super::types::{Guarantee, NodeId, RingId};
 
 /// Something for the application, in the order it must see it.
@@ -18,7 +19,7 @@ pub struct Delivery {
     /// The ring the frame was ordered on (the configuration it was sent in).
     pub ring_id: RingId,
     pub seq: u64,
-    pub payload: Vec<u8>,
+    pub payload: SharedBytes,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -27,6 +27,7 @@ mod processor;
 mod recovery;
 mod relay;
 mod ring;
+mod shared;
 mod timers;
 mod token;
 mod types;
@@ -36,6 +37,7 @@ pub use config::Config;
 pub use counters::Counters;
 pub use event::{ConfigChange, ConfigKind, Delivery, Destination, Event, SubmitError, Transmit};
 pub use processor::{Processor, State};
+pub use shared::SharedBytes;
 pub use types::{Guarantee, NodeId, RingId, Time, MS};
 
 #[cfg(test)]

@@ -6,12 +6,13 @@ use std::collections::VecDeque;
 
 use super::packet::Frag;
 use super::packing;
+use super::shared::SharedBytes;
 use super::types::Guarantee;
 
 /// An application message, cut into frames as it goes.
 struct Outgoing {
     guarantee: Guarantee,
-    payload: Vec<u8>,
+    payload: SharedBytes,
     /// Bytes already originated as fragments on the current ring.
     offset: usize,
 }
@@ -20,7 +21,7 @@ struct Outgoing {
 pub(crate) struct Piece {
     pub guarantee: Guarantee,
     pub frag: Frag,
-    pub bytes: Vec<u8>,
+    pub bytes: SharedBytes,
 }
 
 #[derive(Default)]
@@ -50,7 +51,7 @@ impl Outbox {
     /// Queue a message that will take `frames` frames.
     pub fn push(&mut self, guarantee: Guarantee, payload: Vec<u8>, frames: usize) {
         self.frames += frames;
-        self.queue.push_back(Outgoing { guarantee, payload, offset: 0 });
+        self.queue.push_back(Outgoing { guarantee, payload: SharedBytes::from_vec(payload), offset: 0 });
     }
 
     /// The next frame's worth (at most `room` bytes): small whole messages
@@ -71,9 +72,9 @@ impl Outbox {
             (false, true) => Frag::Last,
         };
         let guarantee = head.guarantee;
-        // A whole message moves into its frame without a copy.
-        let bytes =
-            if frag == Frag::Whole { std::mem::take(&mut head.payload) } else { head.payload[start..end].to_vec() };
+        // A whole message moves into its frame, a fragment is a view of it:
+        // no copy either way.
+        let bytes = if frag == Frag::Whole { std::mem::take(&mut head.payload) } else { head.payload.slice(start..end) };
         head.offset = end;
         if last {
             self.queue.pop_front();
@@ -110,7 +111,7 @@ impl Outbox {
             packing::push(&mut bytes, &m.payload);
         }
         self.frames = self.frames.saturating_sub(count);
-        Some(Piece { guarantee, frag: Frag::Packed, bytes })
+        Some(Piece { guarantee, frag: Frag::Packed, bytes: SharedBytes::from_vec(bytes) })
     }
 
     /// The piece just taken went out with this seq.
@@ -157,7 +158,7 @@ mod tests {
         let frags: Vec<Frag> = (0..3).map(|_| o.next_piece(10).unwrap().frag).collect();
         assert_eq!(frags, [Frag::First, Frag::Middle, Frag::Last]);
         let w = o.next_piece(10).unwrap();
-        assert_eq!((w.frag, w.bytes, w.guarantee), (Frag::Whole, vec![9], Guarantee::Agreed));
+        assert_eq!((w.frag, w.bytes, w.guarantee), (Frag::Whole, vec![9].into(), Guarantee::Agreed));
         assert!(o.is_empty() && o.frames() == 0 && o.next_piece(10).is_none());
         assert!(!o.new_ring(10));
     }

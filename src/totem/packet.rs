@@ -1,6 +1,7 @@
 //! The packets processors exchange, as plain values. `wire` turns them into
 //! bytes and back; nothing here knows about encodings.
 
+use super::shared::SharedBytes;
 use super::types::{Guarantee, NodeId, RingId};
 
 /// Every packet of the protocol.
@@ -113,7 +114,7 @@ impl Frag {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FrameBody {
     /// Application bytes.
-    App(Vec<u8>),
+    App(SharedBytes),
     /// A frame of an older ring, carried on the new ring during recovery.
     /// Never nested more than once.
     Recovered(Box<DataFrame>),

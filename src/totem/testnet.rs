@@ -184,7 +184,7 @@ impl TestNet {
         self.events[&id]
             .iter()
             .filter_map(|e| match e {
-                Event::Deliver(d) => Some(d.payload.clone()),
+                Event::Deliver(d) => Some(d.payload.to_vec()),
                 _ => None,
             })
             .collect()

@@ -55,6 +55,7 @@ use std::fmt;
 use super::packet::{
     CommitEntry, CommitToken, DataFrame, Frag, FrameBody, Join, MergeDetect, Packet, RingNotice, Token,
 };
+use super::shared::SharedBytes;
 use super::types::{Guarantee, NodeId, RingId};
 
 /// Bumped whenever the layout changes; peers with another version are not understood.
@@ -489,7 +490,7 @@ impl<'a> Reader<'a> {
                 let len = self.u32()?;
                 // `bytes` checks len against what remains before anything is copied.
                 let len = usize::try_from(len).map_err(|_| WireError::Truncated)?;
-                FrameBody::App(self.bytes(len)?.to_vec())
+                FrameBody::App(SharedBytes::from_vec(self.bytes(len)?.to_vec()))
             }
             body::RECOVERED if outer => FrameBody::Recovered(Box::new(self.frame(false)?)),
             body::RECOVERED => return Err(WireError::Invalid("recovered frame inside a recovered frame")),

@@ -12,7 +12,7 @@ fn rid(rep: NodeId, seq: u64) -> RingId {
 }
 
 fn app(ring_id: RingId, seq: u64, sender: NodeId, guarantee: Guarantee, payload: &[u8]) -> DataFrame {
-    DataFrame { ring_id, seq, sender, guarantee, frag: Frag::Whole, body: FrameBody::App(payload.to_vec()) }
+    DataFrame { ring_id, seq, sender, guarantee, frag: Frag::Whole, body: FrameBody::App(payload.to_vec().into()) }
 }
 
 fn recovered(outer: RingId, seq: u64, sender: NodeId, inner: DataFrame) -> DataFrame {
