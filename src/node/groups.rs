@@ -69,11 +69,24 @@ impl Subscriptions {
 
     /// The handles that joined at least one of `groups`, ascending, each once.
     /// Costs a lookup per group plus the matches found.
+    #[cfg(test)]
     pub fn receivers(&self, groups: &[Group]) -> Vec<u64> {
-        let mut out: Vec<u64> = groups.iter().filter_map(|g| self.members.get(g)).flatten().copied().collect();
+        let mut out = Vec::new();
+        self.receivers_into(groups.iter().copied(), &mut out);
+        out
+    }
+
+    /// As `receivers`, into `out` (cleared first): the protocol thread reuses
+    /// one vector for every delivery.
+    pub fn receivers_into(&self, groups: impl Iterator<Item = Group>, out: &mut Vec<u64>) {
+        out.clear();
+        for g in groups {
+            if let Some(handles) = self.members.get(&g) {
+                out.extend_from_slice(handles);
+            }
+        }
         out.sort_unstable();
         out.dedup();
-        out
     }
 
     fn unlink(&mut self, g: Group, handle: u64) {

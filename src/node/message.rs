@@ -23,7 +23,15 @@ pub(crate) fn encode(groups: &[Group], parts: &[&[u8]]) -> Vec<u8> {
 }
 
 /// The groups and the data, or None for a payload that is not ours.
+#[cfg(test)]
 pub(crate) fn decode(payload: &[u8]) -> Option<(Vec<Group>, &[u8])> {
+    let (groups, data) = split(payload)?;
+    Some((groups.collect(), data))
+}
+
+/// The groups (read as they are iterated: routing a delivery allocates
+/// nothing for them) and the data, or None for a payload that is not ours.
+pub(crate) fn split(payload: &[u8]) -> Option<(impl Iterator<Item = Group> + '_, &[u8])> {
     if payload.len() < HEADER || payload[0] != VERSION {
         return None;
     }
@@ -32,14 +40,11 @@ pub(crate) fn decode(payload: &[u8]) -> Option<(Vec<Group>, &[u8])> {
     if payload.len() < groups_end {
         return None;
     }
-    let groups = payload[HEADER..groups_end]
-        .chunks_exact(32)
-        .map(|c| {
-            let mut key = [0u8; 32];
-            key.copy_from_slice(c);
-            Group(key)
-        })
-        .collect();
+    let groups = payload[HEADER..groups_end].chunks_exact(32).map(|c| {
+        let mut key = [0u8; 32];
+        key.copy_from_slice(c);
+        Group(key)
+    });
     Some((groups, &payload[groups_end..]))
 }
 

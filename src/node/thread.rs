@@ -184,6 +184,8 @@ impl Inbound {
 struct Router {
     /// Deliveries not yet pushed, per receiving handle.
     pending: Vec<(Arc<HandleState>, Vec<Callback>)>,
+    /// The receivers of one delivery: kept, so routing allocates nothing for them.
+    receivers: Vec<u64>,
 }
 
 impl Router {
@@ -211,14 +213,16 @@ impl Router {
     /// Queue one delivery for every handle that joined one of its groups:
     /// each gets a view of the core's bytes, none a copy.
     fn gather(&mut self, registry: &Registry, sender: NodeId, payload: SharedBytes) {
-        let Some((groups, data)) = message::decode(&payload) else {
+        let Some((groups, data)) = message::split(&payload) else {
             crate::evs_log!(Warn, "dropped a message from node {sender} that is not ours");
             return;
         };
         // Indexed by group: a lookup per group of the message, whatever the
         // handles joined (see `groups.rs`).
-        let receivers = registry.groups.receivers(&groups);
+        let mut receivers = std::mem::take(&mut self.receivers);
+        registry.groups.receivers_into(groups, &mut receivers);
         if receivers.is_empty() {
+            self.receivers = receivers;
             return;
         }
         // A queue may keep it long: a small message packed with others is
@@ -232,6 +236,7 @@ impl Router {
                 None => self.pending.push((Arc::clone(state), vec![callback])),
             }
         }
+        self.receivers = receivers;
     }
 
     /// Push what was gathered. Needs the registry only for the bound; a
