@@ -58,6 +58,24 @@ impl Transport {
         Ok(Transport { sender, local, group_receiver, fanout, next_socket: 0, truncated: 0 })
     }
 
+    /// A second transport that sends from the same socket (a duplicated
+    /// descriptor: same address, same identity) and receives nothing, for
+    /// another thread to send on.
+    pub fn sender_clone(&self) -> io::Result<Transport> {
+        let fanout = match &self.fanout {
+            Fanout::Group(g) => Fanout::Group(g.clone()),
+            Fanout::Members(m) => Fanout::Members(m.clone()),
+        };
+        Ok(Transport {
+            sender: self.sender.try_clone()?,
+            local: self.local,
+            group_receiver: None,
+            fanout,
+            next_socket: 0,
+            truncated: 0,
+        })
+    }
+
     /// Our unicast address: where the others reach us, and what our datagrams carry as
     /// their source.
     pub fn local_addr(&self) -> SocketAddr {

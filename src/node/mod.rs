@@ -19,6 +19,7 @@ mod groups;
 pub(crate) mod handles;
 pub(crate) mod message;
 mod probe;
+mod router;
 mod signals;
 mod thread;
 
@@ -34,6 +35,7 @@ use clock::Clock;
 use eventfd::EventFd;
 use fork::PerFork;
 use handles::{with_registry, HandleState};
+use router::Router;
 
 /// What the protocol thread and the API calls share.
 pub(crate) struct Core {
@@ -45,6 +47,19 @@ pub(crate) struct Core {
 
 pub(crate) struct Node {
     core: Mutex<Core>,
+    /// Routes the core's events to the handles; locked before the core is
+    /// let go by whoever took events from it (`router.rs`).
+    router: Mutex<Router>,
+    /// A second handle on the transport's sending socket, for an
+    /// application thread to send the frames its multicast made the core
+    /// originate (a held token released by `submit`) without waiting for the
+    /// protocol thread to wake: one thread hop less on a message's way.
+    direct: Mutex<Transport>,
+    /// The envelope of every datagram we send.
+    envelope: [u8; crate::net::envelope::HEADER_LEN],
+    /// An application thread routed `Event::Left` (it cannot, but the
+    /// protocol thread must not miss it if it did).
+    left_routed: AtomicBool,
     wake: EventFd,
     /// Startup: set once the first regular configuration is installed, or
     /// with the reason startup failed.
@@ -200,6 +215,10 @@ pub(crate) fn submit(guarantee: Guarantee, payload: Vec<u8>) -> Result<(), Error
         // (still holding the core lock, so the protocol thread never sees
         // that state) instead of letting the thread go on with it.
         match failure::catching(|| core.processor.submit(now, guarantee, payload)) {
+            Ok(Ok(())) => {
+                send_directly(&node, core);
+                (Ok(()), stopping)
+            }
             Ok(result) => (result, stopping),
             Err(reason) => {
                 node.fail(&format!("the protocol core panicked during a multicast: {reason}"));
@@ -209,6 +228,7 @@ pub(crate) fn submit(guarantee: Guarantee, payload: Vec<u8>) -> Result<(), Error
     };
     match result {
         Ok(()) => {
+            // The token, timers and anything else are the thread's.
             node.wake.wake();
             Ok(())
         }
@@ -219,6 +239,34 @@ pub(crate) fn submit(guarantee: Guarantee, payload: Vec<u8>) -> Result<(), Error
         // leaving, and for the caller its handle is gone, not broken.
         Err(SubmitError::Closed) if stopping => Err(Error::BadHandle),
         Err(SubmitError::Closed) => Err(Error::Library),
+    }
+}
+
+/// After a multicast the core accepted: if it released a held token, the
+/// visit's frames are queued first; send them from this thread, and route
+/// what the visit delivered (our own message, among others), rather than wait
+/// for the protocol thread to wake up for them. The frames go out before the
+/// core's lock is let go (a non-blocking send), so the token the protocol
+/// thread sends next cannot overtake them; the router's lock is taken before
+/// it too, so events keep their order.
+fn send_directly(node: &Node, mut core: MutexGuard<'_, Core>) {
+    let mut frames = Vec::new();
+    while let Some(t) = core.processor.poll_multicast() {
+        frames.push(t);
+    }
+    if !frames.is_empty() {
+        let sends: Vec<(crate::net::Target, &[u8])> =
+            frames.iter().map(|t| (crate::net::Target::All, t.bytes.as_slice())).collect();
+        let mut direct = node.direct.lock().unwrap_or_else(|e| e.into_inner());
+        if let Err(e) = direct.send_batch(&node.envelope, &sends) {
+            crate::evs_log!(Debug, "send: {e}");
+        }
+    }
+    let mut router = node.router.lock().unwrap_or_else(|e| e.into_inner());
+    router.take_events(&mut core.processor);
+    drop(core);
+    if router.has_events() && router.route(node) {
+        node.left_routed.store(true, Ordering::SeqCst);
     }
 }
 
@@ -269,8 +317,16 @@ fn start() -> Result<Arc<Node>, Error> {
         r.membership = None;
         r.queue_limit = Some(settings.handle_queue_bytes);
     });
+    let direct = transport.sender_clone().map_err(|e| {
+        crate::log::fatal(format_args!("cannot open the network: {e}"));
+        Error::Library
+    })?;
     let node = Arc::new(Node {
         core: Mutex::new(Core { processor, clock, stop: false }),
+        router: Mutex::new(Router::default()),
+        direct: Mutex::new(direct),
+        envelope: crate::net::envelope::header(node_id),
+        left_routed: AtomicBool::new(false),
         wake: EventFd::new().map_err(|_| Error::Library)?,
         started: Mutex::new(None),
         started_cond: Condvar::new(),

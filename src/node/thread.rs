@@ -5,12 +5,11 @@
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use crate::api::{Callback, ConfigChange as ApiConfigChange, Error};
+use crate::api::Error;
 use crate::net::{envelope, Learn, PeerTable, RecvBatch, Target, Transport};
-use crate::totem::{ConfigKind, Destination, Event, NodeId, SharedBytes, Transmit};
+use crate::totem::{Destination, NodeId, Transmit};
 
-use super::handles::{read_registry, with_registry, HandleState, Membership, Registry};
-use super::{failure, message, probe, Node};
+use super::{failure, probe, Node};
 
 /// Datagrams read per wake-up before timers and sends get their turn.
 const RECV_BUDGET: usize = 256;
@@ -30,8 +29,6 @@ fn serve(node: &Node, mut transport: Transport, me: NodeId) {
     let mut batch = RecvBatch::new(RECV_SLOTS);
     let envelope = envelope::header(me);
     let mut transmits: Vec<Transmit> = Vec::new();
-    let mut events: Vec<Event> = Vec::new();
-    let mut router = Router::default();
     let mut leave_started = false;
     loop {
         let timeout_ms = {
@@ -80,7 +77,7 @@ fn serve(node: &Node, mut transport: Transport, me: NodeId) {
                 break;
             }
         }
-        {
+        let mut router = {
             let Some(mut core) = node.sound_core() else { return };
             let now = core.clock.now();
             core.processor.handle_timeout(now);
@@ -91,10 +88,11 @@ fn serve(node: &Node, mut transport: Transport, me: NodeId) {
             while let Some(t) = core.processor.poll_transmit() {
                 transmits.push(t);
             }
-            while let Some(e) = core.processor.poll_event() {
-                events.push(e);
-            }
-        }
+            // Before the core is let go: events keep their order (`router.rs`).
+            let mut router = node.router.lock().unwrap_or_else(|e| e.into_inner());
+            router.take_events(&mut core.processor);
+            router
+        };
 
         // The visit's datagrams go out together (`net/batch.rs`), each
         // behind our envelope, which the kernel gathers: no copy.
@@ -115,9 +113,10 @@ fn serve(node: &Node, mut transport: Transport, me: NodeId) {
         }
         drop(sends);
         transmits.clear();
-        if router.route(node, &mut events) {
+        if router.route(node) || node.left_routed.load(Ordering::SeqCst) {
             break;
         }
+        drop(router);
     }
 }
 
@@ -172,113 +171,6 @@ impl Inbound {
             }
         }
         Some(bytes)
-    }
-}
-
-/// Hands a turn's events to the handles. Deliveries are gathered per handle
-/// and pushed with one lock, one eventfd write and at most one wake-up per
-/// handle per turn (`HandleState::push_all`), under one read lock of the
-/// registry; each handle still sees its callbacks in event order, since a
-/// configuration change first flushes the deliveries before it.
-#[derive(Default)]
-struct Router {
-    /// Deliveries not yet pushed, per receiving handle.
-    pending: Vec<(Arc<HandleState>, Vec<Callback>)>,
-    /// The receivers of one delivery: kept, so routing allocates nothing for them.
-    receivers: Vec<u64>,
-}
-
-impl Router {
-    /// Route and drain `events`; true once the processor has left.
-    fn route(&mut self, node: &Node, events: &mut Vec<Event>) -> bool {
-        let mut left = false;
-        let mut registry = None;
-        for event in events.drain(..) {
-            match event {
-                Event::Deliver(d) => {
-                    let r = registry.get_or_insert_with(read_registry);
-                    self.gather(r, d.sender, d.payload);
-                }
-                Event::ConfigChange(c) => {
-                    self.flush(registry.take().as_deref());
-                    config_change(node, c);
-                }
-                Event::Left => left = true,
-            }
-        }
-        self.flush(registry.as_deref());
-        left
-    }
-
-    /// Queue one delivery for every handle that joined one of its groups:
-    /// each gets a view of the core's bytes, none a copy.
-    fn gather(&mut self, registry: &Registry, sender: NodeId, payload: SharedBytes) {
-        let Some((groups, data)) = message::split(&payload) else {
-            crate::evs_log!(Warn, "dropped a message from node {sender} that is not ours");
-            return;
-        };
-        // Indexed by group: a lookup per group of the message, whatever the
-        // handles joined (see `groups.rs`).
-        let mut receivers = std::mem::take(&mut self.receivers);
-        registry.groups.receivers_into(groups, &mut receivers);
-        if receivers.is_empty() {
-            self.receivers = receivers;
-            return;
-        }
-        // A queue may keep it long: a small message packed with others is
-        // copied out rather than keep their whole frame alive.
-        let data = payload.slice_ref(data).compact();
-        for id in &receivers {
-            let Some(state) = registry.handles.get(id) else { continue };
-            let callback = Callback::Deliver { nodeid: sender, payload: data.clone() };
-            match self.pending.iter_mut().find(|(s, _)| Arc::ptr_eq(s, state)) {
-                Some((_, queue)) => queue.push(callback),
-                None => self.pending.push((Arc::clone(state), vec![callback])),
-            }
-        }
-        self.receivers = receivers;
-    }
-
-    /// Push what was gathered. Needs the registry only for the bound; a
-    /// handle finalized meanwhile drops what it is given.
-    fn flush(&mut self, registry: Option<&Registry>) {
-        let Some(registry) = registry else {
-            debug_assert!(self.pending.is_empty(), "deliveries gathered without the registry");
-            return;
-        };
-        let limit = registry.limit();
-        for (state, callbacks) in self.pending.drain(..) {
-            state.push_all(callbacks, limit);
-        }
-    }
-}
-
-/// A configuration change goes to every handle.
-fn config_change(node: &Node, c: crate::totem::ConfigChange) {
-    let transitional = c.kind == ConfigKind::Transitional;
-    crate::evs_log!(
-        Info,
-        "{} configuration {}:{} members {:?} left {:?} joined {:?}",
-        if transitional { "transitional" } else { "regular" },
-        c.ring_id.rep,
-        c.ring_id.seq,
-        c.members,
-        c.left,
-        c.joined
-    );
-    with_registry(|r| {
-        if !transitional {
-            r.membership = Some(Membership { ring_id: c.ring_id, members: c.members.clone() });
-        }
-        let change =
-            ApiConfigChange { members: c.members, left: c.left, joined: c.joined, ring_id: c.ring_id, transitional };
-        let limit = r.limit();
-        for state in r.handles.values() {
-            state.push_config(change.clone(), limit);
-        }
-    });
-    if !transitional {
-        node.set_started(Ok(()));
     }
 }
 

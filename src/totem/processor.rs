@@ -236,6 +236,16 @@ impl Processor {
         self.transmits.pop_front()
     }
 
+    /// The next packet to send if it goes to every processor (a frame, not
+    /// the token): what an application thread may send itself, leaving the
+    /// rest, in order, to the driver's turn.
+    pub fn poll_multicast(&mut self) -> Option<Transmit> {
+        match self.transmits.front() {
+            Some(t) if t.dest == super::event::Destination::All => self.transmits.pop_front(),
+            _ => None,
+        }
+    }
+
     pub fn poll_event(&mut self) -> Option<Event> {
         self.events.pop_front()
     }

@@ -1,0 +1,139 @@
+//! The core's events to the handles' queues, in order, from whichever thread
+//! drove the core: the protocol thread after each turn, or an application
+//! thread whose multicast released a held token (`node::submit`).
+//!
+//! Order: whoever takes events from the core takes the router's lock before
+//! it lets go of the core's (lock order: core, then router), so two threads'
+//! events reach the handles in the order the core produced them.
+
+use std::sync::Arc;
+
+use crate::api::{Callback, ConfigChange as ApiConfigChange};
+use crate::totem::{ConfigKind, Event, NodeId, Processor, SharedBytes};
+
+use super::handles::{read_registry, with_registry, HandleState, Membership, Registry};
+use super::{message, Node};
+
+/// Hands a turn's events to the handles. Deliveries are gathered per handle
+/// and pushed with one lock, one eventfd write and at most one wake-up per
+/// handle per turn (`HandleState::push_all`), under one read lock of the
+/// registry; each handle still sees its callbacks in event order, since a
+/// configuration change first flushes the deliveries before it.
+#[derive(Default)]
+pub(crate) struct Router {
+    /// Events taken from the core, not yet routed.
+    events: Vec<Event>,
+    /// Deliveries not yet pushed, per receiving handle.
+    pending: Vec<(Arc<HandleState>, Vec<Callback>)>,
+    /// The receivers of one delivery: kept, so routing allocates nothing for them.
+    receivers: Vec<u64>,
+}
+
+impl Router {
+    /// Take the core's pending events (call with the core locked, then keep
+    /// this router locked until they are routed).
+    pub fn take_events(&mut self, processor: &mut Processor) {
+        while let Some(e) = processor.poll_event() {
+            self.events.push(e);
+        }
+    }
+
+    pub fn has_events(&self) -> bool {
+        !self.events.is_empty()
+    }
+
+    /// Route the events taken; true once the processor has left.
+    pub fn route(&mut self, node: &Node) -> bool {
+        let mut left = false;
+        let mut registry = None;
+        let mut events = std::mem::take(&mut self.events);
+        for event in events.drain(..) {
+            match event {
+                Event::Deliver(d) => {
+                    let r = registry.get_or_insert_with(read_registry);
+                    self.gather(r, d.sender, d.payload);
+                }
+                Event::ConfigChange(c) => {
+                    self.flush(registry.take().as_deref());
+                    config_change(node, c);
+                }
+                Event::Left => left = true,
+            }
+        }
+        self.flush(registry.as_deref());
+        self.events = events; // its buffer, for the next turn
+        left
+    }
+
+    /// Queue one delivery for every handle that joined one of its groups:
+    /// each gets a view of the core's bytes, none a copy.
+    fn gather(&mut self, registry: &Registry, sender: NodeId, payload: SharedBytes) {
+        let Some((groups, data)) = message::split(&payload) else {
+            crate::evs_log!(Warn, "dropped a message from node {sender} that is not ours");
+            return;
+        };
+        // Indexed by group: a lookup per group of the message, whatever the
+        // handles joined (see `groups.rs`).
+        let mut receivers = std::mem::take(&mut self.receivers);
+        registry.groups.receivers_into(groups, &mut receivers);
+        if receivers.is_empty() {
+            self.receivers = receivers;
+            return;
+        }
+        // A queue may keep it long: a small message packed with others is
+        // copied out rather than keep their whole frame alive.
+        let data = payload.slice_ref(data).compact();
+        for id in &receivers {
+            let Some(state) = registry.handles.get(id) else { continue };
+            let callback = Callback::Deliver { nodeid: sender, payload: data.clone() };
+            match self.pending.iter_mut().find(|(s, _)| Arc::ptr_eq(s, state)) {
+                Some((_, queue)) => queue.push(callback),
+                None => self.pending.push((Arc::clone(state), vec![callback])),
+            }
+        }
+        self.receivers = receivers;
+    }
+
+    /// Push what was gathered. Needs the registry only for the bound; a
+    /// handle finalized meanwhile drops what it is given.
+    fn flush(&mut self, registry: Option<&Registry>) {
+        let Some(registry) = registry else {
+            debug_assert!(self.pending.is_empty(), "deliveries gathered without the registry");
+            return;
+        };
+        let limit = registry.limit();
+        for (state, callbacks) in self.pending.drain(..) {
+            state.push_all(callbacks, limit);
+        }
+    }
+}
+
+/// A configuration change goes to every handle.
+fn config_change(node: &Node, c: crate::totem::ConfigChange) {
+    let transitional = c.kind == ConfigKind::Transitional;
+    crate::evs_log!(
+        Info,
+        "{} configuration {}:{} members {:?} left {:?} joined {:?}",
+        if transitional { "transitional" } else { "regular" },
+        c.ring_id.rep,
+        c.ring_id.seq,
+        c.members,
+        c.left,
+        c.joined
+    );
+    with_registry(|r| {
+        if !transitional {
+            r.membership = Some(Membership { ring_id: c.ring_id, members: c.members.clone() });
+        }
+        let change =
+            ApiConfigChange { members: c.members, left: c.left, joined: c.joined, ring_id: c.ring_id, transitional };
+        let limit = r.limit();
+        for state in r.handles.values() {
+            state.push_config(change.clone(), limit);
+        }
+    });
+    if !transitional {
+        node.set_started(Ok(()));
+    }
+}
+
