@@ -137,13 +137,32 @@ impl Processor {
     }
 
     /// Our turn with the token.
+    ///
+    /// The accelerated ring: the last `accelerated_window` new frames go
+    /// out right after the token rather than before it, and the token's
+    /// `tail` says how many. Nothing below depends on the successor holding
+    /// them when the token reaches it: the TOTEM95 aru rule lets it lower
+    /// the aru to what it really holds (and raise it again on a later
+    /// visit), `rotation_min` and `stable` are minimums of real arus (safe
+    /// delivery and freeing only wait a little longer), a quiet visit
+    /// still means lacking nothing (a tail only follows a visit that sent,
+    /// which was not quiet either, so holding comes at most a visit later),
+    /// and `request_missing` and `check_receive_failure` treat the tail as
+    /// in flight for that one visit only. Our aru covers the tail from its
+    /// origination (it is in our buffer), and the copy of the token the
+    /// forwarder may resend carries the same `tail`, by when those frames
+    /// are long sent.
     pub(crate) fn visit(&mut self, mut token: Token) {
         self.counters.token_visits += 1;
+        // The highest seq we should hold by now: the predecessor's tail may
+        // still be on its way.
+        let due = token.seq.saturating_sub(u64::from(token.tail));
         let mut rtr = self.serve_requests(&mut token);
-        self.request_missing(&token, &mut rtr);
+        self.request_missing(due, &mut rtr);
         token.rtr = rtr;
         let (others_fcc, others_backlog) = self.others_share(&token);
-        let sent = self.originate(&mut token, others_fcc, others_backlog);
+        let (sent, tail) = self.originate(&mut token, others_fcc, others_backlog);
+        token.tail = tail.len() as u32;
         let my_aru = self.update_aru_and_stability(&mut token);
 
         // fcc and backlog carry our contribution of this visit.
@@ -159,8 +178,12 @@ impl Processor {
         let members = self.token_ring_mut().members.len();
         self.hold.visited(token.quiet as usize >= members);
 
-        if !self.settle_visit(&mut token, members) {
-            return; // we gave up on the ring
+        if !self.settle_visit(&mut token, members, due) {
+            // We gave up on the ring and keep the token, but the tail's seqs
+            // are ours on it: send them as the ring would have had them
+            // (a member still on it, or the recovery, may use them).
+            self.multicast_tail(tail);
+            return;
         }
         if self.state == State::Operational
             && self.ring.rep() == self.me
@@ -169,6 +192,15 @@ impl Processor {
             self.send_merge_detect();
         }
         self.pass_on(token);
+        self.multicast_tail(tail);
+    }
+
+    /// The frames of the visit that follow the token (the accelerated ring).
+    fn multicast_tail(&mut self, tail: Vec<DataFrame>) {
+        self.counters.frames_after_token += tail.len() as u64;
+        for frame in tail {
+            self.multicast(&Packet::Data(frame));
+        }
     }
 
     /// Retransmit what others lack and we hold; keep the rest asked. A request
@@ -198,12 +230,15 @@ impl Processor {
         rtr
     }
 
-    /// Add what we lack to the requests, within what one token can carry.
-    fn request_missing(&mut self, token: &Token, rtr: &mut Vec<u64>) {
+    /// Add what we lack up to `due` to the requests, within what one token
+    /// can carry. Seqs above `due` are the predecessor's tail, multicast
+    /// after its token: asking for them now would retransmit frames that are
+    /// merely in flight. A later visit asks for them if they were lost.
+    fn request_missing(&mut self, due: u64, rtr: &mut Vec<u64>) {
         let limit = rtr_limit(self.config.max_frame);
         let ring = self.token_ring_mut();
         let mut seq = ring.my_aru + 1;
-        while seq <= token.seq && rtr.len() < limit {
+        while seq <= due && rtr.len() < limit {
             if !ring.frames.contains(seq) && !rtr.contains(&seq) {
                 rtr.push(seq);
             }
@@ -216,8 +251,12 @@ impl Processor {
         (token.fcc.saturating_sub(self.visits.my_fcc), token.backlog.saturating_sub(self.visits.my_backlog))
     }
 
-    /// Originate new frames within flow control; how many went out.
-    fn originate(&mut self, token: &mut Token, others_fcc: u32, others_backlog: u32) -> u32 {
+    /// Originate new frames within flow control: how many, and those to
+    /// multicast only after the token (the accelerated ring's tail, the
+    /// last `accelerated_window` of them; only when operational: recovery
+    /// keeps its frames ahead of the token, its INSTALL rule counts on it).
+    /// Every frame enters our buffer now, so our aru covers the tail.
+    fn originate(&mut self, token: &mut Token, others_fcc: u32, others_backlog: u32) -> (u32, Vec<DataFrame>) {
         let n = allowed(&FlowInput {
             window_size: self.config.window_size,
             max_messages: self.config.max_messages,
@@ -228,7 +267,7 @@ impl Processor {
             token_seq: token.seq,
             token_aru: token.aru,
         });
-        let mut sent = 0;
+        let mut frames = Vec::new();
         for _ in 0..n {
             // Never assign a seq our own buffer could not keep for retransmission.
             if !self.token_ring_mut().frames.accepts(token.seq + 1) {
@@ -236,10 +275,15 @@ impl Processor {
             }
             let Some(frame) = self.next_frame(token) else { break };
             self.token_ring_mut().insert(frame.clone());
-            self.multicast(&Packet::Data(frame));
-            sent += 1;
+            frames.push(frame);
         }
-        sent
+        let sent = frames.len() as u32;
+        let window = if self.state == State::Operational { self.config.accelerated_window } else { 0 };
+        let tail = frames.split_off(frames.len() - (window as usize).min(frames.len()));
+        for frame in frames {
+            self.multicast(&Packet::Data(frame));
+        }
+        (sent, tail)
     }
 
     /// aru (TOTEM95): lower it if we lack more, raise it if we set it; and
@@ -265,11 +309,11 @@ impl Processor {
 
     /// What the visit means for delivery, recovery and installation; false
     /// when we gave up on the ring (a receive failure sent us to Gather).
-    fn settle_visit(&mut self, token: &mut Token, members: usize) -> bool {
+    fn settle_visit(&mut self, token: &mut Token, members: usize, due: u64) -> bool {
         if self.state != State::Recovery {
             self.deliver_ready();
             self.ring.free_settled();
-            return !self.check_receive_failure(token);
+            return !self.check_receive_failure(due);
         }
         if token.flags & token_flags::INSTALL == 0 && token.quiet as usize >= members {
             token.flags |= token_flags::INSTALL;
@@ -284,7 +328,7 @@ impl Processor {
         }
         // Recovery can stall on a member that cannot get some frame while
         // the token keeps circulating: no timeout would fire.
-        !self.check_receive_failure(token)
+        !self.check_receive_failure(due)
     }
 
     /// Pass the token on and keep a copy until the ring shows it moved.
@@ -350,11 +394,15 @@ impl Processor {
 
     /// A processor whose aru stays behind the ring for `fail_recv_const`
     /// visits cannot receive: it leaves the ring to be recovered by a new one
-    /// (the recovery exchange gives it what the ring could not).
-    fn check_receive_failure(&mut self, token: &Token) -> bool {
+    /// (the recovery exchange gives it what the ring could not). Behind means
+    /// below `due`, the token's seq less the predecessor's tail: lacking
+    /// only frames still in flight is no sign of a receive failure (and the
+    /// frames we originated this visit are ours, so an aru at `due` covers
+    /// them too).
+    fn check_receive_failure(&mut self, due: u64) -> bool {
         let my_aru = self.token_ring_mut().my_aru;
         let v = &mut self.visits;
-        if my_aru >= token.seq || my_aru != v.stalled_aru {
+        if my_aru >= due || my_aru != v.stalled_aru {
             v.stalled_visits = 0;
             v.stalled_aru = my_aru;
             return false;
