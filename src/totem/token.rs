@@ -2,6 +2,8 @@
 //! what we lack, originate within flow control, update aru, stability,
 //! fcc and backlog, and pass the token on (or hold it while the ring idles).
 
+use std::collections::BTreeSet;
+
 use super::event::Destination;
 use super::flow::{allowed, FlowInput};
 use super::packet::{token_flags, DataFrame, Frag, FrameBody, Packet, Token};
@@ -206,19 +208,24 @@ impl Processor {
     /// Retransmit what others lack and we hold; keep the rest asked. A request
     /// we already served on our last visit came back: our multicasts may not
     /// reach the requester (asymmetric loss), so we serve it again and leave
-    /// it on the token for the next holder too. Returns the requests kept.
+    /// it on the token for the next holder too. Returns the requests kept,
+    /// once each, in the token's order.
     fn serve_requests(&mut self, token: &mut Token) -> Vec<u64> {
         let mut rtr = Vec::with_capacity(token.rtr.len());
+        // Sets rather than `Vec::contains`: a list holds up to MAX_RTR
+        // entries, and a scan per entry made the visit quadratic in it.
+        // (Ordered sets: the core draws no randomness, not even a hash seed.)
+        let mut kept = BTreeSet::new();
         let mut resend = Vec::new();
-        let served_before = std::mem::take(&mut self.visits.served_last_visit);
+        let served_before: BTreeSet<u64> = std::mem::take(&mut self.visits.served_last_visit).into_iter().collect();
         let ring = self.token_ring_mut();
         for seq in std::mem::take(&mut token.rtr) {
             if let Some(slot) = ring.frames.get(seq) {
                 resend.push(slot.frame.clone());
-                if served_before.contains(&seq) && !rtr.contains(&seq) {
+                if served_before.contains(&seq) && kept.insert(seq) {
                     rtr.push(seq);
                 }
-            } else if !ring.frames.is_freed(seq) && !rtr.contains(&seq) {
+            } else if !ring.frames.is_freed(seq) && kept.insert(seq) {
                 rtr.push(seq);
             }
         }
@@ -236,10 +243,12 @@ impl Processor {
     /// merely in flight. A later visit asks for them if they were lost.
     fn request_missing(&mut self, due: u64, rtr: &mut Vec<u64>) {
         let limit = rtr_limit(self.config.max_frame);
+        // The seqs already asked for, as a set (see `serve_requests`).
+        let mut listed: BTreeSet<u64> = rtr.iter().copied().collect();
         let ring = self.token_ring_mut();
         let mut seq = ring.my_aru + 1;
         while seq <= due && rtr.len() < limit {
-            if !ring.frames.contains(seq) && !rtr.contains(&seq) {
+            if !ring.frames.contains(seq) && listed.insert(seq) {
                 rtr.push(seq);
             }
             seq += 1;
@@ -423,4 +432,65 @@ fn rtr_limit(max_frame: usize) -> usize {
     let empty = wire::encoded_len(&Packet::Token(Token::default()));
     let room = max_frame.saturating_sub(empty) / 8;
     room.clamp(1, wire::MAX_RTR)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::packet::{DataFrame, Frag, FrameBody, Token};
+    use super::super::processor::{Processor, State};
+    use super::super::ring::Ring;
+    use super::super::types::{Guarantee, RingId};
+    use super::super::Config;
+
+    /// An operational member of ring (1, 4) holding frames 1-3 and 5-6,
+    /// with 1 and 2 freed: aru 3, frame 4 missing.
+    fn holder() -> Processor {
+        let mut p = Processor::new(Config::new(1), 0, 1);
+        p.state = State::Operational;
+        let id = RingId { rep: 1, seq: 4 };
+        p.ring = Ring::new(id, vec![1, 2, 3], 1024);
+        for seq in [1, 2, 3, 5, 6] {
+            let body = FrameBody::App(vec![seq as u8]);
+            p.ring.insert(DataFrame {
+                ring_id: id,
+                seq,
+                sender: 2,
+                guarantee: Guarantee::Agreed,
+                frag: Frag::Whole,
+                body,
+            });
+        }
+        p.ring.frames.free_through(2);
+        assert_eq!(p.ring.my_aru, 3);
+        p
+    }
+
+    #[test]
+    fn serve_requests_keeps_each_unserved_request_once_in_order() {
+        let mut p = holder();
+        p.visits.served_last_visit = vec![5];
+        let mut token = Token { ring_id: p.ring.id, rtr: vec![5, 3, 5, 4, 1, 4, 9, 3], ..Token::default() };
+        let rtr = p.serve_requests(&mut token);
+        // 5: held, served last visit too, so asked again: served and kept
+        // (once); 3: held, served; 4 and 9: lacking, kept once; 1: freed,
+        // everyone had it.
+        assert_eq!(rtr, vec![5, 4, 9]);
+        // Every request for a held frame is served, duplicates included (as before).
+        assert_eq!(p.visits.served_last_visit, vec![5, 3, 5, 3]);
+        assert_eq!(p.counters.frame_retransmits, 4);
+        assert!(token.rtr.is_empty());
+    }
+
+    #[test]
+    fn request_missing_adds_each_lacking_seq_once_up_to_due() {
+        let mut p = holder();
+        let mut rtr = vec![9, 4];
+        p.request_missing(8, &mut rtr);
+        // 4 already listed, 5 and 6 held, 7 and 8 lacking.
+        assert_eq!(rtr, vec![9, 4, 7, 8]);
+        // Above `due`: the predecessor's tail, in flight, not asked for.
+        let mut rtr = vec![];
+        p.request_missing(6, &mut rtr);
+        assert_eq!(rtr, vec![4]);
+    }
 }
