@@ -183,8 +183,9 @@ impl Processor {
         if !self.settle_visit(&mut token, members, due) {
             // We gave up on the ring and keep the token, but the tail's seqs
             // are ours on it: send them as the ring would have had them
-            // (a member still on it, or the recovery, may use them).
-            self.multicast_tail(tail);
+            // (a member still on it, or the recovery, may use them). No token
+            // went: they do not count as frames after it.
+            self.multicast_frames(tail);
             return;
         }
         if self.state == State::Operational
@@ -194,13 +195,12 @@ impl Processor {
             self.send_merge_detect();
         }
         self.pass_on(token);
-        self.multicast_tail(tail);
+        self.counters.frames_after_token += tail.len() as u64;
+        self.multicast_frames(tail);
     }
 
-    /// The frames of the visit that follow the token (the accelerated ring).
-    fn multicast_tail(&mut self, tail: Vec<DataFrame>) {
-        self.counters.frames_after_token += tail.len() as u64;
-        for frame in tail {
+    fn multicast_frames(&mut self, frames: Vec<DataFrame>) {
+        for frame in frames {
             self.multicast(&Packet::Data(frame));
         }
     }
@@ -289,9 +289,7 @@ impl Processor {
         let sent = frames.len() as u32;
         let window = if self.state == State::Operational { self.config.accelerated_window } else { 0 };
         let tail = frames.split_off(frames.len() - (window as usize).min(frames.len()));
-        for frame in frames {
-            self.multicast(&Packet::Data(frame));
-        }
+        self.multicast_frames(frames);
         (sent, tail)
     }
 
