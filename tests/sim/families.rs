@@ -121,7 +121,7 @@ pub fn config(rng: &mut Rng, n: u32) -> Config {
     // the caller's: the fault families draw their schedules from that stream
     // after the config, and seeds named in their files must stay the same
     // scenarios.
-    let mut aring = Rng::new(derive(rng.clone().next_u64(), &[0x6172_696e_67]));
+    let mut aring = Rng::new(derive(rng.clone().next_u64(), &[0x0061_7269_6e67]));
     let mut c = Config::new(1);
     if rng.bernoulli(0.34) {
         return c;
