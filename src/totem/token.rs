@@ -262,8 +262,8 @@ impl Processor {
 
     /// Originate new frames within flow control: how many, and those to
     /// multicast only after the token (the accelerated ring's tail, the
-    /// last `accelerated_window` of them; only when operational: recovery
-    /// keeps its frames ahead of the token, its INSTALL rule counts on it).
+    /// last `accelerated_window` of them; only when operational: recovery,
+    /// short and rare, keeps the plain ring and its proven timing).
     /// Every frame enters our buffer now, so our aru covers the tail.
     fn originate(&mut self, token: &mut Token, others_fcc: u32, others_backlog: u32) -> (u32, Vec<DataFrame>) {
         let n = allowed(&FlowInput {
