@@ -491,4 +491,21 @@ mod tests {
         p.request_missing(6, &mut rtr);
         assert_eq!(rtr, vec![4]);
     }
+
+    #[test]
+    fn lacking_only_the_predecessors_tail_is_no_receive_failure() {
+        let mut p = holder();
+        p.config.fail_recv_const = 2;
+        // Token seq 6 with a tail of 3: frames 4-6 may be in flight, and our
+        // aru (3) is not behind, however many visits it stays there.
+        for _ in 0..5 {
+            assert!(!p.check_receive_failure(3));
+        }
+        assert_eq!(p.counters.receive_failures, 0);
+        // Without a tail, lacking 4 at the same aru for fail_recv_const visits is one.
+        assert!(!p.check_receive_failure(6));
+        assert!(p.check_receive_failure(6));
+        assert_eq!(p.counters.receive_failures, 1);
+        assert_eq!(p.state, State::Gather);
+    }
 }
