@@ -120,6 +120,17 @@ pub(crate) fn settings(
         let raw = inputs.get(Key::MaxMessages).expect("the default never exceeds window_size");
         return Err(raw.error(format_args!("exceeds window_size ({window_size})")));
     }
+    // Likewise an unset accelerated window follows max_messages down; 0 turns it off.
+    let accelerated_window = inputs.number(
+        Key::AcceleratedWindow,
+        Unit::Count,
+        0..=10_000,
+        crate::totem::DEFAULT_ACCELERATED_WINDOW.min(max_messages),
+    )?;
+    if accelerated_window > max_messages {
+        let raw = inputs.get(Key::AcceleratedWindow).expect("the default never exceeds max_messages");
+        return Err(raw.error(format_args!("exceeds max_messages ({max_messages})")));
+    }
     let netmtu = inputs.number(Key::NetMtu, Unit::Bytes, 576..=65_000, 1500)?;
 
     // At least twice the largest message, so that one always fits; at most 4 GiB - 1.
@@ -147,6 +158,7 @@ pub(crate) fn settings(
         merge_ms,
         window_size,
         max_messages,
+        accelerated_window,
         netmtu,
         handle_queue_bytes: handle_queue_bytes as usize,
         log,

@@ -20,6 +20,7 @@ pub(crate) enum Key {
     Merge,
     WindowSize,
     MaxMessages,
+    AcceleratedWindow,
     NetMtu,
     HandleQueueBytes,
     Log,
@@ -58,6 +59,8 @@ pub(crate) const KEYS: &[KeyInfo] = &[
     both(Key::Merge, "totem.merge", "EVS_MERGE"),
     both(Key::WindowSize, "totem.window_size", "EVS_WINDOW_SIZE"),
     both(Key::MaxMessages, "totem.max_messages", "EVS_MAX_MESSAGES"),
+    // Not a corosync setting (Spread's accelerated ring), but a totem tunable like its neighbours.
+    both(Key::AcceleratedWindow, "totem.accelerated_window", "EVS_ACCELERATED_WINDOW"),
     both(Key::NetMtu, "totem.netmtu", "EVS_NETMTU"),
     // Not a corosync setting (its daemon bounded each client's IPC buffer), so environment only.
     KeyInfo { key: Key::HandleQueueBytes, file: None, env: Some("EVS_HANDLE_QUEUE_BYTES") },

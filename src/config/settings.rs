@@ -72,6 +72,9 @@ pub struct Settings {
     pub merge_ms: u32,
     pub window_size: u32,
     pub max_messages: u32,
+    /// Of a visit's new frames, the most multicast after the token (the
+    /// accelerated ring); 0: off. At most `max_messages`.
+    pub accelerated_window: u32,
     pub netmtu: u32,
     /// The bound of each handle's queue of pending callbacks, in bytes: past
     /// it a handle that does not dispatch is overrun (`node/handles.rs`).

@@ -386,6 +386,7 @@ fn core_config(s: &Settings, node_id: u32, ipv6: bool) -> Config {
     c.merge_timeout = s.merge_ms as u64 * MS;
     c.window_size = s.window_size;
     c.max_messages = s.max_messages;
+    c.accelerated_window = s.accelerated_window;
     c.max_frame = (s.netmtu as usize).saturating_sub(ip_udp + crate::net::envelope::HEADER_LEN);
     // A full payload must fit with the largest group header: a handle's whole
     // joined set travels with evs_mcast_joined.

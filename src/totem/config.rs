@@ -2,6 +2,11 @@
 
 use super::types::{NodeId, Time, MS};
 
+/// The default of [`Config::accelerated_window`] (and of the
+/// `totem.accelerated_window` setting), capped at `max_messages`: about half
+/// of the default 17 frames a visit. The one number to tune after benchmarking.
+pub const DEFAULT_ACCELERATED_WINDOW: u32 = 8;
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Config {
     /// This processor's node id (non-zero).
@@ -20,6 +25,12 @@ pub struct Config {
     pub window_size: u32,
     /// Frames one processor may originate per token visit.
     pub max_messages: u32,
+    /// The accelerated ring: of the new frames of an operational visit, at
+    /// most this many are multicast *after* the token is passed (the token's
+    /// `seq` already counts them), so the successor starts sending sooner.
+    /// 0 turns it off; at most `max_messages`. Retransmissions always go
+    /// before the token.
+    pub accelerated_window: u32,
     /// Largest encoded packet of the ordered stream (data frames), in bytes.
     pub max_frame: usize,
     /// Largest application message, in bytes; larger ones travel as fragments.
@@ -46,6 +57,7 @@ impl Config {
             merge_timeout: 200 * MS,
             window_size: 50,
             max_messages: 17,
+            accelerated_window: DEFAULT_ACCELERATED_WINDOW.min(17),
             max_frame: 1500 - 48,
             max_message: (1 << 20) + 4096,
             send_queue_limit: 4096,
@@ -89,6 +101,9 @@ impl Config {
         }
         if self.window_size == 0 || self.max_messages == 0 {
             return Err("window_size and max_messages must be positive".into());
+        }
+        if self.accelerated_window > self.max_messages {
+            return Err("accelerated_window must not exceed max_messages".into());
         }
         if self.max_frame < 256 || self.max_frame > 65_000 {
             return Err("max_frame must be within 256..=65000 bytes".into());

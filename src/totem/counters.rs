@@ -16,6 +16,9 @@ pub struct Counters {
     pub frames_sent: u64,
     /// Of those, frames that carried several small messages (`packing.rs`).
     pub packed_frames: u64,
+    /// Of the frames sent, those multicast after the token was passed (the
+    /// accelerated ring, `Config::accelerated_window`).
+    pub frames_after_token: u64,
     /// Old-ring frames this processor shared on a new ring during recovery.
     pub recovery_frames_sent: u64,
     /// Times the processor entered Gather (ring lost, join heard, start).
@@ -46,6 +49,7 @@ impl Counters {
             frame_retransmits,
             frames_sent,
             packed_frames,
+            frames_after_token,
             recovery_frames_sent,
             gathers,
             consensus_timeouts,
@@ -61,6 +65,7 @@ impl Counters {
         self.frame_retransmits += frame_retransmits;
         self.frames_sent += frames_sent;
         self.packed_frames += packed_frames;
+        self.frames_after_token += frames_after_token;
         self.recovery_frames_sent += recovery_frames_sent;
         self.gathers += gathers;
         self.consensus_timeouts += consensus_timeouts;
@@ -85,6 +90,7 @@ mod tests {
             frame_retransmits: 3,
             frames_sent: 4,
             packed_frames: 14,
+            frames_after_token: 15,
             recovery_frames_sent: 5,
             gathers: 6,
             consensus_timeouts: 7,
@@ -108,5 +114,6 @@ mod tests {
         );
         assert_eq!(sum.receive_failures, 24);
         assert_eq!(sum.packed_frames, 28);
+        assert_eq!(sum.frames_after_token, 30);
     }
 }

@@ -33,7 +33,7 @@ mod token;
 mod types;
 pub mod wire;
 
-pub use config::Config;
+pub use config::{Config, DEFAULT_ACCELERATED_WINDOW};
 pub use counters::Counters;
 pub use event::{ConfigChange, ConfigKind, Delivery, Destination, Event, SubmitError, Transmit};
 pub use processor::{Processor, State};

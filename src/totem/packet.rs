@@ -57,6 +57,10 @@ pub struct Token {
     /// reaches another member came by the multicast fallback (`forward.rs`)
     /// and is relayed to it (`relay.rs`).
     pub to: NodeId,
+    /// How many of the highest seqs (`seq - tail + 1 ..= seq`) the sender
+    /// multicast *after* this token (the accelerated ring): the receiver
+    /// may get the token before them, so it does not ask for them on this visit.
+    pub tail: u32,
     /// Sequence numbers some member lacks (bounded list).
     pub rtr: Vec<u64>,
 }

@@ -28,6 +28,9 @@ pub(crate) struct TestNet {
     /// Probability that any copy is lost, drawn from a fixed-seed generator.
     pub loss: f64,
     rng: u64,
+    /// When set, every transmit in the order each processor asked for it:
+    /// (sender, destination, bytes).
+    pub sent_log: Option<Vec<(NodeId, Destination, Vec<u8>)>>,
 }
 
 impl TestNet {
@@ -45,6 +48,7 @@ impl TestNet {
             ucast_cut: Vec::new(),
             loss: 0.0,
             rng: 0x9e37_79b9_7f4a_7c15,
+            sent_log: None,
         };
         for id in 1..=n {
             net.add(id, Config::new(id));
@@ -76,6 +80,9 @@ impl TestNet {
         }
         let targets: Vec<NodeId> = self.procs.keys().copied().collect();
         for t in out {
+            if let Some(log) = self.sent_log.as_mut() {
+                log.push((id, t.dest, t.bytes.clone()));
+            }
             let dests: Vec<NodeId> = match t.dest {
                 Destination::All => targets.clone(),
                 Destination::Node(n) => vec![n],

@@ -2,6 +2,8 @@
 //! what we lack, originate within flow control, update aru, stability,
 //! fcc and backlog, and pass the token on (or hold it while the ring idles).
 
+use std::collections::BTreeSet;
+
 use super::event::Destination;
 use super::flow::{allowed, FlowInput};
 use super::packet::{token_flags, DataFrame, Frag, FrameBody, Packet, Token};
@@ -137,13 +139,32 @@ impl Processor {
     }
 
     /// Our turn with the token.
+    ///
+    /// The accelerated ring: the last `accelerated_window` new frames go
+    /// out right after the token rather than before it, and the token's
+    /// `tail` says how many. Nothing below depends on the successor holding
+    /// them when the token reaches it: the TOTEM95 aru rule lets it lower
+    /// the aru to what it really holds (and raise it again on a later
+    /// visit), `rotation_min` and `stable` are minimums of real arus (safe
+    /// delivery and freeing only wait a little longer), a quiet visit
+    /// still means lacking nothing (a tail only follows a visit that sent,
+    /// which was not quiet either, so holding comes at most a visit later),
+    /// and `request_missing` and `check_receive_failure` treat the tail as
+    /// in flight for that one visit only. Our aru covers the tail from its
+    /// origination (it is in our buffer), and the copy of the token the
+    /// forwarder may resend carries the same `tail`, by when those frames
+    /// are long sent.
     pub(crate) fn visit(&mut self, mut token: Token) {
         self.counters.token_visits += 1;
+        // The highest seq we should hold by now: the predecessor's tail may
+        // still be on its way.
+        let due = token.seq.saturating_sub(u64::from(token.tail));
         let mut rtr = self.serve_requests(&mut token);
-        self.request_missing(&token, &mut rtr);
+        self.request_missing(due, &mut rtr);
         token.rtr = rtr;
         let (others_fcc, others_backlog) = self.others_share(&token);
-        let sent = self.originate(&mut token, others_fcc, others_backlog);
+        let (sent, tail) = self.originate(&mut token, others_fcc, others_backlog);
+        token.tail = tail.len() as u32;
         let my_aru = self.update_aru_and_stability(&mut token);
 
         // fcc and backlog carry our contribution of this visit.
@@ -159,8 +180,13 @@ impl Processor {
         let members = self.token_ring_mut().members.len();
         self.hold.visited(token.quiet as usize >= members);
 
-        if !self.settle_visit(&mut token, members) {
-            return; // we gave up on the ring
+        if !self.settle_visit(&mut token, members, due) {
+            // We gave up on the ring and keep the token, but the tail's seqs
+            // are ours on it: send them as the ring would have had them
+            // (a member still on it, or the recovery, may use them). No token
+            // went: they do not count as frames after it.
+            self.multicast_frames(tail);
+            return;
         }
         if self.state == State::Operational
             && self.ring.rep() == self.me
@@ -169,24 +195,37 @@ impl Processor {
             self.send_merge_detect();
         }
         self.pass_on(token);
+        self.counters.frames_after_token += tail.len() as u64;
+        self.multicast_frames(tail);
+    }
+
+    fn multicast_frames(&mut self, frames: Vec<DataFrame>) {
+        for frame in frames {
+            self.multicast(&Packet::Data(frame));
+        }
     }
 
     /// Retransmit what others lack and we hold; keep the rest asked. A request
     /// we already served on our last visit came back: our multicasts may not
     /// reach the requester (asymmetric loss), so we serve it again and leave
-    /// it on the token for the next holder too. Returns the requests kept.
+    /// it on the token for the next holder too. Returns the requests kept,
+    /// once each, in the token's order.
     fn serve_requests(&mut self, token: &mut Token) -> Vec<u64> {
         let mut rtr = Vec::with_capacity(token.rtr.len());
+        // Sets rather than `Vec::contains`: a list holds up to MAX_RTR
+        // entries, and a scan per entry made the visit quadratic in it.
+        // (Ordered sets: the core draws no randomness, not even a hash seed.)
+        let mut kept = BTreeSet::new();
         let mut resend = Vec::new();
-        let served_before = std::mem::take(&mut self.visits.served_last_visit);
+        let served_before: BTreeSet<u64> = std::mem::take(&mut self.visits.served_last_visit).into_iter().collect();
         let ring = self.token_ring_mut();
         for seq in std::mem::take(&mut token.rtr) {
             if let Some(slot) = ring.frames.get(seq) {
                 resend.push(slot.frame.clone());
-                if served_before.contains(&seq) && !rtr.contains(&seq) {
+                if served_before.contains(&seq) && kept.insert(seq) {
                     rtr.push(seq);
                 }
-            } else if !ring.frames.is_freed(seq) && !rtr.contains(&seq) {
+            } else if !ring.frames.is_freed(seq) && kept.insert(seq) {
                 rtr.push(seq);
             }
         }
@@ -198,13 +237,18 @@ impl Processor {
         rtr
     }
 
-    /// Add what we lack to the requests, within what one token can carry.
-    fn request_missing(&mut self, token: &Token, rtr: &mut Vec<u64>) {
+    /// Add what we lack up to `due` to the requests, within what one token
+    /// can carry. Seqs above `due` are the predecessor's tail, multicast
+    /// after its token: asking for them now would retransmit frames that are
+    /// merely in flight. A later visit asks for them if they were lost.
+    fn request_missing(&mut self, due: u64, rtr: &mut Vec<u64>) {
         let limit = rtr_limit(self.config.max_frame);
+        // The seqs already asked for, as a set (see `serve_requests`).
+        let mut listed: BTreeSet<u64> = rtr.iter().copied().collect();
         let ring = self.token_ring_mut();
         let mut seq = ring.my_aru + 1;
-        while seq <= token.seq && rtr.len() < limit {
-            if !ring.frames.contains(seq) && !rtr.contains(&seq) {
+        while seq <= due && rtr.len() < limit {
+            if !ring.frames.contains(seq) && listed.insert(seq) {
                 rtr.push(seq);
             }
             seq += 1;
@@ -216,8 +260,12 @@ impl Processor {
         (token.fcc.saturating_sub(self.visits.my_fcc), token.backlog.saturating_sub(self.visits.my_backlog))
     }
 
-    /// Originate new frames within flow control; how many went out.
-    fn originate(&mut self, token: &mut Token, others_fcc: u32, others_backlog: u32) -> u32 {
+    /// Originate new frames within flow control: how many, and those to
+    /// multicast only after the token (the accelerated ring's tail, the
+    /// last `accelerated_window` of them; only when operational: recovery,
+    /// short and rare, keeps the plain ring and its proven timing).
+    /// Every frame enters our buffer now, so our aru covers the tail.
+    fn originate(&mut self, token: &mut Token, others_fcc: u32, others_backlog: u32) -> (u32, Vec<DataFrame>) {
         let n = allowed(&FlowInput {
             window_size: self.config.window_size,
             max_messages: self.config.max_messages,
@@ -228,7 +276,7 @@ impl Processor {
             token_seq: token.seq,
             token_aru: token.aru,
         });
-        let mut sent = 0;
+        let mut frames = Vec::new();
         for _ in 0..n {
             // Never assign a seq our own buffer could not keep for retransmission.
             if !self.token_ring_mut().frames.accepts(token.seq + 1) {
@@ -236,10 +284,13 @@ impl Processor {
             }
             let Some(frame) = self.next_frame(token) else { break };
             self.token_ring_mut().insert(frame.clone());
-            self.multicast(&Packet::Data(frame));
-            sent += 1;
+            frames.push(frame);
         }
-        sent
+        let sent = frames.len() as u32;
+        let window = if self.state == State::Operational { self.config.accelerated_window } else { 0 };
+        let tail = frames.split_off(frames.len() - (window as usize).min(frames.len()));
+        self.multicast_frames(frames);
+        (sent, tail)
     }
 
     /// aru (TOTEM95): lower it if we lack more, raise it if we set it; and
@@ -265,11 +316,11 @@ impl Processor {
 
     /// What the visit means for delivery, recovery and installation; false
     /// when we gave up on the ring (a receive failure sent us to Gather).
-    fn settle_visit(&mut self, token: &mut Token, members: usize) -> bool {
+    fn settle_visit(&mut self, token: &mut Token, members: usize, due: u64) -> bool {
         if self.state != State::Recovery {
             self.deliver_ready();
             self.ring.free_settled();
-            return !self.check_receive_failure(token);
+            return !self.check_receive_failure(due);
         }
         if token.flags & token_flags::INSTALL == 0 && token.quiet as usize >= members {
             token.flags |= token_flags::INSTALL;
@@ -284,7 +335,7 @@ impl Processor {
         }
         // Recovery can stall on a member that cannot get some frame while
         // the token keeps circulating: no timeout would fire.
-        !self.check_receive_failure(token)
+        !self.check_receive_failure(due)
     }
 
     /// Pass the token on and keep a copy until the ring shows it moved.
@@ -350,11 +401,15 @@ impl Processor {
 
     /// A processor whose aru stays behind the ring for `fail_recv_const`
     /// visits cannot receive: it leaves the ring to be recovered by a new one
-    /// (the recovery exchange gives it what the ring could not).
-    fn check_receive_failure(&mut self, token: &Token) -> bool {
+    /// (the recovery exchange gives it what the ring could not). Behind means
+    /// below `due`, the token's seq less the predecessor's tail: lacking
+    /// only frames still in flight is no sign of a receive failure (and the
+    /// frames we originated this visit are ours, so an aru at `due` covers
+    /// them too).
+    fn check_receive_failure(&mut self, due: u64) -> bool {
         let my_aru = self.token_ring_mut().my_aru;
         let v = &mut self.visits;
-        if my_aru >= token.seq || my_aru != v.stalled_aru {
+        if my_aru >= due || my_aru != v.stalled_aru {
             v.stalled_visits = 0;
             v.stalled_aru = my_aru;
             return false;
@@ -375,4 +430,82 @@ fn rtr_limit(max_frame: usize) -> usize {
     let empty = wire::encoded_len(&Packet::Token(Token::default()));
     let room = max_frame.saturating_sub(empty) / 8;
     room.clamp(1, wire::MAX_RTR)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::packet::{DataFrame, Frag, FrameBody, Token};
+    use super::super::processor::{Processor, State};
+    use super::super::ring::Ring;
+    use super::super::types::{Guarantee, RingId};
+    use super::super::Config;
+
+    /// An operational member of ring (1, 4) holding frames 1-3 and 5-6,
+    /// with 1 and 2 freed: aru 3, frame 4 missing.
+    fn holder() -> Processor {
+        let mut p = Processor::new(Config::new(1), 0, 1);
+        p.state = State::Operational;
+        let id = RingId { rep: 1, seq: 4 };
+        p.ring = Ring::new(id, vec![1, 2, 3], 1024);
+        for seq in [1, 2, 3, 5, 6] {
+            let body = FrameBody::App(vec![seq as u8]);
+            p.ring.insert(DataFrame {
+                ring_id: id,
+                seq,
+                sender: 2,
+                guarantee: Guarantee::Agreed,
+                frag: Frag::Whole,
+                body,
+            });
+        }
+        p.ring.frames.free_through(2);
+        assert_eq!(p.ring.my_aru, 3);
+        p
+    }
+
+    #[test]
+    fn serve_requests_keeps_each_unserved_request_once_in_order() {
+        let mut p = holder();
+        p.visits.served_last_visit = vec![5];
+        let mut token = Token { ring_id: p.ring.id, rtr: vec![5, 3, 5, 4, 1, 4, 9, 3], ..Token::default() };
+        let rtr = p.serve_requests(&mut token);
+        // 5: held, served last visit too, so asked again: served and kept
+        // (once); 3: held, served; 4 and 9: lacking, kept once; 1: freed,
+        // everyone had it.
+        assert_eq!(rtr, vec![5, 4, 9]);
+        // Every request for a held frame is served, duplicates included (as before).
+        assert_eq!(p.visits.served_last_visit, vec![5, 3, 5, 3]);
+        assert_eq!(p.counters.frame_retransmits, 4);
+        assert!(token.rtr.is_empty());
+    }
+
+    #[test]
+    fn request_missing_adds_each_lacking_seq_once_up_to_due() {
+        let mut p = holder();
+        let mut rtr = vec![9, 4];
+        p.request_missing(8, &mut rtr);
+        // 4 already listed, 5 and 6 held, 7 and 8 lacking.
+        assert_eq!(rtr, vec![9, 4, 7, 8]);
+        // Above `due`: the predecessor's tail, in flight, not asked for.
+        let mut rtr = vec![];
+        p.request_missing(6, &mut rtr);
+        assert_eq!(rtr, vec![4]);
+    }
+
+    #[test]
+    fn lacking_only_the_predecessors_tail_is_no_receive_failure() {
+        let mut p = holder();
+        p.config.fail_recv_const = 2;
+        // Token seq 6 with a tail of 3: frames 4-6 may be in flight, and our
+        // aru (3) is not behind, however many visits it stays there.
+        for _ in 0..5 {
+            assert!(!p.check_receive_failure(3));
+        }
+        assert_eq!(p.counters.receive_failures, 0);
+        // Without a tail, lacking 4 at the same aru for fail_recv_const visits is one.
+        assert!(!p.check_receive_failure(6));
+        assert!(p.check_receive_failure(6));
+        assert_eq!(p.counters.receive_failures, 1);
+        assert_eq!(p.state, State::Gather);
+    }
 }

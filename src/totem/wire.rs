@@ -20,7 +20,7 @@
 //!
 //! | Packet      | type | fields after the header, in order |
 //! |-------------|------|-----------------------------------|
-//! | Token       | 1    | ring_id, token_seq u64, seq u64, aru u64, aru_id u32, rotation_min u64, stable u64, fcc u32, backlog u32, quiet u32, flags u8, to u32, n u16, n × rtr u64 |
+//! | Token       | 1    | ring_id, token_seq u64, seq u64, aru u64, aru_id u32, rotation_min u64, stable u64, fcc u32, backlog u32, quiet u32, flags u8, to u32, tail u32, n u16, n × rtr u64 |
 //! | Data        | 2    | frame |
 //! | Join        | 3    | sender u32, ring_seq u64, n u16, n × proc u32, m u16, m × fail u32 |
 //! | Commit      | 4    | ring_id, hops u32, n u16, n × entry |
@@ -37,7 +37,7 @@
 //! | body    | tag 0 (App): len u32, len bytes; tag 1 (Recovered): a frame whose body tag must be 0 |
 //! | entry   | node u32, filled bool, old_ring_id, old_aru u64, high_received u64, high_delivered u64, old_stable u64, received_flg bool (50 bytes) |
 //!
-//! Resulting sizes in bytes: Token 79 + 8 per rtr entry; Data
+//! Resulting sizes in bytes: Token 83 + 8 per rtr entry; Data
 //! [`DATA_HEADER_LEN`] + payload, plus [`RECOVERED_OVERHEAD`] when the frame is
 //! carried as Recovered; Join 20 + 4 per set entry; Commit 22 + 50 per member;
 //! MergeDetect 22 + 4 per heard entry; Leave and HoldCancel 20.
@@ -47,7 +47,9 @@
 //! members are strictly ascending by node id and hold at most [`MAX_MEMBERS`] entries; the token's
 //! rtr list holds at most [`MAX_RTR`]; the whole packet is at most
 //! [`MAX_PACKET`] bytes. `Token::aru_id` may be 0 (it means "nobody"), ring ids
-//! are not checked (the default ring id is a legitimate "no ring yet"), and
+//! are not checked (the default ring id is a legitimate "no ring yet"), the
+//! token's `tail` is any u32 (a receiver only skips asking for that many seqs
+//! below the token's `seq`, saturating, for one visit), and
 //! token flags pass through untouched so a new flag bit needs no change here.
 
 use std::fmt;
@@ -59,7 +61,7 @@ use super::shared::SharedBytes;
 use super::types::{Guarantee, NodeId, RingId};
 
 /// Bumped whenever the layout changes; peers with another version are not understood.
-pub const WIRE_VERSION: u8 = 3;
+pub const WIRE_VERSION: u8 = 4;
 
 /// The largest packet decode accepts: below the 65,507-byte UDP payload limit,
 /// and a bound on the work and memory one packet can cost a receiver.
@@ -89,7 +91,7 @@ const RING_ID_LEN: usize = 4 + 8;
 const FRAME_FIXED_LEN: usize = RING_ID_LEN + 8 + 4 + 1 + 1 + 1;
 const APP_LEN_LEN: usize = 4;
 const COUNT_LEN: usize = 2;
-const TOKEN_FIXED_LEN: usize = RING_ID_LEN + 8 + 8 + 8 + 4 + 8 + 8 + 4 + 4 + 4 + 1 + 4 + COUNT_LEN;
+const TOKEN_FIXED_LEN: usize = RING_ID_LEN + 8 + 8 + 8 + 4 + 8 + 8 + 4 + 4 + 4 + 1 + 4 + 4 + COUNT_LEN;
 const RTR_ENTRY_LEN: usize = 8;
 const NODE_LEN: usize = 4;
 const JOIN_FIXED_LEN: usize = 4 + 8 + COUNT_LEN + COUNT_LEN;
@@ -293,6 +295,7 @@ impl Writer<'_> {
         self.u32(t.quiet);
         self.u8(t.flags);
         self.u32(t.to);
+        self.u32(t.tail);
         self.count(t.rtr.len());
         for &s in &t.rtr {
             self.u64(s);
@@ -467,6 +470,7 @@ impl<'a> Reader<'a> {
             quiet: self.u32()?,
             flags: self.u8()?,
             to: self.u32()?,
+            tail: self.u32()?,
             rtr: Vec::new(),
         };
         let n = self.count(MAX_RTR, RTR_ENTRY_LEN, "rtr list over MAX_RTR")?;

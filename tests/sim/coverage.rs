@@ -33,7 +33,8 @@ pub fn required(family: Family) -> &'static [&'static [&'static str]] {
         Family::Burst => &[&["cov_token_retransmits"]],
         Family::Pause => &[&["cov_token_retransmits"], &["cov_merges"]],
         Family::Trigger => &[&["cov_merges", "cov_transitional_deliveries"]],
-        Family::Steady => &[&["cov_packed_frames"]],
+        // The accelerated ring must actually send frames after the token.
+        Family::Steady => &[&["cov_packed_frames"], &["cov_frames_after_token"]],
         Family::Big | Family::Slow | Family::Loss5 => &[],
     }
 }

@@ -114,8 +114,14 @@ pub fn starts(rng: &mut Rng, n: u32, spread: Time) -> Vec<(NodeId, Time)> {
 /// A configuration for a run of `n` processors: the defaults in a third of the
 /// runs, else every tunable drawn within the ratios the protocol needs
 /// (consensus 1.2-2 x token as corosync asks, join well below consensus, windows
-/// from tiny to generous, frames from a minimal IP MTU to jumbo and beyond).
+/// from tiny to generous, frames from a minimal IP MTU to jumbo and beyond, the
+/// accelerated ring off or up to max_messages).
 pub fn config(rng: &mut Rng, n: u32) -> Config {
+    // The accelerated window comes from a sub-stream that does not advance
+    // the caller's: the fault families draw their schedules from that stream
+    // after the config, and seeds named in their files must stay the same
+    // scenarios.
+    let mut aring = Rng::new(derive(rng.clone().next_u64(), &[0x0061_7269_6e67]));
     let mut c = Config::new(1);
     if rng.bernoulli(0.34) {
         return c;
@@ -130,6 +136,10 @@ pub fn config(rng: &mut Rng, n: u32) -> Config {
     c.window_size = rng.between(8, 120) as u32;
     c.max_messages = rng.between(1, c.window_size.min(40) as u64) as u32;
     c.max_frame = *rng.choose(&[576, 1000, 1452, 1452, 9000, 65_000]);
+    // The accelerated ring: off in a quarter of the runs, else from one frame
+    // after the token to every new frame of a visit (the default config of a
+    // third of the runs keeps its 8).
+    c.accelerated_window = if aring.bernoulli(0.25) { 0 } else { aring.between(1, c.max_messages as u64) as u32 };
     c.validate().unwrap_or_else(|e| panic!("harness: drew an invalid config {c:?}: {e}"));
     c
 }

@@ -283,7 +283,7 @@ impl Aggregate {
 
 /// The coverage counts of a run, by the names the batch report and the family
 /// thresholds use.
-pub fn coverage(m: &RunMetrics) -> [(&'static str, u64); 9] {
+pub fn coverage(m: &RunMetrics) -> [(&'static str, u64); 10] {
     let c = &m.counters;
     [
         ("cov_transitional_deliveries", c.transitional_deliveries),
@@ -291,6 +291,7 @@ pub fn coverage(m: &RunMetrics) -> [(&'static str, u64); 9] {
         ("cov_recovery_frames_sent", c.recovery_frames_sent),
         ("cov_partial_resends", c.partial_resends),
         ("cov_packed_frames", c.packed_frames),
+        ("cov_frames_after_token", c.frames_after_token),
         ("cov_merges", m.merges),
         ("cov_receive_failures", c.receive_failures),
         ("cov_token_retransmits", c.token_retransmits),

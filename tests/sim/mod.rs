@@ -30,7 +30,7 @@
 //! -- --nocapture` prints the membership and latency metrics and writes
 //! target/sim-metrics.txt.
 //!
-//! Configs (timeouts, window, max_messages, max_frame) are drawn per seed, payloads
+//! Configs (timeouts, window, max_messages, accelerated_window, max_frame) are drawn per seed, payloads
 //! range from 1 B (tiny ids kept in a harness table) to 64 KiB. tests/sim_pinned.rs
 //! holds hand-built scenarios of known core defects (expected to fail until fixed).
 //!

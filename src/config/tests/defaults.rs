@@ -25,6 +25,8 @@ fn every_default() {
     assert_eq!(s.merge_ms, 200);
     assert_eq!(s.window_size, 50);
     assert_eq!(s.max_messages, 17);
+    assert_eq!(s.accelerated_window, crate::totem::DEFAULT_ACCELERATED_WINDOW);
+    assert_eq!(s.accelerated_window, 8);
     assert_eq!(s.netmtu, 1500);
     assert_eq!(s.handle_queue_bytes, 64 << 20);
     assert_eq!(s.log, LogLevel::Off);
@@ -49,6 +51,15 @@ fn consensus_follows_token_unless_set() {
 fn max_messages_default_fits_a_small_window() {
     let s = ok(None, &[("EVS_WINDOW_SIZE", "5")]);
     assert_eq!((s.window_size, s.max_messages), (5, 5));
+}
+
+#[test]
+fn accelerated_window_default_fits_few_max_messages() {
+    // Below the default, an unset accelerated window follows max_messages
+    // down (directly, or through a small window).
+    assert_eq!(ok(None, &[("EVS_MAX_MESSAGES", "3")]).accelerated_window, 3);
+    assert_eq!(ok(None, &[("EVS_WINDOW_SIZE", "5")]).accelerated_window, 5);
+    assert_eq!(ok(None, &[("EVS_MAX_MESSAGES", "30")]).accelerated_window, 8);
 }
 
 #[test]

@@ -75,6 +75,9 @@ fn variables_one_by_one() {
     assert_eq!(ok(None, &[("EVS_MERGE", "300")]).merge_ms, 300);
     assert_eq!(ok(None, &[("EVS_WINDOW_SIZE", "100")]).window_size, 100);
     assert_eq!(ok(None, &[("EVS_MAX_MESSAGES", "30")]).max_messages, 30);
+    // 0 turns the accelerated ring off.
+    assert_eq!(ok(None, &[("EVS_ACCELERATED_WINDOW", "0")]).accelerated_window, 0);
+    assert_eq!(ok(None, &[("EVS_ACCELERATED_WINDOW", "17")]).accelerated_window, 17);
     assert_eq!(ok(None, &[("EVS_NETMTU", "9000")]).netmtu, 9000);
     assert_eq!(ok(None, &[("EVS_HANDLE_QUEUE_BYTES", "2097152")]).handle_queue_bytes, 2 << 20);
     // Below two maximal messages, one might never fit.

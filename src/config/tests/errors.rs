@@ -19,6 +19,8 @@ fn unparsable_numbers() {
     refused("EVS_TOKEN_RETRANSMITS", "four", "is not a number");
     refused("EVS_WINDOW_SIZE", "x", "is not a number");
     refused("EVS_MAX_MESSAGES", "x", "is not a number");
+    refused("EVS_ACCELERATED_WINDOW", "half", "is not a number");
+    refused("EVS_ACCELERATED_WINDOW", "-1", "is not a number");
     refused("EVS_NETMTU", "1k", "is not a number of bytes");
     refused("EVS_MCASTPORT", "http", "is not a port number");
     refused("EVS_NODEID", "one", "is not a node id");
@@ -58,6 +60,22 @@ fn max_messages_within_the_window() {
         &["EVS_MAX_MESSAGES: '21'", "window_size (20)"],
     );
     assert_eq!(ok(None, &[("EVS_WINDOW_SIZE", "20"), ("EVS_MAX_MESSAGES", "20")]).max_messages, 20);
+}
+
+#[test]
+fn accelerated_window_within_max_messages() {
+    says(
+        &err(None, &[("EVS_MAX_MESSAGES", "10"), ("EVS_ACCELERATED_WINDOW", "11")]),
+        &["EVS_ACCELERATED_WINDOW: '11'", "exceeds max_messages (10)"],
+    );
+    // The default max_messages (17) bounds it too.
+    says(&err(None, &[("EVS_ACCELERATED_WINDOW", "18")]), &["EVS_ACCELERATED_WINDOW: '18'", "max_messages (17)"]);
+    says(
+        &err(None, &[("EVS_ACCELERATED_WINDOW", "10001")]),
+        &["EVS_ACCELERATED_WINDOW: '10001'", "out of range (0 to 10000)"],
+    );
+    let s = ok(None, &[("EVS_MAX_MESSAGES", "10"), ("EVS_ACCELERATED_WINDOW", "10")]);
+    assert_eq!((s.max_messages, s.accelerated_window), (10, 10));
 }
 
 #[test]

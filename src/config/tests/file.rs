@@ -160,6 +160,19 @@ fn comments_and_odd_whitespace() {
 }
 
 #[test]
+fn accelerated_window_from_the_file_and_the_environment_over_it() {
+    let text = "totem {\n max_messages: 12\n accelerated_window: 0\n}\n";
+    let s = ok(Some(text), &[]);
+    assert_eq!((s.max_messages, s.accelerated_window), (12, 0));
+    assert!(s.warnings.is_empty(), "{:?}", s.warnings);
+    assert_eq!(ok(Some(text), &[("EVS_ACCELERATED_WINDOW", "5")]).accelerated_window, 5);
+    says(
+        &err(Some("totem {\n max_messages: 4\n accelerated_window: 6\n}\n"), &[]),
+        &["accelerated_window", "'6'", "max_messages (4)"],
+    );
+}
+
+#[test]
 fn duplicate_keys_last_wins_with_a_warning() {
     let text = "totem {\n token: 2000\n}\ntotem {\n token: 4000\n}\n";
     let s = ok(Some(text), &[]);

@@ -61,6 +61,7 @@ fn full_token() -> Token {
         quiet: u32::MAX,
         flags: 0xFF,
         to: u32::MAX,
+        tail: u32::MAX,
         rtr: (0..MAX_RTR as u64).map(|i| u64::MAX - i * 1_000_003).collect(),
     }
 }
@@ -83,6 +84,7 @@ fn samples() -> Vec<Packet> {
             quiet: 0,
             flags: token_flags::RETRANS | token_flags::INSTALL,
             to: 3,
+            tail: 2,
             rtr: vec![99],
         }),
         Packet::Token(full_token()),
@@ -210,8 +212,8 @@ fn encode_allocates_exactly_once_and_encode_into_appends() {
 #[test]
 fn documented_sizes() {
     let t = |n: usize| Token { rtr: vec![1; n], ..Token::default() };
-    assert_eq!(encoded_len(&Packet::Token(t(0))), 79);
-    assert_eq!(encoded_len(&Packet::Token(t(5))), 79 + 5 * 8);
+    assert_eq!(encoded_len(&Packet::Token(t(0))), 83);
+    assert_eq!(encoded_len(&Packet::Token(t(5))), 83 + 5 * 8);
     let j = Join { sender: 1, ring_seq: 4, proc_set: vec![1, 2, 3], fail_set: vec![4] };
     assert_eq!(encoded_len(&Packet::Join(j)), 20 + 4 * 4);
     assert_eq!(encoded_len(&Packet::Commit(commit(0))), 22);
@@ -234,12 +236,12 @@ fn largest_packets_fit_max_packet() {
 #[test]
 fn golden_bytes() {
     let leave = Packet::Leave(RingNotice { sender: 0x0102_0304, ring_id: rid(5, 0x0A0B) });
-    assert_eq!(encode(&leave), [b'E', b'V', 3, 6, 1, 2, 3, 4, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0x0A, 0x0B]);
+    assert_eq!(encode(&leave), [b'E', b'V', 4, 6, 1, 2, 3, 4, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0x0A, 0x0B]);
 
     let data = Packet::Data(app(rid(1, 2), 3, 4, Guarantee::Safe, b"hi"));
     #[rustfmt::skip]
     let expected = [
-        b'E', b'V', 3, 2,
+        b'E', b'V', 4, 2,
         0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2, // ring id
         0, 0, 0, 0, 0, 0, 0, 3,             // seq
         0, 0, 0, 4,                         // sender
@@ -253,13 +255,49 @@ fn golden_bytes() {
     let join = Packet::Join(Join { sender: 2, ring_seq: 8, proc_set: vec![1, 2], fail_set: vec![3] });
     #[rustfmt::skip]
     let expected = [
-        b'E', b'V', 3, 3,
+        b'E', b'V', 4, 3,
         0, 0, 0, 2,
         0, 0, 0, 0, 0, 0, 0, 8,
         0, 2, 0, 0, 0, 1, 0, 0, 0, 2,
         0, 1, 0, 0, 0, 3,
     ];
     assert_eq!(encode(&join), expected);
+
+    let token = Packet::Token(Token {
+        ring_id: rid(1, 2),
+        token_seq: 3,
+        seq: 4,
+        aru: 5,
+        aru_id: 6,
+        rotation_min: 7,
+        stable: 8,
+        fcc: 9,
+        backlog: 10,
+        quiet: 11,
+        flags: 12,
+        to: 13,
+        tail: 14,
+        rtr: vec![15],
+    });
+    #[rustfmt::skip]
+    let expected = [
+        b'E', b'V', 4, 1,
+        0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2, // ring id
+        0, 0, 0, 0, 0, 0, 0, 3,             // token_seq
+        0, 0, 0, 0, 0, 0, 0, 4,             // seq
+        0, 0, 0, 0, 0, 0, 0, 5,             // aru
+        0, 0, 0, 6,                         // aru_id
+        0, 0, 0, 0, 0, 0, 0, 7,             // rotation_min
+        0, 0, 0, 0, 0, 0, 0, 8,             // stable
+        0, 0, 0, 9,                         // fcc
+        0, 0, 0, 10,                        // backlog
+        0, 0, 0, 11,                        // quiet
+        12,                                 // flags
+        0, 0, 0, 13,                        // to
+        0, 0, 0, 14,                        // tail
+        0, 1, 0, 0, 0, 0, 0, 0, 0, 15,      // rtr
+    ];
+    assert_eq!(encode(&token), expected);
 }
 
 #[test]
@@ -372,7 +410,8 @@ fn bad_header_is_rejected() {
     assert_eq!(decode(&with(&good, 0, b"ev")), Err(WireError::BadMagic));
     assert_eq!(decode(&with(&good, 1, b"X")), Err(WireError::BadMagic));
     assert_eq!(decode(b"XX"), Err(WireError::BadMagic));
-    for v in [0, 1, 2, 0xFF] {
+    // 3: the layout before the token's tail field.
+    for v in [0, 1, 2, 3, 0xFF] {
         assert_eq!(decode(&with(&good, 2, &[v])), Err(WireError::BadVersion(v)));
     }
     for t in [0, 8, 9, 0x80, 0xFF] {
@@ -380,8 +419,8 @@ fn bad_header_is_rejected() {
     }
     assert_eq!(decode(b""), Err(WireError::Truncated));
     assert_eq!(decode(b"EV"), Err(WireError::Truncated));
-    assert_eq!(decode(b"EV\x03"), Err(WireError::Truncated));
-    assert_eq!(decode(b"EV\x03\x06"), Err(WireError::Truncated));
+    assert_eq!(decode(b"EV\x04"), Err(WireError::Truncated));
+    assert_eq!(decode(b"EV\x04\x06"), Err(WireError::Truncated));
 }
 
 // ---------------------------------------------------------------------------
@@ -628,7 +667,7 @@ fn errors_display_and_are_std_errors() {
         let boxed: Box<dyn std::error::Error> = Box::new(e.clone());
         assert!(!boxed.to_string().is_empty());
     }
-    assert_eq!(WireError::BadVersion(9).to_string(), "unsupported wire version 9 (expected 3)");
+    assert_eq!(WireError::BadVersion(9).to_string(), "unsupported wire version 9 (expected 4)");
     assert_eq!(WireError::Invalid("x").to_string(), "invalid packet: x");
 }
 
