@@ -214,15 +214,19 @@ impl Handle {
     /// Multicast the concatenation of `parts` to the groups joined now.
     pub fn mcast_joined(self, guarantee: Guarantee, parts: &[&[u8]]) -> Result<(), Error> {
         self.working()?;
-        let groups = with_registry(|r| r.groups.joined(self.0));
-        send(guarantee, &groups, parts)
+        check_size(parts)?;
+        // Written from the joined set under the registry's read lock: no
+        // list of the groups is made.
+        let payload = node::handles::read_registry().groups.encode_joined(self.0, parts);
+        send(guarantee, payload)
     }
 
     /// Multicast to the listed groups, joined or not.
     pub fn mcast_groups(self, guarantee: Guarantee, groups: &[Group], parts: &[&[u8]]) -> Result<(), Error> {
         self.working()?;
         check_groups(groups)?;
-        send(guarantee, groups, parts)
+        check_size(parts)?;
+        send(guarantee, node::message::encode(groups.iter(), parts))
     }
 
     /// This processor's node id and the current regular configuration's
@@ -308,11 +312,15 @@ fn check_groups(groups: &[Group]) -> Result<(), Error> {
     Ok(())
 }
 
-fn send(guarantee: Guarantee, groups: &[Group], parts: &[&[u8]]) -> Result<(), Error> {
+fn send(guarantee: Guarantee, payload: crate::totem::SharedBytes) -> Result<(), Error> {
+    node::submit(guarantee, payload)
+}
+
+/// `TooBig` unless the parts fit in one message.
+fn check_size(parts: &[&[u8]]) -> Result<(), Error> {
     let len: usize = parts.iter().map(|p| p.len()).sum();
     if len > MAX_MESSAGE {
         return Err(Error::TooBig);
     }
-    let payload = node::message::encode(groups, parts);
-    node::submit(guarantee, payload)
+    Ok(())
 }

@@ -29,7 +29,14 @@ pub struct RecvBatch {
     slots: usize,
     /// Datagrams dropped because they did not fit a slot.
     truncated: u64,
+    /// The system call's vectors, kept so that reading allocates nothing.
+    iovecs: Vec<libc::iovec>,
+    headers: Vec<libc::mmsghdr>,
 }
+
+// SAFETY: the raw pointers in `iovecs` and `headers` are only written and
+// used inside `fill_from`, pointing into this value's own buffers.
+unsafe impl Send for RecvBatch {}
 
 impl RecvBatch {
     /// A batch of `slots` datagrams (at least one).
@@ -43,6 +50,8 @@ impl RecvBatch {
             filled: Vec::with_capacity(slots),
             slots,
             truncated: 0,
+            iovecs: Vec::with_capacity(slots),
+            headers: Vec::with_capacity(slots),
         }
     }
 
@@ -82,30 +91,32 @@ impl RecvBatch {
         if n == 0 {
             return Ok(0);
         }
+        // The call's vectors are rebuilt in place each time (their pointers
+        // change with `first`), in buffers kept from call to call: reading a
+        // batch allocates nothing.
         let base = self.arena.as_mut_ptr();
-        let mut iovecs: Vec<libc::iovec> = (first..first + n)
-            .map(|slot| libc::iovec {
-                // SAFETY: slot < slots, so the slot lies inside the arena.
-                iov_base: unsafe { base.add(slot * SLOT_BYTES) } as *mut libc::c_void,
-                iov_len: SLOT_BYTES,
-            })
-            .collect();
         let names = self.names[first..first + n].as_mut_ptr();
-        let mut headers: Vec<libc::mmsghdr> = iovecs
-            .iter_mut()
-            .enumerate()
-            .map(|(i, iov)| {
-                // SAFETY: msghdr is a plain C struct; all-zero is valid. The
-                // pointers set below stay valid for the call.
-                let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
-                // SAFETY: i < n, inside `self.names[first..first + n]`.
-                msg.msg_name = unsafe { names.add(i) } as *mut libc::c_void;
-                msg.msg_namelen = std::mem::size_of::<libc::sockaddr_storage>() as libc::socklen_t;
-                msg.msg_iov = iov as *mut libc::iovec;
-                msg.msg_iovlen = 1;
-                libc::mmsghdr { msg_hdr: msg, msg_len: 0 }
-            })
-            .collect();
+        self.iovecs.clear();
+        self.iovecs.extend((first..first + n).map(|slot| libc::iovec {
+            // SAFETY: slot < slots, so the slot lies inside the arena.
+            iov_base: unsafe { base.add(slot * SLOT_BYTES) } as *mut libc::c_void,
+            iov_len: SLOT_BYTES,
+        }));
+        let iovecs = self.iovecs.as_mut_ptr();
+        self.headers.clear();
+        self.headers.extend((0..n).map(|i| {
+            // SAFETY: msghdr is a plain C struct; all-zero is valid. The
+            // pointers set below stay valid for the call.
+            let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+            // SAFETY: i < n, inside `self.names[first..first + n]` and `self.iovecs`.
+            msg.msg_name = unsafe { names.add(i) } as *mut libc::c_void;
+            msg.msg_namelen = std::mem::size_of::<libc::sockaddr_storage>() as libc::socklen_t;
+            // SAFETY: as above.
+            msg.msg_iov = unsafe { iovecs.add(i) };
+            msg.msg_iovlen = 1;
+            libc::mmsghdr { msg_hdr: msg, msg_len: 0 }
+        }));
+        let headers = &mut self.headers;
         let got = loop {
             // SAFETY: `headers` holds n initialised entries whose buffers and
             // name fields point into memory we own for the call's duration.
@@ -129,7 +140,8 @@ impl RecvBatch {
             }
         };
         let mut kept = 0;
-        for (i, h) in headers.iter().take(got).enumerate() {
+        for i in 0..got {
+            let h = &self.headers[i];
             if h.msg_hdr.msg_flags & libc::MSG_TRUNC != 0 {
                 // Cut short: a cut frame is garbage.
                 self.truncated += 1;

@@ -15,7 +15,9 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::message;
 use crate::api::{Error, Group, MAX_JOINED_GROUPS};
+use crate::totem::SharedBytes;
 
 #[derive(Default)]
 pub(crate) struct Subscriptions {
@@ -56,8 +58,17 @@ impl Subscriptions {
     }
 
     /// The groups `handle` has joined (in no particular order).
+    #[cfg(test)]
     pub fn joined(&self, handle: u64) -> Vec<Group> {
         self.joined.get(&handle).map(|set| set.iter().copied().collect()).unwrap_or_default()
+    }
+
+    /// A message from `handle` to the groups it has joined (`message::encode`).
+    pub fn encode_joined(&self, handle: u64, parts: &[&[u8]]) -> SharedBytes {
+        match self.joined.get(&handle) {
+            Some(set) => message::encode(set.iter(), parts),
+            None => message::encode([].iter(), parts),
+        }
     }
 
     /// Drop a finalized handle's groups.

@@ -4,22 +4,30 @@
 //! Layout: version u8 (1), group count u16 (big-endian), 32 bytes per group, data.
 
 use crate::api::Group;
+use crate::totem::SharedBytes;
 
 const VERSION: u8 = 1;
 const HEADER: usize = 3;
 
-pub(crate) fn encode(groups: &[Group], parts: &[&[u8]]) -> Vec<u8> {
+/// The message, written once into the buffer the ring will share (the
+/// application's bytes are copied once, from its iovec, and never again).
+/// At most `u16::MAX` groups (the callers allow `MAX_JOINED_GROUPS`).
+pub(crate) fn encode<'g>(groups: impl ExactSizeIterator<Item = &'g Group>, parts: &[&[u8]]) -> SharedBytes {
     let data_len: usize = parts.iter().map(|p| p.len()).sum();
-    let mut out = Vec::with_capacity(HEADER + groups.len() * 32 + data_len);
-    out.push(VERSION);
-    out.extend_from_slice(&(groups.len() as u16).to_be_bytes());
-    for g in groups {
-        out.extend_from_slice(&g.0);
-    }
-    for p in parts {
-        out.extend_from_slice(p);
-    }
-    out
+    let count = groups.len();
+    SharedBytes::build(HEADER + count * 32 + data_len, |out| {
+        out[0] = VERSION;
+        out[1..HEADER].copy_from_slice(&(count as u16).to_be_bytes());
+        let mut at = HEADER;
+        for g in groups {
+            out[at..at + 32].copy_from_slice(&g.0);
+            at += 32;
+        }
+        for p in parts {
+            out[at..at + p.len()].copy_from_slice(p);
+            at += p.len();
+        }
+    })
 }
 
 /// The groups and the data, or None for a payload that is not ours.
@@ -60,7 +68,7 @@ mod tests {
     #[test]
     fn round_trip_and_rejection() {
         let g = [Group([1; 32]), Group([2; 32])];
-        let bytes = encode(&g, &[b"ab", b"", b"c"]);
+        let bytes = encode(g.iter(), &[b"ab", b"", b"c"]);
         assert_eq!(bytes.len(), overhead(2) + 3);
         let (groups, data) = decode(&bytes).unwrap();
         assert_eq!(groups, g.to_vec());

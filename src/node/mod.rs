@@ -30,7 +30,7 @@ use std::time::Duration;
 use crate::api::Error;
 use crate::config::{Settings, Transport as TransportKind};
 use crate::net::{derive_node_id, Transport, TransportConfig};
-use crate::totem::{Config, Guarantee, Processor, SubmitError, MS};
+use crate::totem::{Config, Guarantee, Processor, SharedBytes, SubmitError, MS};
 use clock::Clock;
 use eventfd::EventFd;
 use fork::PerFork;
@@ -205,7 +205,7 @@ pub(crate) fn request_panic() -> Result<(), Error> {
 }
 
 /// Queue a message on the ring.
-pub(crate) fn submit(guarantee: Guarantee, payload: Vec<u8>) -> Result<(), Error> {
+pub(crate) fn submit(guarantee: Guarantee, payload: SharedBytes) -> Result<(), Error> {
     let node = node_slot().clone().ok_or(Error::BadHandle)?;
     let (result, stopping) = {
         let Some(mut core) = node.sound_core() else { return Err(Error::Library) };

@@ -28,6 +28,13 @@ fn serve(node: &Node, mut transport: Transport, me: NodeId) {
     let mut inbound = Inbound { me, local: transport.local_addr(), peers: PeerTable::new(), collision_reported: false };
     let mut batch = RecvBatch::new(RECV_SLOTS);
     let envelope = envelope::header(me);
+    // The sockets, then the wake-up descriptor (last): polled every turn.
+    let mut pollfds: Vec<libc::pollfd> = transport
+        .fds()
+        .into_iter()
+        .chain(std::iter::once(node.wake.raw()))
+        .map(|fd| libc::pollfd { fd, events: libc::POLLIN, revents: 0 })
+        .collect();
     let mut transmits: Vec<Transmit> = Vec::new();
     let mut leave_started = false;
     loop {
@@ -42,7 +49,7 @@ fn serve(node: &Node, mut transport: Transport, me: NodeId) {
                 None => 1000,
             }
         };
-        let woken = poll_readable(&transport, node.wake.raw(), timeout_ms);
+        let woken = poll_readable(&mut pollfds, timeout_ms);
         node.wake.woken(woken);
         if node.panic_requested.swap(false, Ordering::SeqCst) {
             // Test hook (`api::testing`): holding the core lock, as a bug in
@@ -176,13 +183,10 @@ impl Inbound {
 
 /// Wait until a socket or the wake-up fd is readable, or the timeout passes;
 /// whether the wake-up fd was.
-fn poll_readable(transport: &Transport, wake: std::os::fd::RawFd, timeout_ms: i32) -> bool {
-    let mut fds: Vec<libc::pollfd> = transport
-        .fds()
-        .into_iter()
-        .chain(std::iter::once(wake))
-        .map(|fd| libc::pollfd { fd, events: libc::POLLIN, revents: 0 })
-        .collect();
+fn poll_readable(fds: &mut [libc::pollfd], timeout_ms: i32) -> bool {
+    for p in fds.iter_mut() {
+        p.revents = 0;
+    }
     // SAFETY: fds is a valid array of pollfd of the given length.
     let n = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, timeout_ms) };
     // The wake descriptor is last. On an error (EINTR) nothing is known:

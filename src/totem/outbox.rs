@@ -49,9 +49,9 @@ impl Outbox {
     }
 
     /// Queue a message that will take `frames` frames.
-    pub fn push(&mut self, guarantee: Guarantee, payload: Vec<u8>, frames: usize) {
+    pub fn push(&mut self, guarantee: Guarantee, payload: impl Into<SharedBytes>, frames: usize) {
         self.frames += frames;
-        self.queue.push_back(Outgoing { guarantee, payload: SharedBytes::from_vec(payload), offset: 0 });
+        self.queue.push_back(Outgoing { guarantee, payload: payload.into(), offset: 0 });
     }
 
     /// The next frame's worth (at most `room` bytes): small whole messages
@@ -74,11 +74,16 @@ impl Outbox {
         let guarantee = head.guarantee;
         // A whole message moves into its frame, a fragment is a view of it:
         // no copy either way.
-        let bytes = if frag == Frag::Whole { std::mem::take(&mut head.payload) } else { head.payload.slice(start..end) };
+        let bytes = if frag == Frag::Whole { None } else { Some(head.payload.slice(start..end)) };
         head.offset = end;
-        if last {
-            self.queue.pop_front();
-        }
+        let bytes = match (last, bytes) {
+            (true, None) => self.queue.pop_front().expect("the head").payload,
+            (true, Some(b)) => {
+                self.queue.pop_front();
+                b
+            }
+            (false, b) => b.expect("a fragment is not whole"),
+        };
         self.frames = self.frames.saturating_sub(1);
         Some(Piece { guarantee, frag, bytes })
     }
@@ -147,7 +152,7 @@ mod tests {
     #[test]
     fn fragments_in_order_and_restart_whole() {
         let mut o = Outbox::default();
-        o.push(Guarantee::Safe, (0..25u8).collect(), 3);
+        o.push(Guarantee::Safe, (0..25u8).collect::<Vec<u8>>(), 3);
         o.push(Guarantee::Agreed, vec![9], 1);
         let a = o.next_piece(10).unwrap();
         assert_eq!((a.frag, a.bytes.len()), (Frag::First, 10));

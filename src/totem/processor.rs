@@ -18,6 +18,7 @@ use super::packet::{MergeDetect, Packet, RingNotice};
 use super::past_rings::PastRings;
 use super::recovery::Recovery;
 use super::relay::Relay;
+use super::shared::SharedBytes;
 use super::ring::Ring;
 use super::timers::{TimerKind, Timers};
 use super::token::Visits;
@@ -161,7 +162,13 @@ impl Processor {
     }
 
     /// Queue an application message for the ring.
-    pub fn submit(&mut self, now: Time, guarantee: Guarantee, payload: Vec<u8>) -> Result<(), SubmitError> {
+    pub fn submit(
+        &mut self,
+        now: Time,
+        guarantee: Guarantee,
+        payload: impl Into<SharedBytes>,
+    ) -> Result<(), SubmitError> {
+        let payload = payload.into();
         self.now = self.now.max(now);
         if self.leaving || self.state == State::Left {
             return Err(SubmitError::Closed);
@@ -197,6 +204,11 @@ impl Processor {
         if self.state == State::Left {
             return;
         }
+        if let Some((ring_id, seq)) = wire::peek_data(bytes) {
+            if self.holds_frame(ring_id, seq) {
+                return; // on_data would drop it, after an allocation and a copy
+            }
+        }
         let packet = match wire::decode(bytes) {
             Ok(p) => p,
             Err(_) => return, // malformed: dropped (the node layer counts)
@@ -211,6 +223,20 @@ impl Processor {
             Packet::HoldCancel(n) => self.on_hold_cancel(n),
         }
         self.maybe_finish_leave();
+    }
+
+    /// Whether `on_data` would drop a frame of `ring_id` numbered `seq` as
+    /// one we hold (or held and freed).
+    fn holds_frame(&self, ring_id: RingId, seq: u64) -> bool {
+        let ring = match self.state {
+            State::Operational | State::Gather if ring_id == self.ring.id => &self.ring,
+            State::Recovery => match &self.recovery {
+                Some(r) if ring_id == r.new_ring.id => &r.new_ring,
+                _ => return false,
+            },
+            _ => return false,
+        };
+        ring.frames.contains(seq) || (seq <= ring.my_aru && ring.frames.is_freed(seq))
     }
 
     pub fn handle_timeout(&mut self, now: Time) {

@@ -11,19 +11,28 @@ use std::fmt;
 use std::ops::{Deref, Range};
 use std::sync::Arc;
 
-/// An immutable view `start..end` of a shared buffer.
+/// An immutable view `start..end` of a shared buffer. The buffer and its
+/// reference counts are one allocation (`Arc<[u8]>`).
 #[derive(Clone)]
 pub struct SharedBytes {
-    buf: Arc<Vec<u8>>,
+    buf: Arc<[u8]>,
     start: usize,
     end: usize,
 }
 
 impl SharedBytes {
-    /// The whole of `bytes`, without copying them.
+    /// A new buffer of `len` bytes written by `fill` (which gets it zeroed):
+    /// one allocation, no copy, for bytes assembled in place.
+    pub fn build(len: usize, fill: impl FnOnce(&mut [u8])) -> SharedBytes {
+        // SAFETY: zeroed bytes are valid u8s.
+        let mut buf = unsafe { Arc::<[u8]>::new_zeroed_slice(len).assume_init() };
+        fill(Arc::get_mut(&mut buf).expect("a fresh Arc has no other owner"));
+        SharedBytes { buf, start: 0, end: len }
+    }
+
+    /// The bytes of `bytes`, copied into a shared buffer (one allocation).
     pub fn from_vec(bytes: Vec<u8>) -> SharedBytes {
-        let end = bytes.len();
-        SharedBytes { buf: Arc::new(bytes), start: 0, end }
+        SharedBytes::from(&bytes[..])
     }
 
     /// A view of `range` of this view (relative to it), sharing the buffer.
@@ -57,17 +66,9 @@ impl SharedBytes {
         }
     }
 
-    /// The bytes as a vector: without copying when this is the only view of
-    /// the whole buffer.
+    /// The bytes as a vector (a copy).
     pub fn into_vec(self) -> Vec<u8> {
-        if self.start == 0 && self.end == self.buf.len() {
-            match Arc::try_unwrap(self.buf) {
-                Ok(v) => v,
-                Err(buf) => buf[..].to_vec(),
-            }
-        } else {
-            self.to_vec()
-        }
+        self.to_vec()
     }
 }
 
@@ -86,7 +87,7 @@ impl AsRef<[u8]> for SharedBytes {
 
 impl Default for SharedBytes {
     fn default() -> SharedBytes {
-        SharedBytes::from_vec(Vec::new())
+        SharedBytes::from(&[][..])
     }
 }
 
@@ -98,7 +99,7 @@ impl From<Vec<u8>> for SharedBytes {
 
 impl From<&[u8]> for SharedBytes {
     fn from(bytes: &[u8]) -> SharedBytes {
-        SharedBytes::from_vec(bytes.to_vec())
+        SharedBytes { buf: Arc::from(bytes), start: 0, end: bytes.len() }
     }
 }
 
@@ -168,15 +169,12 @@ mod tests {
     }
 
     #[test]
-    fn into_vec_moves_a_unique_whole_buffer() {
-        let v = b"abc".to_vec();
-        let ptr = v.as_ptr();
-        let back = SharedBytes::from_vec(v).into_vec();
-        assert_eq!(back.as_ptr(), ptr);
-        let shared = SharedBytes::from_vec(b"abc".to_vec());
-        let other = shared.clone();
-        assert_eq!(shared.into_vec(), b"abc".to_vec());
-        assert_eq!(other.slice(1..3).into_vec(), b"bc".to_vec());
+    fn build_writes_in_place() {
+        let b = SharedBytes::build(5, |buf| buf.copy_from_slice(b"hello"));
+        assert_eq!(b, b"hello");
+        assert_eq!(b.retained(), 5);
+        assert_eq!(SharedBytes::build(0, |buf| assert!(buf.is_empty())), b"");
+        assert_eq!(b.slice(1..3).into_vec(), b"el".to_vec());
     }
 
     #[test]

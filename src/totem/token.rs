@@ -448,7 +448,7 @@ mod tests {
         let id = RingId { rep: 1, seq: 4 };
         p.ring = Ring::new(id, vec![1, 2, 3], 1024);
         for seq in [1, 2, 3, 5, 6] {
-            let body = FrameBody::App(vec![seq as u8]);
+            let body = FrameBody::App(vec![seq as u8].into());
             p.ring.insert(DataFrame {
                 ring_id: id,
                 seq,

@@ -344,6 +344,19 @@ impl Writer<'_> {
 
 /// Decodes one whole packet. `bytes` must hold exactly one packet: anything
 /// shorter, longer, or breaking a rule of the format is an error.
+/// The ring id and seq of a data frame, read from its header alone (None for
+/// anything else): a processor drops a frame it already holds (its own
+/// multicasts loop back to it, retransmissions repeat) before paying for
+/// decoding it. Whether the rest is well formed is not checked: a frame
+/// this names is dropped only if an identical one was decoded before.
+pub fn peek_data(bytes: &[u8]) -> Option<(RingId, u64)> {
+    let mut r = Reader { rest: bytes };
+    if r.take::<2>().ok()? != MAGIC || r.u8().ok()? != WIRE_VERSION || r.u8().ok()? != ty::DATA {
+        return None;
+    }
+    Some((r.ring_id().ok()?, r.u64().ok()?))
+}
+
 pub fn decode(bytes: &[u8]) -> Result<Packet, WireError> {
     if bytes.len() > MAX_PACKET {
         return Err(WireError::TooLarge);
@@ -494,7 +507,7 @@ impl<'a> Reader<'a> {
                 let len = self.u32()?;
                 // `bytes` checks len against what remains before anything is copied.
                 let len = usize::try_from(len).map_err(|_| WireError::Truncated)?;
-                FrameBody::App(SharedBytes::from_vec(self.bytes(len)?.to_vec()))
+                FrameBody::App(SharedBytes::from(self.bytes(len)?))
             }
             body::RECOVERED if outer => FrameBody::Recovered(Box::new(self.frame(false)?)),
             body::RECOVERED => return Err(WireError::Invalid("recovered frame inside a recovered frame")),

@@ -783,3 +783,24 @@ fn fuzz_mutated_encodings() {
     assert!(decoded > 5_000, "only {decoded} mutants decoded");
     assert!(seen.len() >= 6, "only {} error kinds reached", seen.len());
 }
+
+#[test]
+fn peek_data_reads_a_data_frames_ring_and_seq_and_nothing_else() {
+    for p in samples() {
+        let bytes = encode(&p);
+        match &p {
+            Packet::Data(f) => {
+                assert_eq!(peek_data(&bytes), Some((f.ring_id, f.seq)));
+                // Its header is all it needs; anything shorter is not a frame.
+                let header = 4 + RING_ID_LEN + 8;
+                assert_eq!(peek_data(&bytes[..header]), Some((f.ring_id, f.seq)));
+                for cut in 0..header {
+                    assert_eq!(peek_data(&bytes[..cut]), None, "cut at {cut}");
+                }
+            }
+            _ => assert_eq!(peek_data(&bytes), None, "{p:?}"),
+        }
+    }
+    let data = encode(&Packet::Data(app(rid(1, 4), 9, 1, Guarantee::Agreed, b"x")));
+    assert_eq!(peek_data(&with(&data, 2, &[WIRE_VERSION - 1])), None, "another version");
+}
