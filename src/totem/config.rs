@@ -3,9 +3,14 @@
 use super::types::{NodeId, Time, MS};
 
 /// The default of [`Config::accelerated_window`] (and of the
-/// `totem.accelerated_window` setting), capped at `max_messages`: about half
-/// of the default 17 frames a visit. The one number to tune after benchmarking.
-pub const DEFAULT_ACCELERATED_WINDOW: u32 = 8;
+/// `totem.accelerated_window` setting), capped at `max_messages`: off. On the
+/// namespace LAN of `make bench` (2 cores for 3 processes) a window of 25
+/// of 50 frames a visit delivered less than none, in every row (1 KiB to
+/// 64 KiB, 1 and 3 senders; p50 latency 191-214 against 153-174 us): the
+/// next holder's visit only overlaps the tail's sending where the network,
+/// not the CPU, bounds a rotation, as on Spread's 1-10 Gbps measurements.
+/// docs/BENCHMARKS.md has the figures.
+pub const DEFAULT_ACCELERATED_WINDOW: u32 = 0;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Config {

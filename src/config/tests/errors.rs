@@ -68,8 +68,8 @@ fn accelerated_window_within_max_messages() {
         &err(None, &[("EVS_MAX_MESSAGES", "10"), ("EVS_ACCELERATED_WINDOW", "11")]),
         &["EVS_ACCELERATED_WINDOW: '11'", "exceeds max_messages (10)"],
     );
-    // The default max_messages (17) bounds it too.
-    says(&err(None, &[("EVS_ACCELERATED_WINDOW", "18")]), &["EVS_ACCELERATED_WINDOW: '18'", "max_messages (17)"]);
+    // The default max_messages (50) bounds it too.
+    says(&err(None, &[("EVS_ACCELERATED_WINDOW", "51")]), &["EVS_ACCELERATED_WINDOW: '51'", "max_messages (50)"]);
     says(
         &err(None, &[("EVS_ACCELERATED_WINDOW", "10001")]),
         &["EVS_ACCELERATED_WINDOW: '10001'", "out of range (0 to 10000)"],
