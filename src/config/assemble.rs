@@ -128,12 +128,12 @@ pub(crate) fn settings(
         let raw = inputs.get(Key::MaxMessages).expect("the default never exceeds window_size");
         return Err(raw.error(format_args!("exceeds window_size ({window_size})")));
     }
-    // Likewise an unset accelerated window follows max_messages down; 0 turns it off.
+    // 0 turns it off (the default, never above max_messages).
     let accelerated_window = inputs.number(
         Key::AcceleratedWindow,
         Unit::Count,
         0..=10_000,
-        crate::totem::DEFAULT_ACCELERATED_WINDOW.min(max_messages),
+        crate::totem::DEFAULT_ACCELERATED_WINDOW,
     )?;
     if accelerated_window > max_messages {
         let raw = inputs.get(Key::AcceleratedWindow).expect("the default never exceeds max_messages");
