@@ -63,7 +63,10 @@ pub struct ConfigChange {
 pub enum Callback {
     /// `payload` is shared with the other handles that receive the same
     /// message (it derefs to `[u8]`; `to_vec` or `into_vec` for a `Vec`).
-    Deliver { nodeid: NodeId, payload: SharedBytes },
+    Deliver {
+        nodeid: NodeId,
+        payload: SharedBytes,
+    },
     ConfigChange(ConfigChange),
 }
 

@@ -123,18 +123,15 @@ pub(crate) fn settings(
     let merge_ms = inputs.number(Key::Merge, Unit::Ms, 1..=600_000, 200)?;
     let window_size = inputs.number(Key::WindowSize, Unit::Count, 1..=10_000, 50)?;
     // An unset max_messages follows a small window down, as it cannot exceed it.
-    let max_messages = inputs.number(Key::MaxMessages, Unit::Count, 1..=10_000, DEFAULT_MAX_MESSAGES.min(window_size))?;
+    let max_messages =
+        inputs.number(Key::MaxMessages, Unit::Count, 1..=10_000, DEFAULT_MAX_MESSAGES.min(window_size))?;
     if max_messages > window_size {
         let raw = inputs.get(Key::MaxMessages).expect("the default never exceeds window_size");
         return Err(raw.error(format_args!("exceeds window_size ({window_size})")));
     }
     // 0 turns it off (the default, never above max_messages).
-    let accelerated_window = inputs.number(
-        Key::AcceleratedWindow,
-        Unit::Count,
-        0..=10_000,
-        crate::totem::DEFAULT_ACCELERATED_WINDOW,
-    )?;
+    let accelerated_window =
+        inputs.number(Key::AcceleratedWindow, Unit::Count, 0..=10_000, crate::totem::DEFAULT_ACCELERATED_WINDOW)?;
     if accelerated_window > max_messages {
         let raw = inputs.get(Key::AcceleratedWindow).expect("the default never exceeds max_messages");
         return Err(raw.error(format_args!("exceeds max_messages ({max_messages})")));

@@ -150,7 +150,7 @@ impl RecvBatch {
             // SAFETY: the kernel wrote a socket address of msg_namelen bytes.
             let addr = unsafe { SockAddr::new(self.names[first + i], h.msg_hdr.msg_namelen) };
             let Some(from) = addr.as_socket() else { continue }; // not IP: cannot be ours
-            // Slots stay dense: a skipped datagram's slot is reused by the next.
+                                                                 // Slots stay dense: a skipped datagram's slot is reused by the next.
             let slot = first + kept;
             if slot != first + i {
                 let src = (first + i) * SLOT_BYTES;

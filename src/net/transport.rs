@@ -7,8 +7,8 @@ use std::os::fd::{AsRawFd, RawFd};
 use socket2::{SockAddr, Socket};
 
 use super::config::{invalid, TransportConfig, TransportKind};
-use super::socket::{recv_one, Received};
 use super::recv_batch::RecvBatch;
+use super::socket::{recv_one, Received};
 use super::{batch, udp, udpu};
 
 /// Sockets of one processor. Non-blocking throughout: the owner polls `fds()` for

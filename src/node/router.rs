@@ -136,4 +136,3 @@ fn config_change(node: &Node, c: crate::totem::ConfigChange) {
         node.set_started(Ok(()));
     }
 }
-

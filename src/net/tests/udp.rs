@@ -113,7 +113,11 @@ fn udp_v4_recv_batch_reads_a_burst_in_few_calls_and_in_order() {
                 continue; // another test's traffic on the shared group
             }
             assert_eq!(from, la, "the source is the sender's unicast address");
-            if s[tag.len()..].starts_with('m') { got_m.push(s) } else { got_u.push(s) }
+            if s[tag.len()..].starts_with('m') {
+                got_m.push(s)
+            } else {
+                got_u.push(s)
+            }
         }
         if !more && got_m.len() + got_u.len() < 40 {
             std::thread::sleep(std::time::Duration::from_millis(5));
