@@ -5,7 +5,8 @@
 //! `submit` must answer at once whether the message was accepted (flow
 //! control), so an API thread calls the core directly, then wakes the protocol
 //! thread through an eventfd to send what the call produced. The lock is only
-//! ever held for short, non-blocking core calls, never during I/O or callbacks.
+//! ever held for short, non-blocking calls (the core's, and the one non-blocking
+//! send of `send_directly`), never while waiting or running a callback.
 //!
 //! A panic inside the core or on the protocol thread fails the node
 //! ([`Node::fail`]): the thread ends, every handle it served reports
