@@ -62,7 +62,7 @@ pub struct ConfigChange {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Callback {
     /// `payload` is shared with the other handles that receive the same
-    /// message (it derefs to `[u8]`; `to_vec` or `into_vec` for a `Vec`).
+    /// message (it derefs to `[u8]`; `to_vec` for a `Vec`).
     Deliver {
         nodeid: NodeId,
         payload: SharedBytes,

@@ -27,8 +27,6 @@ pub struct RecvBatch {
     /// Filled slots in arrival order: (slot, length, source).
     filled: Vec<(usize, usize, SocketAddr)>,
     slots: usize,
-    /// Datagrams dropped because they did not fit a slot.
-    truncated: u64,
     /// The system call's vectors, kept so that reading allocates nothing.
     iovecs: Vec<libc::iovec>,
     headers: Vec<libc::mmsghdr>,
@@ -49,7 +47,6 @@ impl RecvBatch {
             names: vec![empty; slots],
             filled: Vec::with_capacity(slots),
             slots,
-            truncated: 0,
             iovecs: Vec::with_capacity(slots),
             headers: Vec::with_capacity(slots),
         }
@@ -71,11 +68,6 @@ impl RecvBatch {
     /// Slots not yet filled since the last `clear`.
     pub fn room(&self) -> usize {
         self.slots - self.filled.len()
-    }
-
-    /// Datagrams dropped so far because they were longer than a slot.
-    pub fn truncated(&self) -> u64 {
-        self.truncated
     }
 
     /// The datagrams read since the last `clear`, in arrival order (per socket).
@@ -143,8 +135,8 @@ impl RecvBatch {
         for i in 0..got {
             let h = &self.headers[i];
             if h.msg_hdr.msg_flags & libc::MSG_TRUNC != 0 {
-                // Cut short: a cut frame is garbage.
-                self.truncated += 1;
+                // Cut short (a slot holds any UDP datagram, so only an IPv6
+                // jumbogram could be): a cut frame is garbage.
                 continue;
             }
             // SAFETY: the kernel wrote a socket address of msg_namelen bytes.

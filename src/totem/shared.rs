@@ -65,11 +65,6 @@ impl SharedBytes {
             SharedBytes::from_vec(self.to_vec())
         }
     }
-
-    /// The bytes as a vector (a copy).
-    pub fn into_vec(self) -> Vec<u8> {
-        self.to_vec()
-    }
 }
 
 impl Deref for SharedBytes {
@@ -174,7 +169,7 @@ mod tests {
         assert_eq!(b, b"hello");
         assert_eq!(b.retained(), 5);
         assert_eq!(SharedBytes::build(0, |buf| assert!(buf.is_empty())), b"");
-        assert_eq!(b.slice(1..3).into_vec(), b"el".to_vec());
+        assert_eq!(b.slice(1..3).to_vec(), b"el".to_vec());
     }
 
     #[test]
