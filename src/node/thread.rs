@@ -76,7 +76,7 @@ fn serve(node: &Node, mut transport: Transport, codec: Codec, me: NodeId) {
             // read at the same instant.
             let now = core.clock.now();
             for (bytes, from) in batch.iter_mut() {
-                if let Some(payload) = inbound.accept(node, &mut transport, bytes, from) {
+                if let Some(payload) = inbound.accept(node, &mut transport, bytes, from, now) {
                     core.processor.handle_packet(now, payload);
                 }
             }
@@ -148,6 +148,7 @@ impl Inbound {
         transport: &mut Transport,
         datagram: &'a mut [u8],
         from: std::net::SocketAddr,
+        now: u64,
     ) -> Option<&'a [u8]> {
         // With a key, nothing below (not even the sender's id) is believed
         // before the datagram is authenticated.
@@ -176,8 +177,10 @@ impl Inbound {
             return None; // another id's probe or answer: not for the core, not learnt
         }
         if sender != me {
-            if let Learn::Moved { old } = self.peers.learn(sender, from) {
-                crate::evs_log!(Warn, "node {sender} moved from {old} to {from}");
+            match self.peers.learn(sender, from, now) {
+                Learn::Moved { old } => crate::evs_log!(Warn, "node {sender} moved from {old} to {from}"),
+                Learn::Full => crate::evs_log!(Debug, "node {sender} at {from} not recorded: the peer table is full"),
+                Learn::New | Learn::Known => {}
             }
         }
         Some(bytes)
