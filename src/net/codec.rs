@@ -77,6 +77,12 @@ impl Codec {
         }
     }
 
+    /// Whether datagrams are sealed (then a datagram's sender and run are
+    /// authentic, and its source address means nothing).
+    pub fn is_sealed(&self) -> bool {
+        matches!(self.mode, Mode::Sealed { .. })
+    }
+
     /// Bytes a datagram carries beyond its payload.
     pub fn overhead(suite: Option<Suite>) -> usize {
         suite.map_or(envelope::HEADER_LEN, seal::overhead)
@@ -123,7 +129,7 @@ impl Codec {
     pub fn open<'a>(&mut self, datagram: &'a mut [u8]) -> Option<Opened<'a>> {
         let result = match &mut self.mode {
             Mode::Plain { .. } => match envelope::unwrap(datagram) {
-                Some((sender, payload)) => Ok(Opened { sender, payload, other_run: None }),
+                Some((sender, payload)) => Ok(Opened { sender, payload, other_run: None, fresh: true }),
                 None => Err(Reject::NotSealed),
             },
             Mode::Sealed { opener, .. } => opener.open(datagram),

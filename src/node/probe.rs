@@ -89,7 +89,8 @@ pub(crate) fn claim(
         loop {
             while let Ok(Some((n, from))) = transport.recv(&mut buf) {
                 if let Some(o) = codec.open(&mut buf[..n]) {
-                    let elsewhere = o.sender == me && (from != local || o.other_run.is_some());
+                    let elsewhere =
+                        o.sender == me && if codec.is_sealed() { o.other_run.is_some() } else { from != local };
                     // With a key, an earlier run's datagram may be a replay
                     // of a run before ours: only its answer to a probe counts.
                     let replayable = o.other_run == Some(std::cmp::Ordering::Less);

@@ -168,9 +168,11 @@ impl Inbound {
         let (sender, bytes) = (opened.sender, opened.payload);
         let me = self.me;
         let control = probe::control(bytes);
-        // Our id from another process: another address, or (with a key)
-        // another incarnation even from our address.
-        let elsewhere = sender == me && (from != self.local || opened.other_run.is_some());
+        // Our id from another process: another address; with a key, another
+        // incarnation (the address can be anyone's: a copy of our own
+        // datagram sent to us from elsewhere is still ours, and was taken once).
+        let elsewhere =
+            sender == me && if self.codec.is_sealed() { opened.other_run.is_some() } else { from != self.local };
         if elsewhere && control.is_some() {
             // A starting processor asks for our id: it refuses to start.
             if control == Some(probe::Control::Probe) {
@@ -199,7 +201,9 @@ impl Inbound {
         if control.is_some() {
             return None; // another id's probe or answer: not for the core, not learnt
         }
-        if sender != me {
+        // A late datagram (say, someone's copy of one the sender's own copy
+        // of was lost) proves nothing about where the sender is now.
+        if sender != me && opened.fresh {
             match self.peers.learn(sender, from, heard) {
                 Learn::Moved { old } => crate::evs_log!(Warn, "node {sender} moved from {old} to {from}"),
                 Learn::Full => crate::evs_log!(Debug, "node {sender} at {from} not recorded: the peer table is full"),

@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 use chacha20::cipher::{KeyIvInit, StreamCipher};
 use chacha20::XChaCha20;
 
-use super::echo::EchoCache;
+use super::echo::{Own, SentLog};
 use super::keys::{Cipher, Keys};
 use super::replay::{ReplayGuard, Stale};
 use super::{nonce, HEADER_LEN, SEALED_VERSION};
@@ -41,14 +41,18 @@ pub struct Opened<'a> {
     /// (two runs of one id would make it refuse each other's datagrams);
     /// the node layer uses them to detect an id collision. None otherwise.
     pub other_run: Option<std::cmp::Ordering>,
+    /// The sender's newest datagram so far (not a late one from within the
+    /// replay window): only such a datagram may move the sender's address,
+    /// so a copy of a lost datagram, sent by someone else, cannot.
+    pub fresh: bool,
 }
 
 /// Opens datagrams sealed with our key, and remembers what it accepted.
 pub struct Opener {
     keys: Arc<Keys>,
     replay: ReplayGuard,
-    /// Our node id, incarnation and the data frames we multicast.
-    own: Option<(u32, u64, Arc<Mutex<EchoCache>>)>,
+    /// Our node id, incarnation and what we sent (`echo.rs`).
+    own: Option<(u32, u64, Arc<Mutex<SentLog>>)>,
 }
 
 impl Opener {
@@ -56,8 +60,8 @@ impl Opener {
         Opener { keys, replay: ReplayGuard::default(), own: None }
     }
 
-    pub(crate) fn knowing_own(mut self, node: u32, incarnation: u64, echoes: Arc<Mutex<EchoCache>>) -> Opener {
-        self.own = Some((node, incarnation, echoes));
+    pub(crate) fn knowing_own(mut self, node: u32, incarnation: u64, sent: Arc<Mutex<SentLog>>) -> Opener {
+        self.own = Some((node, incarnation, sent));
         self
     }
 
@@ -84,12 +88,14 @@ impl Opener {
         }
         let (body, tag) = datagram.split_at_mut(datagram.len() - tag_len);
         let field = |at: usize| u64::from_be_bytes(body[at..at + 8].try_into().expect("8 bytes"));
-        if let Some((me, my_incarnation, echoes)) = &self.own {
-            if body[5..9] == me.to_be_bytes()
-                && field(10) == *my_incarnation
-                && echoes.lock().unwrap_or_else(|e| e.into_inner()).is_echo(field(18), tag)
-            {
-                return Err(Reject::Echo);
+        let mut ours = false;
+        if let Some((me, my_incarnation, sent)) = &self.own {
+            if body[5..9] == me.to_be_bytes() && field(10) == *my_incarnation {
+                match sent.lock().unwrap_or_else(|e| e.into_inner()).classify(field(18), tag) {
+                    Own::Frame => return Err(Reject::Echo),
+                    Own::Replay => return Err(Reject::Replay(Stale::Duplicate)),
+                    Own::Other => ours = true,
+                }
             }
         }
         if !self.keys.verify(body, tag) {
@@ -106,15 +112,23 @@ impl Opener {
             Some((me, mine, _)) if node == *me && incarnation != *mine => Some(incarnation.cmp(mine)),
             _ => None,
         };
-        if other_run.is_none() {
-            self.replay.check(node, incarnation, counter).map_err(Reject::Replay)?;
-        }
+        let fresh = if ours {
+            // Ours, as sent, back for the first time: now it is back.
+            if let Some((_, _, sent)) = &self.own {
+                sent.lock().unwrap_or_else(|e| e.into_inner()).returned(counter);
+            }
+            true
+        } else if other_run.is_some() {
+            true
+        } else {
+            self.replay.check(node, incarnation, counter).map_err(Reject::Replay)?
+        };
         let payload = &mut body[HEADER_LEN..];
         if suite.cipher == Cipher::ChaCha20 {
             let n = nonce(node, incarnation, counter);
             XChaCha20::new(&self.keys.cipher_key.into(), &n.into()).apply_keystream(payload);
         }
-        Ok(Opened { sender: node, payload, other_run })
+        Ok(Opened { sender: node, payload, other_run, fresh })
     }
 
     #[cfg(test)]

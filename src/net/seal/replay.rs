@@ -66,13 +66,14 @@ impl Window {
         self.seen[w] |= b;
     }
 
-    fn check(&mut self, incarnation: u64, counter: u64) -> Result<(), Stale> {
+    /// Ok(true) when `counter` is the newest so far.
+    fn check(&mut self, incarnation: u64, counter: u64) -> Result<bool, Stale> {
         if incarnation < self.incarnation {
             return Err(Stale::OldIncarnation);
         }
         if incarnation > self.incarnation {
             *self = Window { last_used: self.last_used, ..Window::fresh(incarnation, counter) };
-            return Ok(());
+            return Ok(true);
         }
         if counter > self.highest {
             // The slots between the old highest and the new one now stand for
@@ -88,7 +89,7 @@ impl Window {
             }
             self.highest = counter;
             self.mark(counter);
-            return Ok(());
+            return Ok(true);
         }
         if self.highest - counter >= WINDOW {
             return Err(Stale::TooOld);
@@ -98,20 +99,21 @@ impl Window {
             return Err(Stale::Duplicate);
         }
         self.seen[w] |= b;
-        Ok(())
+        Ok(false)
     }
 }
 
 impl ReplayGuard {
     /// Accepts (and remembers) `counter` of `sender`'s `incarnation` unless it
-    /// is a replay. Only for datagrams whose MAC was good.
-    pub fn check(&mut self, sender: u32, incarnation: u64, counter: u64) -> Result<(), Stale> {
+    /// is a replay; whether it is the sender's newest so far. Only for
+    /// datagrams whose MAC was good.
+    pub fn check(&mut self, sender: u32, incarnation: u64, counter: u64) -> Result<bool, Stale> {
         self.ticks += 1;
         let tick = self.ticks;
         if let Some(w) = self.senders.get_mut(&sender) {
-            w.check(incarnation, counter)?;
+            let newest = w.check(incarnation, counter)?;
             w.last_used = tick;
-            return Ok(());
+            return Ok(newest);
         }
         if self.senders.len() >= MAX_SENDERS {
             if let Some(&quiet) = self.senders.iter().min_by_key(|(_, w)| w.last_used).map(|(id, _)| id) {
@@ -121,7 +123,7 @@ impl ReplayGuard {
         let mut w = Window::fresh(incarnation, counter);
         w.last_used = tick;
         self.senders.insert(sender, w);
-        Ok(())
+        Ok(true)
     }
 
     #[cfg(test)]

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use chacha20::cipher::{KeyIvInit, StreamCipher};
 use chacha20::XChaCha20;
 
-use super::echo::EchoCache;
+use super::echo::SentLog;
 use super::keys::{Cipher, Keys};
 use super::{nonce, SEALED_VERSION};
 use crate::net::envelope;
@@ -21,31 +21,32 @@ pub struct Sealer {
     incarnation: u64,
     counter: Arc<AtomicU64>,
     /// Shared with our opener (`echo.rs`).
-    echoes: Arc<Mutex<EchoCache>>,
+    sent: Arc<Mutex<SentLog>>,
 }
 
 impl Sealer {
     pub(crate) fn new(keys: Arc<Keys>, node: u32, incarnation: u64) -> Sealer {
-        let echoes = Arc::new(Mutex::new(EchoCache::new()));
-        Sealer { keys, node, incarnation, counter: Arc::new(AtomicU64::new(0)), echoes }
+        let sent = Arc::new(Mutex::new(SentLog::new()));
+        Sealer { keys, node, incarnation, counter: Arc::new(AtomicU64::new(0)), sent }
     }
 
-    /// An opener that knows this sealer's identity and echoes.
+    /// An opener that knows this sealer's identity and what it sent.
     pub(crate) fn opener(&self) -> super::Opener {
-        super::Opener::new(Arc::clone(&self.keys)).knowing_own(self.node, self.incarnation, Arc::clone(&self.echoes))
+        super::Opener::new(Arc::clone(&self.keys)).knowing_own(self.node, self.incarnation, Arc::clone(&self.sent))
+    }
+
+    /// Writes the sealed datagram of `payload` into `out`, replacing what it held.
+    pub fn seal(&self, payload: &[u8], out: &mut Vec<u8>) {
+        self.seal_kind(payload, out, false);
     }
 
     /// As `seal`, for a data frame multicast to every member, ourselves
     /// included: its echo is recognised and dropped unopened (`echo.rs`).
     pub fn seal_own_frame(&self, payload: &[u8], out: &mut Vec<u8>) {
-        let counter = self.seal(payload, out);
-        let tag = &out[out.len() - self.keys.suite.tag_len()..];
-        self.echoes.lock().unwrap_or_else(|e| e.into_inner()).remember(counter, tag);
+        self.seal_kind(payload, out, true);
     }
 
-    /// Writes the sealed datagram of `payload` into `out`, replacing what it
-    /// held; its counter.
-    pub fn seal(&self, payload: &[u8], out: &mut Vec<u8>) -> u64 {
+    fn seal_kind(&self, payload: &[u8], out: &mut Vec<u8>, frame: bool) {
         // Relaxed: only uniqueness matters, not order between threads (the
         // receivers' replay window accepts a little reordering).
         let counter = self.counter.fetch_add(1, Ordering::Relaxed);
@@ -65,7 +66,10 @@ impl Sealer {
             XChaCha20::new(&self.keys.cipher_key.into(), &n.into()).apply_keystream(&mut out[start..]);
         }
         let tag = self.keys.tag(out);
-        out.extend_from_slice(&tag[..suite.tag_len()]);
-        counter
+        let tag = &tag[..suite.tag_len()];
+        out.extend_from_slice(tag);
+        // Everything is remembered: whatever comes back to us (a multicast,
+        // a token to ourselves) is accepted only as what we sent, once.
+        self.sent.lock().unwrap_or_else(|e| e.into_inner()).remember(counter, tag, frame);
     }
 }
