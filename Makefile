@@ -69,10 +69,11 @@ comma            := ,
 
 .PHONY: all check c-check chaos bench headers install uninstall soak clippy fmt clean
 
-# The example is the LAN scenario stalecommit's injector (examples/evs_forge_commit.rs).
+# The examples are fault injectors: the LAN scenario stalecommit's (examples/evs_forge_commit.rs)
+# and the hostile-traffic test's (examples/evs_hostile.rs, c-tests/robust/t-hostile.sh).
 all:
 	CARGO_BUILD_JOBS=$(JOBS) $(CARGO) build -j$(JOBS) --release
-	CARGO_BUILD_JOBS=$(JOBS) $(CARGO) build -j$(JOBS) --release --example evs_forge_commit
+	CARGO_BUILD_JOBS=$(JOBS) $(CARGO) build -j$(JOBS) --release --example evs_forge_commit --example evs_hostile
 	@mkdir -p $(BUILD_LIB)
 	$(CC) -shared -o $(BUILD_LIB)/$(LIB_REAL).tmp \
 		$(addprefix -Wl$(comma)-u$(comma),$(EXPORTS)) $(STATICLIB) \
