@@ -3,6 +3,7 @@
 # (C, linked against build/lib/libevs.so) multicast a mix of guarantees and
 # log their callbacks; evs-check judges the logs against the EVS properties.
 #   udp4   four processes, multicast on 127.0.0.1 (the zero-configuration default)
+#   udp4key, udpu3key  the same with a key: every datagram sealed (sha1, then sha256)
 #   udpu4  three processes, unicast to a member list on 127.0.0.1 (with EVS_LOG=info,
 #          whose membership lines are checked; udp4's stderr must be empty)
 #   udpu6  three processes, unicast on ::1 (IPv6 multicast does not loop back on lo)
@@ -80,6 +81,17 @@ else
     echo "ok   quiet: nothing on stderr with EVS_LOG unset"
 fi
 
+# With a key every datagram is sealed (src/net/seal): the same four over
+# multicast, and three over unicast with the other hash.
+KEY="$OUT/authkey"
+head -c 256 /dev/urandom >"$KEY"
+chmod 0400 "$KEY"
+port=$((port + 10))
+EVS_KEYFILE=$KEY EVS_MCASTPORT=$port group udp4key 4
+port=$((port + 10))
+EVS_KEYFILE=$KEY EVS_CRYPTO_HASH=sha256 EVS_TRANSPORT=udpu \
+    EVS_MEMBERS="127.0.0.1:$port,127.0.0.1:$((port + 1)),127.0.0.1:$((port + 2))" group udpu3key 3
+
 port=$((port + 10))
 EVS_TRANSPORT=udpu EVS_MEMBERS="127.0.0.1:$port,127.0.0.1:$((port + 1)),127.0.0.1:$((port + 2))" \
     EVS_LOG=info group udpu4 3
@@ -130,25 +142,29 @@ wait
 verdict leave --faults-end "$leave_at" --bound 500
 unset EVS_MCASTPORT
 
-# Two processors with one node id: the second must refuse to start, saying why.
-port=$((port + 10))
-export EVS_MCASTPORT=$port EVS_NODEID=77
-start dup 1 -e $(( $(now_us) + 3000000 )) -r 10
-first=$!
-sleep 1
-if env LD_LIBRARY_PATH=$LIBDIR $NODE -l "$OUT/dup.2.log" -e $(( $(now_us) + 1000000 )) -r 10 2>"$OUT/dup.2.err"; then
-    failed=$((failed + 1))
-    echo "FAIL dup: a second processor with node id 77 started"
-elif grep -q 'node id 77 is also used' "$OUT/dup.2.err" && grep -q 'CS_ERR_EXIST\|exist' "$OUT/dup.2.err"; then
-    passed=$((passed + 1))
-    echo "ok   dup: $(head -n 1 "$OUT/dup.2.err")"
-else
-    failed=$((failed + 1))
-    echo "FAIL dup: no clear report of the collision"
-    sed 's/^/     | /' "$OUT/dup.2.err"
-fi
-wait $first
-unset EVS_MCASTPORT EVS_NODEID
+# Two processors with one node id: the second must refuse to start, saying
+# why; also with a key (the probe and its answer are sealed too).
+for dup in dup dupkey; do
+    port=$((port + 10))
+    export EVS_MCASTPORT=$port EVS_NODEID=77
+    if [ $dup = dupkey ]; then export EVS_KEYFILE=$KEY; fi
+    start $dup 1 -e $(( $(now_us) + 3000000 )) -r 10
+    first=$!
+    sleep 1
+    if env LD_LIBRARY_PATH=$LIBDIR $NODE -l "$OUT/$dup.2.log" -e $(( $(now_us) + 1000000 )) -r 10 2>"$OUT/$dup.2.err"; then
+        failed=$((failed + 1))
+        echo "FAIL $dup: a second processor with node id 77 started"
+    elif grep -q 'node id 77 is also used' "$OUT/$dup.2.err" && grep -q 'CS_ERR_EXIST\|exist' "$OUT/$dup.2.err"; then
+        passed=$((passed + 1))
+        echo "ok   $dup: $(head -n 1 "$OUT/$dup.2.err")"
+    else
+        failed=$((failed + 1))
+        echo "FAIL $dup: no clear report of the collision"
+        sed 's/^/     | /' "$OUT/$dup.2.err"
+    fi
+    wait $first
+    unset EVS_MCASTPORT EVS_NODEID EVS_KEYFILE
+done
 
 echo "multi: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

@@ -19,7 +19,13 @@ use std::path::Path;
 pub(crate) enum ReadError {
     Io(std::io::Error),
     NotRegular(&'static str),
-    TooBig { limit: usize },
+    TooBig {
+        limit: usize,
+    },
+    /// A secret that others may read or change: its mode.
+    Exposed {
+        mode: u32,
+    },
 }
 
 impl std::fmt::Display for ReadError {
@@ -28,20 +34,40 @@ impl std::fmt::Display for ReadError {
             ReadError::Io(e) => write!(f, "cannot be read: {e}"),
             ReadError::NotRegular(kind) => write!(f, "is {kind}, not a regular file"),
             ReadError::TooBig { limit } => write!(f, "is larger than {limit} bytes"),
+            ReadError::Exposed { mode } => write!(
+                f,
+                "can be read or written by group or others (mode {mode:04o}): a key must be private to its owner (chmod 0400 or 0600)"
+            ),
         }
     }
 }
 
 /// The bytes of the regular file at `path`, if it holds at most `limit` bytes.
 pub(crate) fn read_regular(path: &Path, limit: usize) -> Result<Vec<u8>, ReadError> {
+    read(path, limit, false)
+}
+
+/// As `read_regular`, for a secret: refused if group or others may read or
+/// write it (checked on the open descriptor, like the file's type).
+pub(crate) fn read_private(path: &Path, limit: usize) -> Result<Vec<u8>, ReadError> {
+    read(path, limit, true)
+}
+
+fn read(path: &Path, limit: usize, private: bool) -> Result<Vec<u8>, ReadError> {
+    use std::os::unix::fs::PermissionsExt;
     let file = OpenOptions::new()
         .read(true)
         .custom_flags(libc::O_NONBLOCK | libc::O_CLOEXEC)
         .open(path)
         .map_err(ReadError::Io)?;
-    let kind = file.metadata().map_err(ReadError::Io)?.file_type();
+    let meta = file.metadata().map_err(ReadError::Io)?;
+    let kind = meta.file_type();
     if !kind.is_file() {
         return Err(ReadError::NotRegular(describe(kind)));
+    }
+    let mode = meta.permissions().mode() & 0o7777;
+    if private && mode & 0o066 != 0 {
+        return Err(ReadError::Exposed { mode });
     }
     let mut bytes = Vec::new();
     file.take(limit as u64 + 1).read_to_end(&mut bytes).map_err(ReadError::Io)?;

@@ -30,7 +30,7 @@ pub(crate) fn read_key(raw: &Raw) -> Result<(PathBuf, Vec<u8>), ConfigError> {
     // A regular file only (a FIFO would block for ever), read up to one byte
     // more than allowed: enough to tell "too big" without reading a huge file.
     let sizes = format!("a key has {} to {} bytes", KEY_SIZES.start(), KEY_SIZES.end());
-    let key = bounded::read_regular(&path, *KEY_SIZES.end()).map_err(|e| match e {
+    let key = bounded::read_private(&path, *KEY_SIZES.end()).map_err(|e| match e {
         ReadError::TooBig { limit } => raw.error(format_args!("holds more than {limit} bytes; {sizes}")),
         other => raw.error(other),
     })?;

@@ -75,6 +75,15 @@ impl RecvBatch {
         self.filled.iter().map(|&(slot, len, from)| (&self.arena[slot * SLOT_BYTES..][..len], from))
     }
 
+    /// As `iter`, writable: a sealed datagram is decrypted where it lies.
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = (&mut [u8], SocketAddr)> + '_ {
+        // Slots are dense (`fill_from`): the i-th datagram is in slot i.
+        self.arena.chunks_mut(SLOT_BYTES).zip(self.filled.iter()).enumerate().map(|(at, (slot, &(i, len, from)))| {
+            debug_assert_eq!(at, i, "slots are dense");
+            (&mut slot[..len], from)
+        })
+    }
+
     /// Read what `socket` has pending into free slots, at most `max` datagrams,
     /// without blocking; how many were read (0: nothing pending).
     pub fn fill_from(&mut self, socket: &Socket, max: usize) -> io::Result<usize> {

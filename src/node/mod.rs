@@ -29,8 +29,10 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
 use crate::api::Error;
+use crate::config::{CryptoCipher, CryptoHash};
 use crate::config::{Settings, Transport as TransportKind};
-use crate::net::{derive_node_id, Transport, TransportConfig};
+use crate::net::seal::{Cipher, CryptoConfig, Hash, Suite};
+use crate::net::{derive_node_id, incarnation_now, Codec, Transport, TransportConfig};
 use crate::totem::{Config, Guarantee, Processor, SharedBytes, SubmitError, MS};
 use clock::Clock;
 use eventfd::EventFd;
@@ -46,6 +48,13 @@ pub(crate) struct Core {
     pub stop: bool,
 }
 
+/// The application threads' way out: a dup of the sending socket, and a
+/// codec that shares the protocol thread's identity (and, sealed, its counter).
+struct Direct {
+    transport: Transport,
+    codec: Codec,
+}
+
 pub(crate) struct Node {
     core: Mutex<Core>,
     /// Routes the core's events to the handles; locked before the core is
@@ -55,9 +64,7 @@ pub(crate) struct Node {
     /// application thread to send the frames its multicast made the core
     /// originate (a held token released by `submit`) without waiting for the
     /// protocol thread to wake: one thread hop less on a message's way.
-    direct: Mutex<Transport>,
-    /// The envelope of every datagram we send.
-    envelope: [u8; crate::net::envelope::HEADER_LEN],
+    direct: Mutex<Direct>,
     /// An application thread routed `Event::Left` (it cannot, but the
     /// protocol thread must not miss it if it did).
     left_routed: AtomicBool,
@@ -259,7 +266,8 @@ fn send_directly(node: &Node, mut core: MutexGuard<'_, Core>) {
         let sends: Vec<(crate::net::Target, &[u8])> =
             frames.iter().map(|t| (crate::net::Target::All, t.bytes.as_slice())).collect();
         let mut direct = node.direct.lock().unwrap_or_else(|e| e.into_inner());
-        if let Err(e) = direct.send_batch(&node.envelope, &sends) {
+        let Direct { transport, codec } = &mut *direct;
+        if let Err(e) = codec.send_batch(transport, &sends) {
             crate::evs_log!(Debug, "send: {e}");
         }
     }
@@ -279,14 +287,6 @@ fn start() -> Result<Arc<Node>, Error> {
         Error::Library
     })?;
     crate::log::set_level(settings.log);
-    if settings.key.is_some() {
-        // Sealing frames is not written yet: refusing beats sending in clear
-        // what the user asked to be secret.
-        crate::log::fatal(format_args!(
-            "configuration error: a crypto key is configured, but encryption is not implemented yet; unset EVS_KEYFILE / totem.keyfile"
-        ));
-        return Err(Error::Library);
-    }
     for w in &settings.warnings {
         crate::evs_log!(Warn, "{w}");
     }
@@ -299,13 +299,18 @@ fn start() -> Result<Arc<Node>, Error> {
     // Before the core sends anything: a running processor with our id, even
     // an idle one, answers within the join interval (`probe.rs`).
     let window = Duration::from_millis(settings.join_ms as u64);
-    if let Err(holder) = probe::claim(&mut transport, node_id, window) {
+    let crypto = crypto_config(&settings);
+    let mut codec = match &crypto {
+        Some(c) => Codec::sealed(node_id, c, incarnation_now()),
+        None => Codec::plain(node_id),
+    };
+    if let Err(holder) = probe::claim(&mut transport, &mut codec, node_id, window) {
         crate::log::fatal(format_args!(
             "node id {node_id} is also used by the processor at {holder}; give this one another (EVS_NODEID or totem.nodeid)"
         ));
         return Err(Error::Exist);
     }
-    let config = core_config(&settings, node_id, local.is_ipv6());
+    let config = core_config(&settings, node_id, local.is_ipv6(), crypto.map(|c| c.suite));
     config.validate().map_err(|e| {
         crate::log::fatal(format_args!("configuration error: {e}"));
         Error::Library
@@ -325,8 +330,7 @@ fn start() -> Result<Arc<Node>, Error> {
     let node = Arc::new(Node {
         core: Mutex::new(Core { processor, clock, stop: false }),
         router: Mutex::new(Router::default()),
-        direct: Mutex::new(direct),
-        envelope: crate::net::envelope::header(node_id),
+        direct: Mutex::new(Direct { transport: direct, codec: codec.sender_clone() }),
         left_routed: AtomicBool::new(false),
         wake: EventFd::new().map_err(|_| Error::Library)?,
         started: Mutex::new(None),
@@ -337,7 +341,7 @@ fn start() -> Result<Arc<Node>, Error> {
     });
     let runner = Arc::clone(&node);
     let builder = std::thread::Builder::new().name("evs-totem".into());
-    let handle = signals::spawn_blocking_signals(builder, move || thread::run(runner, transport, node_id))
+    let handle = signals::spawn_blocking_signals(builder, move || thread::run(runner, transport, codec, node_id))
         .map_err(|_| Error::Library)?;
     *node.thread.lock().unwrap_or_else(|e| e.into_inner()) = Some(handle);
 
@@ -375,9 +379,27 @@ fn transport_config(s: &Settings) -> TransportConfig {
     }
 }
 
+/// The key and suite to seal datagrams with, if frames are to be protected
+/// (a key with both cipher and hash `none` was warned about by the
+/// configuration, and protects nothing).
+fn crypto_config(s: &Settings) -> Option<CryptoConfig> {
+    let key = s.key.as_ref()?;
+    let hash = match s.hash {
+        CryptoHash::None => return None,
+        CryptoHash::Sha1 => Hash::Sha1,
+        CryptoHash::Sha256 => Hash::Sha256,
+    };
+    let cipher = match s.cipher {
+        CryptoCipher::None => Cipher::None,
+        CryptoCipher::ChaCha20 => Cipher::ChaCha20,
+    };
+    Some(CryptoConfig { key: key.clone(), suite: Suite { cipher, hash } })
+}
+
 /// The protocol's tunables from the settings. A frame must fit in one
-/// datagram of `netmtu` bytes with the IP and UDP headers and our envelope.
-fn core_config(s: &Settings, node_id: u32, ipv6: bool) -> Config {
+/// datagram of `netmtu` bytes with the IP and UDP headers and our envelope
+/// (sealed: with its header and tag).
+fn core_config(s: &Settings, node_id: u32, ipv6: bool, suite: Option<Suite>) -> Config {
     let ip_udp = if ipv6 { 48 } else { 28 };
     let mut c = Config::new(node_id);
     c.token_timeout = s.token_ms as u64 * MS;
@@ -388,7 +410,7 @@ fn core_config(s: &Settings, node_id: u32, ipv6: bool) -> Config {
     c.window_size = s.window_size;
     c.max_messages = s.max_messages;
     c.accelerated_window = s.accelerated_window;
-    c.max_frame = (s.netmtu as usize).saturating_sub(ip_udp + crate::net::envelope::HEADER_LEN);
+    c.max_frame = (s.netmtu as usize).saturating_sub(ip_udp + Codec::overhead(suite));
     // A full payload must fit with the largest group header: a handle's whole
     // joined set travels with evs_mcast_joined.
     c.max_message = crate::api::MAX_MESSAGE + message::overhead(crate::api::MAX_JOINED_GROUPS);

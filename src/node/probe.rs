@@ -27,7 +27,7 @@ use std::net::SocketAddr;
 use std::os::fd::RawFd;
 use std::time::{Duration, Instant};
 
-use crate::net::{envelope, Transport};
+use crate::net::{Codec, Transport};
 use crate::totem::NodeId;
 
 /// The payload of an answer: "this id is taken". Not a protocol packet (the
@@ -56,10 +56,10 @@ pub(crate) fn control(payload: &[u8]) -> Option<Control> {
     }
 }
 
-/// Answer a probe for our id (`me`) that came from `from`.
-pub(crate) fn answer(transport: &mut Transport, me: NodeId, from: SocketAddr) {
-    let mut out = Vec::with_capacity(envelope::HEADER_LEN + TAKEN.len());
-    envelope::wrap(me, TAKEN, &mut out);
+/// Answer a probe for our id (the codec's) that came from `from`.
+pub(crate) fn answer(transport: &mut Transport, codec: &mut Codec, from: SocketAddr) {
+    let mut out = Vec::new();
+    codec.wrap(TAKEN, &mut out);
     if let Err(e) = transport.send_to(from, &out) {
         crate::evs_log!(Debug, "answering a probe from {from}: {e}");
     }
@@ -68,21 +68,27 @@ pub(crate) fn answer(transport: &mut Transport, me: NodeId, from: SocketAddr) {
 /// Ask for `me` during `window`: Ok if nobody else answered for it, or the
 /// address of a processor that uses it. Everything else received meanwhile
 /// is dropped: the core has not started, and will hear the others' joins.
-pub(crate) fn claim(transport: &mut Transport, me: NodeId, window: Duration) -> Result<(), SocketAddr> {
+pub(crate) fn claim(
+    transport: &mut Transport,
+    codec: &mut Codec,
+    me: NodeId,
+    window: Duration,
+) -> Result<(), SocketAddr> {
     let local = transport.local_addr();
-    let mut probe = Vec::with_capacity(envelope::HEADER_LEN);
-    envelope::wrap(me, &[], &mut probe);
+    let mut probe = Vec::new();
     let mut buf = vec![0u8; 65_536];
     let start = Instant::now();
     let step = window / PROBES;
     for i in 0..PROBES {
+        // Sealed anew each time: a second copy of one datagram is a replay.
+        codec.wrap(&[], &mut probe);
         if let Err(e) = transport.send_all(&probe) {
             crate::evs_log!(Debug, "sending a node id probe: {e}");
         }
         let until = start + step * (i + 1);
         loop {
             while let Ok(Some((n, from))) = transport.recv(&mut buf) {
-                if let Some((sender, _)) = envelope::unwrap(&buf[..n]) {
+                if let Some((sender, _)) = codec.open(&mut buf[..n]) {
                     if sender == me && from != local {
                         return Err(from);
                     }

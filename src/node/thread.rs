@@ -6,7 +6,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use crate::api::Error;
-use crate::net::{envelope, Learn, PeerTable, RecvBatch, Target, Transport};
+use crate::net::{Codec, Learn, PeerTable, RecvBatch, Target, Transport};
 use crate::totem::{Destination, NodeId, Transmit};
 
 use super::{failure, probe, Node};
@@ -16,18 +16,18 @@ const RECV_BUDGET: usize = 256;
 /// Datagrams read per system call and handed to the core per lock.
 const RECV_SLOTS: usize = 64;
 
-pub(super) fn run(node: Arc<Node>, transport: Transport, me: NodeId) {
+pub(super) fn run(node: Arc<Node>, transport: Transport, codec: Codec, me: NodeId) {
     // The transport moves into `serve`, so a panic closes the sockets as it
     // unwinds: a new node may bind the same port.
-    if let Err(reason) = failure::catching(|| serve(&node, transport, me)) {
+    if let Err(reason) = failure::catching(|| serve(&node, transport, codec, me)) {
         node.fail(&format!("the protocol thread panicked: {reason}"));
     }
 }
 
-fn serve(node: &Node, mut transport: Transport, me: NodeId) {
-    let mut inbound = Inbound { me, local: transport.local_addr(), peers: PeerTable::new(), collision_reported: false };
+fn serve(node: &Node, mut transport: Transport, codec: Codec, me: NodeId) {
+    let mut inbound =
+        Inbound { me, local: transport.local_addr(), peers: PeerTable::new(), codec, collision_reported: false };
     let mut batch = RecvBatch::new(RECV_SLOTS);
-    let envelope = envelope::header(me);
     // The sockets, then the wake-up descriptor (last): polled every turn.
     let mut pollfds: Vec<libc::pollfd> = transport
         .fds()
@@ -75,8 +75,8 @@ fn serve(node: &Node, mut transport: Transport, me: NodeId) {
             // One reading of the clock per batch: its datagrams were all
             // read at the same instant.
             let now = core.clock.now();
-            for (bytes, from) in batch.iter() {
-                if let Some(payload) = inbound.accept(node, &mut transport, bytes, from) {
+            for (bytes, from) in batch.iter_mut() {
+                if let Some(payload) = inbound.accept(node, &mut transport, bytes, from, now) {
                     core.processor.handle_packet(now, payload);
                 }
             }
@@ -102,7 +102,7 @@ fn serve(node: &Node, mut transport: Transport, me: NodeId) {
         };
 
         // The visit's datagrams go out together (`net/batch.rs`), each
-        // behind our envelope, which the kernel gathers: no copy.
+        // behind our envelope, which the kernel gathers (no copy), or sealed.
         let sends: Vec<(Target, &[u8])> = transmits
             .iter()
             .filter_map(|t| {
@@ -115,7 +115,7 @@ fn serve(node: &Node, mut transport: Transport, me: NodeId) {
                 Some((target, t.bytes.as_slice()))
             })
             .collect();
-        if let Err(e) = transport.send_batch(&envelope, &sends) {
+        if let Err(e) = inbound.codec.send_batch(&mut transport, &sends) {
             crate::evs_log!(Debug, "send: {e}");
         }
         drop(sends);
@@ -127,12 +127,13 @@ fn serve(node: &Node, mut transport: Transport, me: NodeId) {
     }
 }
 
-/// What the thread knows of the datagrams it receives: our identity, and
-/// the peers' addresses learnt from them.
+/// What the thread knows of the datagrams it receives: our identity, the
+/// peers' addresses learnt from them, and how datagrams are (un)wrapped.
 struct Inbound {
     me: NodeId,
     local: std::net::SocketAddr,
     peers: PeerTable,
+    codec: Codec,
     collision_reported: bool,
 }
 
@@ -145,16 +146,19 @@ impl Inbound {
         &mut self,
         node: &Node,
         transport: &mut Transport,
-        datagram: &'a [u8],
+        datagram: &'a mut [u8],
         from: std::net::SocketAddr,
+        now: u64,
     ) -> Option<&'a [u8]> {
-        let (sender, bytes) = envelope::unwrap(datagram)?;
+        // With a key, nothing below (not even the sender's id) is believed
+        // before the datagram is authenticated.
+        let (sender, bytes) = self.codec.open(datagram)?;
         let me = self.me;
         let control = probe::control(bytes);
         if sender == me && from != self.local && control.is_some() {
             // A starting processor asks for our id: it refuses to start.
             if control == Some(probe::Control::Probe) {
-                probe::answer(transport, me, from);
+                probe::answer(transport, &mut self.codec, from);
                 crate::evs_log!(Warn, "refused node id {me} to a processor starting at {from}");
             }
             return None;
@@ -173,8 +177,10 @@ impl Inbound {
             return None; // another id's probe or answer: not for the core, not learnt
         }
         if sender != me {
-            if let Learn::Moved { old } = self.peers.learn(sender, from) {
-                crate::evs_log!(Warn, "node {sender} moved from {old} to {from}");
+            match self.peers.learn(sender, from, now) {
+                Learn::Moved { old } => crate::evs_log!(Warn, "node {sender} moved from {old} to {from}"),
+                Learn::Full => crate::evs_log!(Debug, "node {sender} at {from} not recorded: the peer table is full"),
+                Learn::New | Learn::Known => {}
             }
         }
         Some(bytes)

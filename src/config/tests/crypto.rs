@@ -39,6 +39,23 @@ fn an_unreadable_key() {
 }
 
 #[test]
+fn a_key_others_may_read_or_write_is_refused() {
+    let key = temp_file(128);
+    let name = key.to_str().unwrap();
+    for mode in [0o640, 0o604, 0o620, 0o602, 0o644, 0o666] {
+        set_mode(&key, mode);
+        says(
+            &err(None, &[("EVS_KEYFILE", name)]),
+            &["EVS_KEYFILE", name, &format!("(mode {mode:04o})"), "chmod 0400 or 0600"],
+        );
+    }
+    for mode in [0o400, 0o600, 0o700] {
+        set_mode(&key, mode);
+        assert_eq!(load(None, &[("EVS_KEYFILE", name)]).unwrap().key.unwrap().len(), 128, "mode {mode:o}");
+    }
+}
+
+#[test]
 fn cipher_and_hash_choices() {
     let pick = |c: &str, h: &str| {
         with_key(128, &[("EVS_CRYPTO_CIPHER", c), ("EVS_CRYPTO_HASH", h)]).map(|s| (s.cipher, s.hash))

@@ -81,12 +81,19 @@ pub(super) fn fake_ifaces() -> Vec<Iface> {
     ]
 }
 
-/// A fresh file of `len` bytes in the temporary directory.
+/// A fresh file of `len` bytes in the temporary directory, private to its
+/// owner (mode 0600) as a key must be.
 pub(super) fn temp_file(len: usize) -> PathBuf {
     static NEXT: AtomicUsize = AtomicUsize::new(0);
     let n = NEXT.fetch_add(1, Ordering::Relaxed);
     let path = std::env::temp_dir().join(format!("evs-config-test-{}-{n}.key", std::process::id()));
     let bytes: Vec<u8> = (0..len).map(|i| (i * 7 + 3) as u8).collect();
     std::fs::write(&path, bytes).unwrap();
+    set_mode(&path, 0o600);
     path
+}
+
+pub(super) fn set_mode(path: &std::path::Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
 }

@@ -1,0 +1,163 @@
+//! What every datagram is wrapped in: the plain envelope, or a sealed one
+//! when a key is configured (`seal/`). The node layer sends and receives
+//! through a `Codec` only, so no path can forget the key.
+
+use std::io;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use super::envelope;
+use super::seal::{self, CryptoConfig, Keys, Opener, Reject, Sealer, Suite};
+use super::transport::{Target, Transport};
+
+/// How often rejected datagrams are reported (`EVS_LOG=warn`).
+const REPORT_EVERY: Duration = Duration::from_secs(10);
+
+pub struct Codec {
+    mode: Mode,
+    rejected: Rejected,
+}
+
+enum Mode {
+    Plain { header: [u8; envelope::HEADER_LEN] },
+    Sealed { sealer: Sealer, opener: Opener, scratch: Vec<Vec<u8>> },
+}
+
+/// Datagrams refused since the start, by reason, and when they were last reported.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RejectCounts {
+    /// Not ours (another program, or sent with no key / with a key we lack).
+    pub foreign: u64,
+    /// Another suite, a bad tag, or too short: another key, or forged.
+    pub unauthentic: u64,
+    /// Authentic but replayed.
+    pub replayed: u64,
+}
+
+struct Rejected {
+    counts: RejectCounts,
+    reported: RejectCounts,
+    last_report: Option<Instant>,
+}
+
+impl Codec {
+    /// Plain envelopes for `node`: no key.
+    pub fn plain(node: u32) -> Codec {
+        Codec::with(Mode::Plain { header: envelope::header(node) })
+    }
+
+    /// Sealed datagrams for `node` with `cfg`'s key; `incarnation` must grow
+    /// from one run of the process to the next (`incarnation_now`).
+    pub fn sealed(node: u32, cfg: &CryptoConfig, incarnation: u64) -> Codec {
+        let keys = Arc::new(Keys::derive(cfg));
+        let sealer = Sealer::new(Arc::clone(&keys), node, incarnation);
+        Codec::with(Mode::Sealed { sealer, opener: Opener::new(keys), scratch: Vec::new() })
+    }
+
+    fn with(mode: Mode) -> Codec {
+        Codec {
+            mode,
+            rejected: Rejected { counts: Default::default(), reported: Default::default(), last_report: None },
+        }
+    }
+
+    /// A codec for another thread's sends: the same identity and, sealed, the
+    /// same counter (never the same nonce twice). It opens nothing useful.
+    pub fn sender_clone(&self) -> Codec {
+        match &self.mode {
+            Mode::Plain { header } => Codec::with(Mode::Plain { header: *header }),
+            Mode::Sealed { sealer, opener, .. } => {
+                Codec::with(Mode::Sealed { sealer: sealer.clone(), opener: opener.fresh(), scratch: Vec::new() })
+            }
+        }
+    }
+
+    /// Bytes a datagram carries beyond its payload.
+    pub fn overhead(suite: Option<Suite>) -> usize {
+        suite.map_or(envelope::HEADER_LEN, seal::overhead)
+    }
+
+    /// Sends the batch (as `Transport::send_batch`), each payload wrapped.
+    pub fn send_batch(&mut self, transport: &mut Transport, batch: &[(Target, &[u8])]) -> io::Result<()> {
+        match &mut self.mode {
+            Mode::Plain { header } => transport.send_batch(header, batch),
+            Mode::Sealed { sealer, scratch, .. } => {
+                if scratch.len() < batch.len() {
+                    scratch.resize_with(batch.len(), Vec::new);
+                }
+                for (buf, (_, payload)) in scratch.iter_mut().zip(batch) {
+                    sealer.seal(payload, buf);
+                }
+                let sealed: Vec<(Target, &[u8])> =
+                    batch.iter().zip(scratch.iter()).map(|((t, _), buf)| (*t, buf.as_slice())).collect();
+                transport.send_batch(&[], &sealed)
+            }
+        }
+    }
+
+    /// One wrapped datagram of `payload` in `out` (replacing what it held).
+    pub fn wrap(&mut self, payload: &[u8], out: &mut Vec<u8>) {
+        match &self.mode {
+            Mode::Plain { header } => {
+                out.clear();
+                out.extend_from_slice(header);
+                out.extend_from_slice(payload);
+            }
+            Mode::Sealed { sealer, .. } => sealer.seal(payload, out),
+        }
+    }
+
+    /// The sender and payload of a received datagram (decrypted in place),
+    /// or None if it is refused; refusals are counted and reported now and then.
+    pub fn open<'a>(&mut self, datagram: &'a mut [u8]) -> Option<(u32, &'a [u8])> {
+        let result = match &mut self.mode {
+            Mode::Plain { .. } => match envelope::unwrap(datagram) {
+                Some(found) => Ok(found),
+                None => Err(Reject::NotSealed),
+            },
+            Mode::Sealed { opener, .. } => opener.open(datagram),
+        };
+        match result {
+            Ok((node, payload)) => Some((node, payload)),
+            Err(reason) => {
+                self.rejected.count(reason);
+                None
+            }
+        }
+    }
+
+    pub fn rejected(&self) -> RejectCounts {
+        self.rejected.counts
+    }
+}
+
+impl Rejected {
+    fn count(&mut self, reason: Reject) {
+        match reason {
+            Reject::NotSealed => self.counts.foreign += 1,
+            Reject::Suite | Reject::Short | Reject::Mac => self.counts.unauthentic += 1,
+            Reject::Replay(_) => self.counts.replayed += 1,
+        }
+        let now = Instant::now();
+        if self.last_report.is_some_and(|at| now.duration_since(at) < REPORT_EVERY) {
+            return;
+        }
+        let (c, r) = (self.counts, self.reported);
+        crate::evs_log!(
+            Warn,
+            "rejected datagrams since the last report: {} not ours, {} unauthentic (another key or forged), {} replayed",
+            c.foreign - r.foreign,
+            c.unauthentic - r.unauthentic,
+            c.replayed - r.replayed
+        );
+        self.reported = c;
+        self.last_report = Some(now);
+    }
+}
+
+/// An incarnation for a process starting now: its start time in microseconds,
+/// so that a restart's is later (replays of the previous run are refused)
+/// provided the clock does not step back across the restart.
+pub fn incarnation_now() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(1, |d| d.as_micros() as u64)
+}
