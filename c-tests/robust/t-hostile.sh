@@ -224,10 +224,18 @@ unkeyed() {
         done
         for f in garbage replay mutate; do sed 's/^/    /' "$dir/$f.out"; done
     } >"$sum"
-    # Everyone that joined is judged together: an unkeyed intruder is a member.
+    # Everyone that joined is judged together: an unkeyed intruder is a member, and
+    # the ring delivers its messages. But not the intruder's own deliveries: its
+    # evs_initialize returns once it is in the ring, and what the ring delivers
+    # before its evs_join is (rightly) not delivered to its handle, so it misses
+    # the first messages of the ring it joined, which the checker would take for
+    # holes in the total order. Its submits and configurations are kept.
     logs="$dir/ring.1.log $dir/ring.2.log $dir/ring.3.log"
     for i in a b; do
-        [ "$(grep -c '^C' "$dir/$i.log" 2>/dev/null)" -gt 0 ] && logs="$logs $dir/$i.log"
+        if grep -q "^C .*[:,]$(val "$dir/ring.1.stats" node)\b" "$dir/$i.log" 2>/dev/null; then
+            awk '$1 != "D"' "$dir/$i.log" >"$dir/$i.judged.log"
+            logs="$logs $dir/$i.judged.log"
+        fi
     done
     # shellcheck disable=SC2086
     if verdict "$dir" $logs; then
