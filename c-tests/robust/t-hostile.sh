@@ -12,8 +12,10 @@
 #          keep their one 3-member configuration from before the attacks to the end
 #          (no configuration change at all), every delivery comes from one of them,
 #          each phase has deliveries at each, evs-check is clean, the intruders a and
-#          b never see a ring member in a configuration nor deliver from one, and
-#          the three exit cleanly.
+#          b never see a ring member in a configuration nor deliver from one, the
+#          three exit cleanly, report (EVS_LOG=warn) refusing foreign and
+#          unauthentic datagrams, and never report a member's address moving (what
+#          replays and forged envelopes do to an unkeyed ring's peer table).
 # unkeyed: the same ring without a key. An unkeyed ring cannot tell an intruder
 #          from a member, nor a mutated frame from a real one: mutated frames are
 #          forged protocol messages, and they do break the EVS properties (found
@@ -80,7 +82,7 @@ run() {
     echo "$phases" >"$dir/phases"
     us "$t0" $READY >"$dir/from"
     for i in 1 2 3; do
-        env ${key:+EVS_KEYFILE=$key} "$NODE" -l "$dir/ring.$i.log" -e "$(us "$t0" $END)" -w 3 -r 200 \
+        env ${key:+EVS_KEYFILE=$key} EVS_LOG=warn "$NODE" -l "$dir/ring.$i.log" -e "$(us "$t0" $END)" -w 3 -r 200 \
             2>"$dir/ring.$i.err" &
         pids+=($!)
     done
@@ -140,6 +142,18 @@ run() {
 # (%.0f: mawk clamps %d to 32 bits)
 us() { awk -v t="$1" -v s="$2" 'BEGIN { printf "%.0f", t + s * 1000000 }'; }
 
+# rejected ERR: the sums of the refusals the library reported (EVS_LOG=warn) in
+# ERR: "FOREIGN UNAUTHENTIC REPLAYED".
+rejected() {
+    awk '/rejected datagrams/ {
+        for (i = 2; i <= NF; i++) {
+            if ($i == "not" && $(i + 1) == "ours,") f += $(i - 1)
+            if ($i == "unauthentic") u += $(i - 1)
+            if ($i ~ /^replayed/) r += $(i - 1)
+        }
+    } END { print f + 0, u + 0, r + 0 }' "$1"
+}
+
 # phase_start DIR NAME: when the phase NAME of that run began (microseconds).
 phase_start() { tr ' ' '\n' <"$1/phases" | awk -F: -v n="$2" '$1 == n { print $2 }'; }
 
@@ -193,6 +207,22 @@ $(awk -v t="$(cat "$dir/from")" '$1 == "C" && $2 >= t' "$dir/ring.$i.log")"
     for f in garbage replay mutate; do
         grep -q 'sent [1-9]' "$dir/$f.out" || fail "keyed: evs_hostile --$f sent nothing"
     done
+    # The ring did receive the attacks and refused them (EVS_LOG=warn reports its
+    # refusals at the first and then at most every 10 s, so the last ones go
+    # unreported): the keyless intruder's frames are "not ours", the other key's
+    # and the garbage "unauthentic".
+    for i in 1 2 3; do
+        rejected "$dir/ring.$i.err" | {
+            read -r foreign unauthentic replayed
+            echo "ok   keyed ring.$i reported refusing $foreign foreign, $unauthentic unauthentic, $replayed replayed datagrams"
+            [ "$foreign" -gt 0 ] && [ "$unauthentic" -gt 0 ]
+        } || fail "keyed ring.$i: no refused datagrams reported: $(cat "$dir/ring.$i.err")"
+        # Nothing refused may reach the peer table: in an unkeyed ring, replays and
+        # forged envelopes naming a member make it "move" to the attacker's address.
+        grep -E 'moved from|is also used' "$dir/ring.$i.err" | head -n 3 | grep . &&
+            fail "keyed ring.$i: refused datagrams changed a member's address (above)"
+        grep -v 'rejected datagrams' "$dir/ring.$i.err" | head -n 5 | sed "s/^/     | ring.$i stderr: /"
+    done
     grep -q 'captured [1-9]' "$dir/replay.out" || fail "keyed: evs_hostile captured nothing to replay"
     if verdict "$dir" "$dir"/ring.*.log; then
         echo "ok   keyed: $(grep 'processes' "$dir/verdict")"
@@ -215,6 +245,9 @@ unkeyed() {
                 "joined by $(val "$s" joined_after), $(val "$s" strangers) deliveries from strangers ($(val "$s" stranger_ids))," \
                 "$(val "$s" bad) undecodable deliveries, ended $(val "$s" ended), $(grep "ring.$i:" "$dir/exits")"
             grep '^phase ' "$s" | awk '{ printf "    %-8s %6d deliveries, longest gap %6d ms\n", $2, $3, $4 }'
+            echo "    refusals reported (EVS_LOG=warn; not ours, unauthentic, replayed): $(rejected "$dir/ring.$i.err")"
+            grep -v 'rejected datagrams' "$dir/ring.$i.err" | cut -c1-160 | sort | uniq -c | head -n 5 |
+                sed 's/^/    other warning: /'
             grep '^change ' "$s" | sed 's/^change /    in phase /'
         done
         for i in a b; do
