@@ -98,6 +98,20 @@ def main():
         rows.append([size_name(size), str(senders), g + mark, fmt_int(msgs), f"{mb:.1f}",
                      f"{mb / raw_mb:.2f}" if raw_mb else "", "",
                      f"{cpu / gb:.1f}" if gb > 0 else "", ""])
+    for k in sorted(k for k in trials if k[0] == "floodkey"):
+        procs = trials[k]
+        _, size, senders, g = k
+        mb = mean([num(p, "MB_per_s") for p in procs])
+        msgs = mean([num(p, "msgs_per_s") for p in procs])
+        gb = mean([num(p, "bytes") for p in procs]) / 1e9
+        cpu = sum(num(p, "cpu_s") for p in procs)
+        mark = flag_errors(procs, f"{size_name(size)}, with a key", notes)
+        failed |= bool(mark)
+        plain = chart.get((senders, g), {}).get(size)
+        vs = f"; {mb / plain:.2f} of no key" if plain else ""
+        rows.append([size_name(size), str(senders), f"{g}, with a key (chacha20 + sha1{vs}){mark}", fmt_int(msgs),
+                     f"{mb:.1f}", f"{mb / raw_mb:.2f}" if raw_mb else "", "",
+                     f"{cpu / gb:.1f}" if gb > 0 else "", ""])
     for k in sorted((k for k in trials if k[0] == "lat"), key=lambda k: k[3]):
         procs = trials[k]
         _, size, senders, g = k

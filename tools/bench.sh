@@ -8,6 +8,8 @@
 # other, each with fresh processes:
 #   flood   sizes BENCH_SIZES x {1 sender, 3 senders} x {agreed, safe},
 #           BENCH_SECONDS each (evs-bench -m flood / -m recv)
+#   keyed   sizes BENCH_KEY_SIZES, 1 sender, agreed, with a key (every
+#           datagram sealed: chacha20 + sha1, the defaults): the cost of crypto
 #   latency 1 KiB at 1000 msgs/s from one sender, agreed and safe
 #   raw     raw UDP multicast from host 1 to hosts 2 and 3 (raw-mcast), at
 #           libevs's datagram size (EVS_NETMTU, default 1500, less 28 bytes of
@@ -22,6 +24,7 @@
 #   BENCH_NET=auto         auto (lan as root with ip netns, else lo), lo, lan
 #   BENCH_SIZES="100 1024 10240 65536 1048576"
 #   BENCH_GUARANTEES="agreed safe"   BENCH_SENDERS="1 3"
+#   BENCH_KEY_SIZES="1024 65536"  (none: no keyed trial)
 #   BENCH_LAT_RATE=1000 BENCH_LAT_SIZE=1024
 #   BENCH_IDLE_SECONDS=10  (0: no idle trial)
 #   BENCH_OUT=build/bench  results.txt (every RESULT line, tagged), the
@@ -35,6 +38,8 @@ NET=${BENCH_NET:-auto}
 SIZES=${BENCH_SIZES:-"100 1024 10240 65536 1048576"}
 GUARANTEES=${BENCH_GUARANTEES:-"agreed safe"}
 SENDERS=${BENCH_SENDERS:-"1 3"}
+KEY_SIZES=${BENCH_KEY_SIZES:-"1024 65536"}
+[ "$KEY_SIZES" = none ] && KEY_SIZES=""
 LAT_RATE=${BENCH_LAT_RATE:-1000}
 LAT_SIZE=${BENCH_LAT_SIZE:-1024}
 IDLE_SECS=${BENCH_IDLE_SECONDS:-10}
@@ -132,6 +137,7 @@ human_size() {
 }
 ntrials=0
 for s in $SIZES; do for n in $SENDERS; do for g in $GUARANTEES; do ntrials=$((ntrials + 1)); done; done; done
+for s in $KEY_SIZES; do ntrials=$((ntrials + 1)); done
 nflood=$ntrials
 for g in $GUARANTEES; do ntrials=$((ntrials + 1)); done
 ntrials=$((ntrials + 1))                            # raw
@@ -248,6 +254,23 @@ for s in $SIZES; do
             summary_line "$tag"
         done
     done
+done
+
+# --- keyed floods: the cost of sealing every datagram -----------------------------
+if [ -n "$KEY_SIZES" ]; then
+    KEY=$OUT/authkey
+    head -c 128 /dev/urandom >"$KEY"
+    chmod 0400 "$KEY"
+fi
+for s in $KEY_SIZES; do
+    announce $((SECS + 3)) "flood $(human_size "$s"), 1 sender, agreed, with a key"
+    specs=("1|env EVS_KEYFILE=$KEY $BIN/evs-bench -q -m flood -s $s -t $SECS -g agreed -w $N -n 1")
+    for h in $(seq 2 $N); do
+        specs+=("$h|env EVS_KEYFILE=$KEY $BIN/evs-bench -q -m recv -g agreed -w $N -n 1 -T $((SECS + 60))")
+    done
+    tag="TRIAL kind=floodkey size=$s senders=1 guarantee=agreed"
+    trial "$tag" "${specs[@]}" || echo "         a process failed (see $OUT/trials)"
+    summary_line "$tag"
 done
 
 # --- latency --------------------------------------------------------------------

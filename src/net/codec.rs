@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::envelope;
-use super::seal::{self, CryptoConfig, Keys, Opener, Reject, Sealer, Suite};
+use super::seal::{self, CryptoConfig, Keys, Opened, Opener, Reject, Sealer, Suite};
 use super::transport::{Target, Transport};
 
 /// How often rejected datagrams are reported (`EVS_LOG=warn`).
@@ -20,7 +20,7 @@ pub struct Codec {
 
 enum Mode {
     Plain { header: [u8; envelope::HEADER_LEN] },
-    Sealed { sealer: Sealer, opener: Opener, scratch: Vec<Vec<u8>> },
+    Sealed { sealer: Sealer, opener: Opener, scratch: Vec<Vec<u8>>, is_data_frame: fn(&[u8]) -> bool },
 }
 
 /// Datagrams refused since the start, by reason, and when they were last reported.
@@ -48,10 +48,12 @@ impl Codec {
 
     /// Sealed datagrams for `node` with `cfg`'s key; `incarnation` must grow
     /// from one run of the process to the next (`incarnation_now`).
-    pub fn sealed(node: u32, cfg: &CryptoConfig, incarnation: u64) -> Codec {
-        let keys = Arc::new(Keys::derive(cfg));
-        let sealer = Sealer::new(Arc::clone(&keys), node, incarnation);
-        Codec::with(Mode::Sealed { sealer, opener: Opener::new(keys), scratch: Vec::new() })
+    /// `is_data_frame` tells the protocol's data frames, whose multicast
+    /// echoes are dropped unopened (`seal/echo.rs`).
+    pub fn sealed(node: u32, cfg: &CryptoConfig, incarnation: u64, is_data_frame: fn(&[u8]) -> bool) -> Codec {
+        let sealer = Sealer::new(Arc::new(Keys::derive(cfg)), node, incarnation);
+        let opener = sealer.opener();
+        Codec::with(Mode::Sealed { sealer, opener, scratch: Vec::new(), is_data_frame })
     }
 
     fn with(mode: Mode) -> Codec {
@@ -66,9 +68,12 @@ impl Codec {
     pub fn sender_clone(&self) -> Codec {
         match &self.mode {
             Mode::Plain { header } => Codec::with(Mode::Plain { header: *header }),
-            Mode::Sealed { sealer, opener, .. } => {
-                Codec::with(Mode::Sealed { sealer: sealer.clone(), opener: opener.fresh(), scratch: Vec::new() })
-            }
+            Mode::Sealed { sealer, opener, is_data_frame, .. } => Codec::with(Mode::Sealed {
+                sealer: sealer.clone(),
+                opener: opener.fresh(),
+                scratch: Vec::new(),
+                is_data_frame: *is_data_frame,
+            }),
         }
     }
 
@@ -81,12 +86,16 @@ impl Codec {
     pub fn send_batch(&mut self, transport: &mut Transport, batch: &[(Target, &[u8])]) -> io::Result<()> {
         match &mut self.mode {
             Mode::Plain { header } => transport.send_batch(header, batch),
-            Mode::Sealed { sealer, scratch, .. } => {
+            Mode::Sealed { sealer, scratch, is_data_frame, .. } => {
                 if scratch.len() < batch.len() {
                     scratch.resize_with(batch.len(), Vec::new);
                 }
-                for (buf, (_, payload)) in scratch.iter_mut().zip(batch) {
-                    sealer.seal(payload, buf);
+                for (buf, (target, payload)) in scratch.iter_mut().zip(batch) {
+                    if *target == Target::All && is_data_frame(payload) {
+                        sealer.seal_own_frame(payload, buf);
+                    } else {
+                        sealer.seal(payload, buf);
+                    }
                 }
                 let sealed: Vec<(Target, &[u8])> =
                     batch.iter().zip(scratch.iter()).map(|((t, _), buf)| (*t, buf.as_slice())).collect();
@@ -103,22 +112,25 @@ impl Codec {
                 out.extend_from_slice(header);
                 out.extend_from_slice(payload);
             }
-            Mode::Sealed { sealer, .. } => sealer.seal(payload, out),
+            Mode::Sealed { sealer, .. } => {
+                sealer.seal(payload, out);
+            }
         }
     }
 
     /// The sender and payload of a received datagram (decrypted in place),
     /// or None if it is refused; refusals are counted and reported now and then.
-    pub fn open<'a>(&mut self, datagram: &'a mut [u8]) -> Option<(u32, &'a [u8])> {
+    pub fn open<'a>(&mut self, datagram: &'a mut [u8]) -> Option<Opened<'a>> {
         let result = match &mut self.mode {
             Mode::Plain { .. } => match envelope::unwrap(datagram) {
-                Some(found) => Ok(found),
+                Some((sender, payload)) => Ok(Opened { sender, payload, other_run: None }),
                 None => Err(Reject::NotSealed),
             },
             Mode::Sealed { opener, .. } => opener.open(datagram),
         };
         match result {
-            Ok((node, payload)) => Some((node, payload)),
+            Ok(opened) => Some(opened),
+            Err(Reject::Echo) => None,
             Err(reason) => {
                 self.rejected.count(reason);
                 None
@@ -137,6 +149,7 @@ impl Rejected {
             Reject::NotSealed => self.counts.foreign += 1,
             Reject::Suite | Reject::Short | Reject::Mac => self.counts.unauthentic += 1,
             Reject::Replay(_) => self.counts.replayed += 1,
+            Reject::Echo => return,
         }
         let now = Instant::now();
         if self.last_report.is_some_and(|at| now.duration_since(at) < REPORT_EVERY) {

@@ -301,7 +301,7 @@ fn start() -> Result<Arc<Node>, Error> {
     let window = Duration::from_millis(settings.join_ms as u64);
     let crypto = crypto_config(&settings);
     let mut codec = match &crypto {
-        Some(c) => Codec::sealed(node_id, c, incarnation_now()),
+        Some(c) => Codec::sealed(node_id, c, incarnation_now(), |b| crate::totem::wire::peek_data(b).is_some()),
         None => Codec::plain(node_id),
     };
     if let Err(holder) = probe::claim(&mut transport, &mut codec, node_id, window) {

@@ -88,8 +88,12 @@ pub(crate) fn claim(
         let until = start + step * (i + 1);
         loop {
             while let Ok(Some((n, from))) = transport.recv(&mut buf) {
-                if let Some((sender, _)) = codec.open(&mut buf[..n]) {
-                    if sender == me && from != local {
+                if let Some(o) = codec.open(&mut buf[..n]) {
+                    let elsewhere = o.sender == me && (from != local || o.other_run.is_some());
+                    // With a key, an earlier run's datagram may be a replay
+                    // of a run before ours: only its answer to a probe counts.
+                    let replayable = o.other_run == Some(std::cmp::Ordering::Less);
+                    if elsewhere && (!replayable || control(o.payload) == Some(Control::Taken)) {
                         return Err(from);
                     }
                 }

@@ -152,10 +152,14 @@ impl Inbound {
     ) -> Option<&'a [u8]> {
         // With a key, nothing below (not even the sender's id) is believed
         // before the datagram is authenticated.
-        let (sender, bytes) = self.codec.open(datagram)?;
+        let opened = self.codec.open(datagram)?;
+        let (sender, bytes) = (opened.sender, opened.payload);
         let me = self.me;
         let control = probe::control(bytes);
-        if sender == me && from != self.local && control.is_some() {
+        // Our id from another process: another address, or (with a key)
+        // another incarnation even from our address.
+        let elsewhere = sender == me && (from != self.local || opened.other_run.is_some());
+        if elsewhere && control.is_some() {
             // A starting processor asks for our id: it refuses to start.
             if control == Some(probe::Control::Probe) {
                 probe::answer(transport, &mut self.codec, from);
@@ -163,7 +167,14 @@ impl Inbound {
             }
             return None;
         }
-        if sender == me && from != self.local {
+        if elsewhere {
+            if opened.other_run == Some(std::cmp::Ordering::Less) {
+                // An earlier run of our id: a replay of a run before ours
+                // (the usual case: a restart keeps its id), or a process that
+                // was there first, which answered our probes before we
+                // started. Not a reason to stop now.
+                return None;
+            }
             if !self.collision_reported {
                 self.collision_reported = true;
                 // A configuration error on one side or the other: say so even

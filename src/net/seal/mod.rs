@@ -25,6 +25,7 @@
 //!   suite mixed in (`keys.rs`): a key for one purpose is never used for the
 //!   other, and a peer configured with another suite fails the MAC.
 
+mod echo;
 mod keys;
 mod opener;
 mod replay;
@@ -32,7 +33,7 @@ mod sealer;
 
 pub(crate) use keys::Keys;
 pub use keys::{Cipher, CryptoConfig, Hash, Suite};
-pub use opener::{Opener, Reject};
+pub use opener::{Opened, Opener, Reject};
 pub use sealer::Sealer;
 
 use super::envelope;
