@@ -389,7 +389,7 @@ fn main() {
     }
     drain(&group_sock, own, &mut rng, &mut cap);
     println!(
-        "evs_hostile: captured {} datagrams ({} before the flood) from {} sources, node ids {:?}; sent {} in {:.1} s: \
+        "evs_hostile (sending from {own}): captured {} datagrams ({} before the flood) from {} sources, node ids {:?}; sent {} in {:.1} s: \
          garbage {} ({} enveloped), mutated {}, replayed {} at once + {} after >= {} s; to the group {}, \
          to {} unicast addresses {}; send errors {}, skipped (nothing captured) {}; seed {}",
         cap.seen,

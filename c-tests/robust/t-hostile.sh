@@ -219,8 +219,12 @@ $(awk -v t="$(cat "$dir/from")" '$1 == "C" && $2 >= t' "$dir/ring.$i.log")"
         } || fail "keyed ring.$i: no refused datagrams reported: $(cat "$dir/ring.$i.err")"
         # Nothing refused may reach the peer table: in an unkeyed ring, replays and
         # forged envelopes naming a member make it "move" to the attacker's address.
-        grep -E 'moved from|is also used' "$dir/ring.$i.err" | head -n 3 | grep . &&
-            fail "keyed ring.$i: refused datagrams changed a member's address (above)"
+        grep 'moved from' "$dir/ring.$i.err" | head -n 3 | grep . &&
+            fail "keyed ring.$i: datagrams from evs_hostile changed a member's address (above)"
+        # Nor may a replay of a member's own frames pass for another process with
+        # its node id (the evs_hostile lines above say which one sent from there).
+        grep 'is also used' "$dir/ring.$i.err" | grep . &&
+            fail "keyed ring.$i: a replayed frame of its own was taken for a node id collision (above)"
         grep -v 'rejected datagrams' "$dir/ring.$i.err" | head -n 5 | sed "s/^/     | ring.$i stderr: /"
     done
     grep -q 'captured [1-9]' "$dir/replay.out" || fail "keyed: evs_hostile captured nothing to replay"
