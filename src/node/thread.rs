@@ -25,8 +25,14 @@ pub(super) fn run(node: Arc<Node>, transport: Transport, codec: Codec, me: NodeI
 }
 
 fn serve(node: &Node, mut transport: Transport, codec: Codec, me: NodeId) {
-    let mut inbound =
-        Inbound { me, local: transport.local_addr(), peers: PeerTable::new(), codec, collision_reported: false };
+    let mut inbound = Inbound {
+        me,
+        local: transport.local_addr(),
+        peers: PeerTable::new(),
+        codec,
+        collision_reported: false,
+        started: std::time::Instant::now(),
+    };
     let mut batch = RecvBatch::new(RECV_SLOTS);
     // The sockets, then the wake-up descriptor (last): polled every turn.
     let mut pollfds: Vec<libc::pollfd> = transport
@@ -58,9 +64,10 @@ fn serve(node: &Node, mut transport: Transport, codec: Codec, me: NodeId) {
             panic!("protocol thread panic requested by evs::api::testing::panic_protocol_thread");
         }
 
-        // Datagrams are read outside the core's lock, a batch at a time
-        // (`net/recv_batch.rs`), then handed to the core under it: an
-        // application's multicast never waits for our system calls.
+        // Datagrams are read and opened outside the core's lock, a batch at
+        // a time (`net/recv_batch.rs`), then handed to the core under it: an
+        // application's multicast never waits for our system calls, nor for
+        // the checking and decryption of sealed datagrams.
         let mut read = 0;
         loop {
             let more = match transport.recv_batch(&mut batch) {
@@ -71,14 +78,17 @@ fn serve(node: &Node, mut transport: Transport, codec: Codec, me: NodeId) {
                 }
             };
             read += batch.len();
+            let heard = inbound.started.elapsed().as_micros() as u64;
+            let accepted: Vec<&[u8]> = batch
+                .iter_mut()
+                .filter_map(|(bytes, from)| inbound.accept(node, &mut transport, bytes, from, heard))
+                .collect();
             let Some(mut core) = node.sound_core() else { return };
             // One reading of the clock per batch: its datagrams were all
             // read at the same instant.
             let now = core.clock.now();
-            for (bytes, from) in batch.iter_mut() {
-                if let Some(payload) = inbound.accept(node, &mut transport, bytes, from, now) {
-                    core.processor.handle_packet(now, payload);
-                }
+            for payload in accepted {
+                core.processor.handle_packet(now, payload);
             }
             if !more || read >= RECV_BUDGET {
                 break;
@@ -135,6 +145,8 @@ struct Inbound {
     peers: PeerTable,
     codec: Codec,
     collision_reported: bool,
+    /// The peer table's time origin.
+    started: std::time::Instant,
 }
 
 impl Inbound {
@@ -148,7 +160,7 @@ impl Inbound {
         transport: &mut Transport,
         datagram: &'a mut [u8],
         from: std::net::SocketAddr,
-        now: u64,
+        heard: u64,
     ) -> Option<&'a [u8]> {
         // With a key, nothing below (not even the sender's id) is believed
         // before the datagram is authenticated.
@@ -188,7 +200,7 @@ impl Inbound {
             return None; // another id's probe or answer: not for the core, not learnt
         }
         if sender != me {
-            match self.peers.learn(sender, from, now) {
+            match self.peers.learn(sender, from, heard) {
                 Learn::Moved { old } => crate::evs_log!(Warn, "node {sender} moved from {old} to {from}"),
                 Learn::Full => crate::evs_log!(Debug, "node {sender} at {from} not recorded: the peer table is full"),
                 Learn::New | Learn::Known => {}
