@@ -14,8 +14,9 @@
 #          each phase has deliveries at each, evs-check is clean, the intruders a and
 #          b never see a ring member in a configuration nor deliver from one, the
 #          three exit cleanly, report (EVS_LOG=warn) refusing foreign and
-#          unauthentic datagrams, and never report a member's address moving (what
-#          replays and forged envelopes do to an unkeyed ring's peer table).
+#          unauthentic datagrams, and never report a member's address moving to
+#          the attacker nor a node id collision with it (what replays and forged
+#          envelopes do to an unkeyed ring).
 # unkeyed: the same ring without a key. An unkeyed ring cannot tell an intruder
 #          from a member, nor a mutated frame from a real one: mutated frames are
 #          forged protocol messages, and they do break the EVS properties (found
@@ -23,7 +24,7 @@
 #          this is asserted: no crash (each of the three ends its run and writes
 #          its end record), and the safety properties over the logs of everyone
 #          that joined up to the mutate phase (evs-check --until): a keyless
-#          process just joins, garbage is dropped, verbatim replays are harmless.
+#          process just joins, garbage and verbatim replays do not stop delivery.
 #          The rest (configuration changes, strangers delivered, stalls, the
 #          full evs-check verdict) is written to $OUT/unkeyed-summary.txt.
 #
@@ -217,12 +218,15 @@ $(awk -v t="$(cat "$dir/from")" '$1 == "C" && $2 >= t' "$dir/ring.$i.log")"
             echo "ok   keyed ring.$i reported refusing $foreign foreign, $unauthentic unauthentic, $replayed replayed datagrams"
             [ "$foreign" -gt 0 ] && [ "$unauthentic" -gt 0 ]
         } || fail "keyed ring.$i: no refused datagrams reported: $(cat "$dir/ring.$i.err")"
-        # Nothing refused may reach the peer table: in an unkeyed ring, replays and
-        # forged envelopes naming a member make it "move" to the attacker's address.
+        # Where a member is reached is not the attacker's to change. In an unkeyed
+        # ring replays and forged envelopes naming a member make it "move" to the
+        # attacker's address. With a key, a relayed authentic frame that arrives
+        # before its original (on the unicast socket, say, while the original still
+        # waits on the group socket) is new to the replay window: it too must not
+        # move its sender, nor pass, when it is our own, for a node id collision.
         grep 'moved from' "$dir/ring.$i.err" | head -n 3 | grep . &&
             fail "keyed ring.$i: datagrams from evs_hostile changed a member's address (above)"
-        # Nor may a replay of a member's own frames pass for another process with
-        # its node id (the evs_hostile lines above say which one sent from there).
+        # (The evs_hostile lines above say which attack sent from that address.)
         grep 'is also used' "$dir/ring.$i.err" | grep . &&
             fail "keyed ring.$i: a replayed frame of its own was taken for a node id collision (above)"
         grep -v 'rejected datagrams' "$dir/ring.$i.err" | head -n 5 | sed "s/^/     | ring.$i stderr: /"
