@@ -21,9 +21,15 @@
 //! address. A ring with frame protection must drop all of it; an unkeyed one
 //! shows what it cannot resist.
 //!
+//! To tell which of them does something, `--late-share P` sets the percentage
+//! of replays taken from the late ones (default 50) and `--unicast-share P`
+//! the percentage of datagrams sent to a member's unicast address instead of
+//! the group (default 30 for garbage and mutations, 50 for replays).
+//!
 //! ```text
 //! evs_hostile --port PORT [--group ADDR] [--bind ADDR] --seconds S [--rate N]
 //!             [--warmup S] [--delay S] [--seed N] [--garbage] [--mutate] [--replay]
+//!             [--late-share P] [--unicast-share P]
 //! ```
 //!
 //! IPv4 only, and only to loopback: `--bind` must be a 127/8 address, the group
@@ -53,6 +59,8 @@ struct Args {
     delay: f64,
     seed: u64,
     kinds: Vec<Kind>,
+    late_share: u64,
+    unicast_share: Option<u64>,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -65,7 +73,7 @@ enum Kind {
 fn usage(why: &str) -> ! {
     eprintln!("evs_hostile: {why}");
     eprintln!(
-        "usage: evs_hostile --port PORT [--group ADDR] [--bind ADDR] --seconds S [--rate N] [--warmup S] [--delay S] [--seed N] [--garbage] [--mutate] [--replay]"
+        "usage: evs_hostile --port PORT [--group ADDR] [--bind ADDR] --seconds S [--rate N] [--warmup S] [--delay S] [--seed N] [--garbage] [--mutate] [--replay] [--late-share P] [--unicast-share P]"
     );
     exit(2);
 }
@@ -86,6 +94,8 @@ fn parse_args() -> Args {
         delay: 2.0,
         seed: 0,
         kinds: Vec::new(),
+        late_share: 50,
+        unicast_share: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(k) = it.next() {
@@ -101,6 +111,8 @@ fn parse_args() -> Args {
             "--garbage" => a.kinds.push(Kind::Garbage),
             "--mutate" => a.kinds.push(Kind::Mutate),
             "--replay" => a.kinds.push(Kind::Replay),
+            "--late-share" => a.late_share = number(&k, it.next()),
+            "--unicast-share" => a.unicast_share = Some(number(&k, it.next())),
             _ => usage(&format!("unknown option {k}")),
         }
     }
@@ -120,6 +132,9 @@ fn parse_args() -> Args {
     }
     if a.rate == 0 || a.rate > 100_000 {
         usage("--rate must be 1..100000 datagrams per second");
+    }
+    if a.late_share > 100 || a.unicast_share.is_some_and(|p| p > 100) {
+        usage("--late-share and --unicast-share are percentages (0..100)");
     }
     if a.kinds.is_empty() {
         usage("choose at least one of --garbage, --mutate, --replay");
@@ -353,7 +368,7 @@ fn main() {
                     (mutate(&mut rng, d), 30)
                 }
                 Kind::Replay if !cap.recent.is_empty() => {
-                    let aged: Vec<usize> = if rng.chance(50) {
+                    let aged: Vec<usize> = if rng.chance(a.late_share) {
                         (0..cap.old.len()).filter(|&i| cap.old[i].0.elapsed() >= late).collect()
                     } else {
                         Vec::new()
@@ -372,7 +387,7 @@ fn main() {
                     continue;
                 }
             };
-            let to = if !cap.sources.is_empty() && rng.chance(unicast_share) {
+            let to = if !cap.sources.is_empty() && rng.chance(a.unicast_share.unwrap_or(unicast_share)) {
                 let s = cap.sources[rng.below(cap.sources.len())];
                 unicast_targets.insert(s);
                 c.to_unicast += 1;
