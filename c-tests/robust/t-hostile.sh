@@ -4,7 +4,7 @@
 #   a        a fourth evs_node with no key,
 #   b        a fourth evs_node with another key,
 #   garbage  evs_hostile sending random bytes (some behind a valid envelope),
-#   replay   evs_hostile replaying captured datagrams, at once and >= 1 s late,
+#   replay   evs_hostile replaying captured datagrams, mostly >= 1 s late,
 #   mutate   evs_hostile sending captured datagrams with flipped bits, cut, extended
 # flood its group port (and, for evs_hostile, its members' unicast ports).
 #
@@ -62,12 +62,15 @@ at() {
 val() { awk -v k="$2" '$1 == k { $1 = ""; sub(/^ /, ""); print }' "$1"; }
 
 # Time line, seconds after the start: the ring forms by 4; then the baseline, the
-# two intruders, the three floods (each after 0.5 s of listening), and a tail in
-# which an unkeyed ring may recover. The three stop sending at 27 and end at 28.
+# two intruders, the three floods (after 0.5 s of listening, 1 s for the replays),
+# and a tail in which an unkeyed ring may recover. The three stop sending at 27.5 and end at 28.5.
+# The replays are mostly late ones (>= 1 s after capture, after 1 s of listening):
+# verbatim copies of frames the ring has long passed, which are the ones that test
+# the replay window (copies sent at once mostly arrive after their originals).
 READY=4
-PHASES="base:4:5 a:5:8.5 b:9:12.5 garbage:13:16 replay:16.5:19.5 mutate:20:23 tail:23:27"
-ATTACK_END=23
-END=28
+PHASES="base:4:5 a:5:8.5 b:9:12.5 garbage:13:16 replay:17:20 mutate:20.5:23.5 tail:23.5:27.5"
+ATTACK_END=23.5
+END=28.5
 
 # run NAME RING_KEY: one whole run in $OUT/NAME; RING_KEY is the ring's key file or "".
 run() {
@@ -115,9 +118,10 @@ run() {
     "$HOSTILE" --port "$port" --warmup 0.5 --seconds 3 --rate 2000 --garbage >"$dir/garbage.out" 2>&1 ||
         fail "$name: evs_hostile --garbage: $(cat "$dir/garbage.out")"
     at "$(us "$t0" 16)"
-    "$HOSTILE" --port "$port" --warmup 0.5 --seconds 3 --rate 2000 --delay 1 --replay >"$dir/replay.out" 2>&1 ||
+    "$HOSTILE" --port "$port" --warmup 1 --seconds 3 --rate 5000 --delay 1 --late-share 90 --replay \
+        >"$dir/replay.out" 2>&1 ||
         fail "$name: evs_hostile --replay: $(cat "$dir/replay.out")"
-    at "$(us "$t0" 19.5)"
+    at "$(us "$t0" 20)"
     "$HOSTILE" --port "$port" --warmup 0.5 --seconds 3 --rate 2000 --mutate >"$dir/mutate.out" 2>&1 ||
         fail "$name: evs_hostile --mutate: $(cat "$dir/mutate.out")"
     for i in 1 2 3; do
