@@ -13,6 +13,8 @@ mod batch;
 mod codec;
 mod config;
 pub mod envelope;
+#[doc(hidden)]
+pub mod fuzzing;
 mod iface;
 pub mod nodeid;
 pub mod peers;
