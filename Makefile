@@ -19,7 +19,8 @@
 #   make headers    regenerate include/corosync/evs.h from src/capi/ with cbindgen
 #   make install    install into $(DESTDIR)$(PREFIX): the library with both links in
 #                   $(LIBDIR), the headers in $(INCLUDEDIR)/corosync, libevs.pc in
-#                   $(PKGCONFIGDIR); `make uninstall` removes them
+#                   $(PKGCONFIGDIR), evs-keygen (writes a key for EVS_KEYFILE) in
+#                   $(BINDIR); `make uninstall` removes them
 #   make soak       run only the simulator tests (tests/sim_*.rs): 14000 seeds per
 #                   family, 2000 for big and for each fault family
 #
@@ -39,6 +40,7 @@ CC    ?= cc
 CXX   ?= g++
 
 PREFIX       ?= /usr/local
+BINDIR       ?= $(PREFIX)/bin
 LIBDIR       ?= $(PREFIX)/lib
 INCLUDEDIR   ?= $(PREFIX)/include
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
@@ -67,10 +69,11 @@ comma            := ,
 
 .PHONY: all check c-check chaos bench headers install uninstall soak clippy fmt clean
 
-# The example is the LAN scenario stalecommit's injector (examples/evs_forge_commit.rs).
+# The examples are fault injectors: the LAN scenario stalecommit's (examples/evs_forge_commit.rs)
+# and the hostile-traffic test's (examples/evs_hostile.rs, c-tests/robust/t-hostile.sh).
 all:
 	CARGO_BUILD_JOBS=$(JOBS) $(CARGO) build -j$(JOBS) --release
-	CARGO_BUILD_JOBS=$(JOBS) $(CARGO) build -j$(JOBS) --release --example evs_forge_commit
+	CARGO_BUILD_JOBS=$(JOBS) $(CARGO) build -j$(JOBS) --release --example evs_forge_commit --example evs_hostile
 	@mkdir -p $(BUILD_LIB)
 	$(CC) -shared -o $(BUILD_LIB)/$(LIB_REAL).tmp \
 		$(addprefix -Wl$(comma)-u$(comma),$(EXPORTS)) $(STATICLIB) \
@@ -101,8 +104,11 @@ bench: all
 headers:
 	EVS_REGEN_HEADERS=1 CARGO_BUILD_JOBS=$(JOBS) $(CARGO) test -j$(JOBS) --release --test headers_drift -- --nocapture
 
+# evs-keygen is the one program installed: whoever turns crypto on needs a key, as
+# corosync's users need corosync-keygen. evs-check and the examples are test tools.
 install: all
-	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/corosync $(DESTDIR)$(PKGCONFIGDIR)
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/corosync $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(BINDIR)
+	install -m 0755 target/release/evs-keygen $(DESTDIR)$(BINDIR)/evs-keygen
 	install -m 0755 $(BUILD_LIB)/$(LIB_REAL) $(DESTDIR)$(LIBDIR)/$(LIB_REAL)
 	ln -sf $(LIB_REAL) $(DESTDIR)$(LIBDIR)/$(LIB_SONAME)
 	ln -sf $(LIB_SONAME) $(DESTDIR)$(LIBDIR)/$(LIB_DEV)
@@ -114,7 +120,7 @@ install: all
 
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/$(LIB_REAL) $(DESTDIR)$(LIBDIR)/$(LIB_SONAME) \
-		$(DESTDIR)$(LIBDIR)/$(LIB_DEV) $(DESTDIR)$(PKGCONFIGDIR)/libevs.pc \
+		$(DESTDIR)$(LIBDIR)/$(LIB_DEV) $(DESTDIR)$(PKGCONFIGDIR)/libevs.pc $(DESTDIR)$(BINDIR)/evs-keygen \
 		$(addprefix $(DESTDIR)$(INCLUDEDIR)/corosync/,$(notdir $(HEADERS)))
 	-rmdir $(DESTDIR)$(INCLUDEDIR)/corosync 2>/dev/null || true
 
