@@ -61,6 +61,11 @@ impl SeqBuffer {
         self.slots.get_mut((seq - self.base) as usize).and_then(|s| s.as_mut())
     }
 
+    /// The lowest seq still held or expected: everything below was freed.
+    pub fn base(&self) -> u64 {
+        self.base
+    }
+
     /// Whether `insert` would have room for `seq`.
     pub fn accepts(&self, seq: u64) -> bool {
         seq >= self.base && seq - self.base < self.span_limit

@@ -43,6 +43,8 @@ pub use types::{Guarantee, NodeId, RingId, Time, MS};
 #[cfg(test)]
 mod fault_tests;
 #[cfg(test)]
+mod hostile_tests;
+#[cfg(test)]
 mod testnet;
 #[cfg(test)]
 mod tests;

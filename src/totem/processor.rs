@@ -90,7 +90,9 @@ impl Processor {
         // Ring seqs grow by at least 4 per ring formed, and forming a ring takes
         // more than a microsecond, so 4 x now (us) is above every ring seq any
         // earlier incarnation of this node can have used.
-        let start_seq = now.saturating_mul(4);
+        // Capped so that a driver's absurd clock cannot start us above what
+        // peers decode (`wire::MAX_RING_SEQ`) or near where ring seqs overflow.
+        let start_seq = now.saturating_mul(4).min(MAX_START_RING_SEQ);
         let span = span_limit(&config);
         let mut p = Processor {
             ring: Ring::new(RingId { rep: me, seq: start_seq }, vec![me], span),
@@ -215,6 +217,11 @@ impl Processor {
         };
         match packet {
             Packet::Token(t) => self.on_token(t),
+            // No member sends a frame longer than max_frame (its payload is
+            // cut to `frame_payload`, with room for the recovery wrapping),
+            // so a longer one is forged: held, it would cost up to MAX_PACKET
+            // bytes per buffer slot instead of max_frame.
+            Packet::Data(_) if bytes.len() > self.config.max_frame => {}
             Packet::Data(f) => self.on_data(f),
             Packet::Join(j) => self.on_join(j),
             Packet::Commit(c) => self.on_commit_token(c),
@@ -391,6 +398,11 @@ impl Processor {
         self.events.push_back(Event::Left);
     }
 }
+
+/// The highest ring seq a processor starts from, whatever its clock says:
+/// far below `wire::MAX_RING_SEQ` (a clock 2^58 us = 9,000 years ahead
+/// still starts below it), and at least `MAX_RING_SEQ_LEAP` under it.
+pub(crate) const MAX_START_RING_SEQ: u64 = wire::MAX_RING_SEQ / 4;
 
 /// How far beyond the freed point a ring buffer accepts frames.
 pub(crate) fn span_limit(config: &Config) -> u64 {
