@@ -66,6 +66,13 @@ impl SeqBuffer {
         self.base
     }
 
+    /// Slots in use (held frames and the gaps between them) and the bytes
+    /// the held frames' payloads take: what the buffer costs in memory.
+    pub fn footprint(&self) -> (usize, usize) {
+        let bytes = self.slots.iter().flatten().map(|s| super::wire::data_len(&s.frame)).sum();
+        (self.slots.len(), bytes)
+    }
+
     /// Whether `insert` would have room for `seq`.
     pub fn accepts(&self, seq: u64) -> bool {
         seq >= self.base && seq - self.base < self.span_limit

@@ -92,7 +92,8 @@ impl Processor {
         if frame.frag == Frag::Packed {
             // Each message in turn, all in the frame's place in the order,
             // each a view of the frame's bytes.
-            for message in packing::unpack(payload).unwrap_or_default() {
+            let max = self.config.max_message;
+            for message in packing::unpack(payload).unwrap_or_default().into_iter().filter(|m| m.len() <= max) {
                 let payload = payload.slice_ref(message);
                 self.events.push_back(Event::Deliver(Delivery { sender, guarantee, ring_id, seq, payload }));
             }
@@ -110,6 +111,10 @@ impl Processor {
             return;
         }
         let FrameBody::App(payload) = &slot.frame.body else { return };
+        // Only a forged frame carries more than `submit` accepts (see `Assembly::take`).
+        if payload.len() > self.config.max_message {
+            return;
+        }
         slot.delivered_unordered = true;
         let delivery = Delivery {
             sender: slot.frame.sender,

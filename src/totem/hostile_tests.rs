@@ -204,3 +204,50 @@ fn data_frame_from_a_non_member_is_dropped() {
     net.deliver_now(2, &frame(ring, seq, 1, 10));
     assert!(net.procs[&2].ring.frames.contains(seq));
 }
+
+/// A ring of two whose frames can carry more than a message may hold
+/// (`max_frame` 9000, `max_message` 4096).
+fn formed_big_frames() -> TestNet {
+    let mut net = TestNet::new(0);
+    for id in 1..=2 {
+        let mut c = super::Config::new(id);
+        c.max_frame = 9000;
+        c.max_message = 4096;
+        net.add(id, c);
+    }
+    net.run_for(1000 * MS);
+    assert_eq!(net.regular_configs(2).last(), Some(&vec![1, 2]));
+    net
+}
+
+/// Found by the processor fuzz target: a forged whole frame (or packed
+/// message) longer than `max_message` went to the application, which
+/// `submit` promises never happens. Such frames are held (they fit
+/// `max_frame`) but deliver nothing.
+#[test]
+fn message_over_max_message_is_not_delivered() {
+    let mut net = formed_big_frames();
+    let (ring, high) = (net.procs[&2].ring.id, net.procs[&2].ring.high_seq);
+    let mut packed = Vec::new();
+    super::packing::push(&mut packed, &[1u8; 4097]);
+    super::packing::push(&mut packed, b"fits");
+    let bodies = [
+        (Guarantee::Agreed, Frag::Whole, vec![2u8; 4097]),
+        (Guarantee::Unordered, Frag::Whole, vec![3u8; 4097]),
+        (Guarantee::Agreed, Frag::Packed, packed),
+        (Guarantee::Agreed, Frag::Whole, vec![4u8; 4096]),
+    ];
+    for (i, (guarantee, frag, payload)) in bodies.into_iter().enumerate() {
+        let f = DataFrame {
+            ring_id: ring,
+            seq: high + 1 + i as u64,
+            sender: 1,
+            guarantee,
+            frag,
+            body: FrameBody::App(payload.into()),
+        };
+        net.deliver_now(2, &wire::encode(&Packet::Data(f)));
+    }
+    let lens: Vec<usize> = net.delivered(2).iter().map(Vec::len).collect();
+    assert_eq!(lens, vec![4, 4096], "only the packed message that fits and the whole one at max_message");
+}

@@ -161,8 +161,13 @@ impl Processor {
     /// `wire::MAX_MEMBERS`. A ring cannot have more members (its commit
     /// token would not decode), and without this a stranger's joins, each
     /// naming 1024 new ids, would grow every gatherer's sets (and the joins
-    /// they multicast) without bound.
+    /// they multicast) without bound. And a join whose fail set is not within its proc set is forged (every
+    /// gatherer keeps its fail set within its proc set): its failures would
+    /// grow our fail set past what `MAX_MEMBERS` bounds.
     fn join_fits(&self, join: &Join) -> bool {
+        if !join.fail_set.iter().all(|f| join.proc_set.binary_search(f).is_ok()) {
+            return false;
+        }
         let ours = &self.gather.proc_set;
         let mut new = join.proc_set.iter().filter(|n| !ours.contains(n)).count();
         if !ours.contains(&join.sender) && join.proc_set.binary_search(&join.sender).is_err() {

@@ -16,6 +16,8 @@ mod event;
 mod exclusion;
 mod flow;
 mod forward;
+#[doc(hidden)]
+pub mod fuzzing;
 mod hold;
 mod membership;
 mod merge;

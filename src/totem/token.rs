@@ -41,8 +41,8 @@ impl Visits {
         self.stalled_visits = 0;
     }
 
-    /// Tokens seen on the active ring (a rough rotation count for tests).
-    #[cfg(test)]
+    /// Tokens seen on the active ring (a rough rotation count for tests;
+    /// what a forged token must beat, for the fuzzer).
     pub fn last_token_seq(&self) -> u64 {
         self.last_token_seq
     }

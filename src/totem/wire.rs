@@ -180,6 +180,11 @@ pub fn encoded_len(packet: &Packet) -> usize {
         }
 }
 
+/// Exact encoded size of `Packet::Data(frame)`, without building the packet.
+pub(crate) fn data_len(frame: &DataFrame) -> usize {
+    HEADER_LEN + frame_len(frame)
+}
+
 fn frame_len(frame: &DataFrame) -> usize {
     FRAME_FIXED_LEN
         + match &frame.body {
