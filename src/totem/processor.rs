@@ -14,7 +14,7 @@ use super::hold::Hold;
 use super::membership::{Forming, Gather};
 use super::merge::MergeWatch;
 use super::outbox::Outbox;
-use super::packet::{MergeDetect, Packet, RingNotice};
+use super::packet::{DataFrame, FrameBody, MergeDetect, Packet, RingNotice};
 use super::past_rings::PastRings;
 use super::recovery::Recovery;
 use super::relay::Relay;
@@ -217,11 +217,10 @@ impl Processor {
         };
         match packet {
             Packet::Token(t) => self.on_token(t),
-            // No member sends a frame longer than max_frame (its payload is
-            // cut to `frame_payload`, with room for the recovery wrapping),
-            // so a longer one is forged: held, it would cost up to MAX_PACKET
-            // bytes per buffer slot instead of max_frame.
-            Packet::Data(_) if bytes.len() > self.config.max_frame => {}
+            // No member sends a frame longer than it could (below): a longer
+            // one is forged. Held, it would cost up to MAX_PACKET bytes per
+            // buffer slot instead of max_frame.
+            Packet::Data(f) if bytes.len() > self.max_data_len(&f) => {}
             Packet::Data(f) => self.on_data(f),
             Packet::Join(j) => self.on_join(j),
             Packet::Commit(c) => self.on_commit_token(c),
@@ -230,6 +229,19 @@ impl Processor {
             Packet::HoldCancel(n) => self.on_hold_cancel(n),
         }
         self.maybe_finish_leave();
+    }
+
+    /// The longest Data packet a member sends for `frame`: an application
+    /// frame's payload is cut to `frame_payload`, which leaves room for the
+    /// recovery wrapping, so that a frame carried to a new ring still fits
+    /// max_frame. (The processor fuzz target found that a forged frame
+    /// between the two limits was held, then re-sent in recovery over
+    /// max_frame, where every receiver dropped it.)
+    fn max_data_len(&self, frame: &DataFrame) -> usize {
+        match frame.body {
+            FrameBody::App(_) => self.config.max_frame - wire::RECOVERED_OVERHEAD,
+            FrameBody::Recovered(_) => self.config.max_frame,
+        }
     }
 
     /// Whether `on_data` would drop a frame of `ring_id` numbered `seq` as
