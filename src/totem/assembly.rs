@@ -20,8 +20,9 @@ impl Assembly {
     /// longer assembly is dropped).
     pub fn take(&mut self, sender: NodeId, frag: Frag, payload: &SharedBytes, max: usize) -> Option<SharedBytes> {
         match frag {
-            // The frame's own bytes: no copy.
-            Frag::Whole => Some(payload.clone()),
+            // The frame's own bytes: no copy. Over `max` only if forged
+            // (`submit` refuses such a message): nobody delivers it.
+            Frag::Whole => (payload.len() <= max).then(|| payload.clone()),
             // Whole messages, unpacked by delivery; none of them is a fragment.
             Frag::Packed => None,
             Frag::First => {
@@ -44,6 +45,11 @@ impl Assembly {
                 }
             }
         }
+    }
+
+    /// Senders with a message in assembly, and the bytes gathered so far.
+    pub fn footprint(&self) -> (usize, usize) {
+        (self.partial.len(), self.partial.values().map(Vec::len).sum())
     }
 
     /// A configuration ends: messages whose fragments did not all arrive are

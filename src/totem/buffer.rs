@@ -61,6 +61,18 @@ impl SeqBuffer {
         self.slots.get_mut((seq - self.base) as usize).and_then(|s| s.as_mut())
     }
 
+    /// The lowest seq still held or expected: everything below was freed.
+    pub fn base(&self) -> u64 {
+        self.base
+    }
+
+    /// Slots in use (held frames and the gaps between them) and the bytes
+    /// the held frames' payloads take: what the buffer costs in memory.
+    pub fn footprint(&self) -> (usize, usize) {
+        let bytes = self.slots.iter().flatten().map(|s| super::wire::data_len(&s.frame)).sum();
+        (self.slots.len(), bytes)
+    }
+
     /// Whether `insert` would have room for `seq`.
     pub fn accepts(&self, seq: u64) -> bool {
         seq >= self.base && seq - self.base < self.span_limit

@@ -13,7 +13,10 @@ impl Processor {
         let seq = frame.seq;
         match self.state {
             State::Operational | State::Gather if frame.ring_id == self.ring.id => {
-                if !self.ring.insert(frame) {
+                // Only members originate on a ring: a frame naming anyone
+                // else is forged, and would open a reassembly per sender
+                // it names (`assembly.rs`), without bound.
+                if !self.ring.is_member(frame.sender) || !self.ring.insert(frame) {
                     return;
                 }
                 if self.state == State::Operational {
@@ -26,11 +29,11 @@ impl Processor {
                 let old_ring_id = self.ring.id;
                 let virgin = self.virgin;
                 let Some(recovery) = self.recovery.as_mut() else { return };
-                if frame.ring_id != recovery.new_ring.id {
+                if frame.ring_id != recovery.new_ring.id || !recovery.new_ring.is_member(frame.sender) {
                     return;
                 }
                 if let FrameBody::Recovered(old) = &frame.body {
-                    if !virgin && old.ring_id == old_ring_id {
+                    if !virgin && old.ring_id == old_ring_id && self.ring.is_member(old.sender) {
                         self.ring.insert((**old).clone());
                     }
                 }
@@ -89,7 +92,8 @@ impl Processor {
         if frame.frag == Frag::Packed {
             // Each message in turn, all in the frame's place in the order,
             // each a view of the frame's bytes.
-            for message in packing::unpack(payload).unwrap_or_default() {
+            let max = self.config.max_message;
+            for message in packing::unpack(payload).unwrap_or_default().into_iter().filter(|m| m.len() <= max) {
                 let payload = payload.slice_ref(message);
                 self.events.push_back(Event::Deliver(Delivery { sender, guarantee, ring_id, seq, payload }));
             }
@@ -107,6 +111,10 @@ impl Processor {
             return;
         }
         let FrameBody::App(payload) = &slot.frame.body else { return };
+        // Only a forged frame carries more than `submit` accepts (see `Assembly::take`).
+        if payload.len() > self.config.max_message {
+            return;
+        }
         slot.delivered_unordered = true;
         let delivery = Delivery {
             sender: slot.frame.sender,

@@ -8,6 +8,18 @@ use super::packet::{CommitEntry, CommitToken, Join, Packet, RingNotice};
 use super::processor::{Processor, State};
 use super::timers::TimerKind;
 use super::types::{NodeId, RingId, Time};
+use super::wire;
+
+/// How far above the highest ring seq we know a join's or a commit token's
+/// ring seq may be. We adopt the highest seq we hear, so a forged one (up to
+/// `wire::MAX_RING_SEQ`, which decode lets through) would carry every
+/// processor to the top of the range, where the next ring's seq no longer
+/// decodes and no ring of two ever forms again. Legitimately a seq is ahead
+/// of ours by 4 x the time between our start and its sender's (ring seqs
+/// start at 4 x the clock in us): 2^56 is 570 years of that. A processor
+/// further ahead is not heard until the ring catches up (it never does: the
+/// gap means a clock centuries off).
+pub(crate) const MAX_RING_SEQ_LEAP: u64 = 1 << 56;
 
 /// What gathering has learnt so far.
 #[derive(Default)]
@@ -95,7 +107,7 @@ impl Processor {
     }
 
     pub(crate) fn on_join(&mut self, join: Join) {
-        if join.sender == self.me {
+        if join.sender == self.me || !self.credible_ring_seq(join.ring_seq) {
             return;
         }
         match self.state {
@@ -139,6 +151,31 @@ impl Processor {
         }
     }
 
+    /// Whether a ring seq heard from the network is near enough ours to be
+    /// adopted (see [`MAX_RING_SEQ_LEAP`]).
+    fn credible_ring_seq(&self, seq: u64) -> bool {
+        seq <= self.highest_ring_seq.saturating_add(MAX_RING_SEQ_LEAP)
+    }
+
+    /// Whether taking `join`'s processors into our proc_set keeps it within
+    /// `wire::MAX_MEMBERS`. A ring cannot have more members (its commit
+    /// token would not decode), and without this a stranger's joins, each
+    /// naming 1024 new ids, would grow every gatherer's sets (and the joins
+    /// they multicast) without bound. And a join whose fail set is not within its proc set is forged (every
+    /// gatherer keeps its fail set within its proc set): its failures would
+    /// grow our fail set past what `MAX_MEMBERS` bounds.
+    fn join_fits(&self, join: &Join) -> bool {
+        if !join.fail_set.iter().all(|f| join.proc_set.binary_search(f).is_ok()) {
+            return false;
+        }
+        let ours = &self.gather.proc_set;
+        let mut new = join.proc_set.iter().filter(|n| !ours.contains(n)).count();
+        if !ours.contains(&join.sender) && join.proc_set.binary_search(&join.sender).is_err() {
+            new += 1;
+        }
+        ours.len() + new <= wire::MAX_MEMBERS
+    }
+
     /// The ring being formed and whether `node` is on it.
     fn forming_ring(&self, node: NodeId) -> (RingId, bool) {
         if let Some(r) = &self.recovery {
@@ -158,6 +195,9 @@ impl Processor {
     /// joins will bring its sender up to date. Without this, processors that
     /// gather out of phase keep failing each other for ever.
     fn process_join(&mut self, join: Join) {
+        if !self.join_fits(&join) {
+            return;
+        }
         // A processor we failed in this gathering that has not even heard of
         // us brings nothing: not its epoch either. One that hears nobody
         // fails each gathering and starts a new epoch every few seconds; each
@@ -413,7 +453,9 @@ impl Processor {
         let index = my_index as u32;
         match self.state {
             State::Gather => {
-                let fresh = token.ring_id.seq > self.ring.id.seq && !self.past_rings.contains(token.ring_id);
+                let fresh = token.ring_id.seq > self.ring.id.seq
+                    && !self.past_rings.contains(token.ring_id)
+                    && self.credible_ring_seq(token.ring_id.seq);
                 // Only a formation of exactly the processors we gather with
                 // (TOTEM95: proc_set - fail_set); an older one's token is stale.
                 let ours = token.members.iter().map(|e| e.node).eq(self.candidates());

@@ -16,6 +16,8 @@ mod event;
 mod exclusion;
 mod flow;
 mod forward;
+#[doc(hidden)]
+pub mod fuzzing;
 mod hold;
 mod membership;
 mod merge;
@@ -42,6 +44,8 @@ pub use types::{Guarantee, NodeId, RingId, Time, MS};
 
 #[cfg(test)]
 mod fault_tests;
+#[cfg(test)]
+mod hostile_tests;
 #[cfg(test)]
 mod testnet;
 #[cfg(test)]

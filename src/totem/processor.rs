@@ -14,7 +14,7 @@ use super::hold::Hold;
 use super::membership::{Forming, Gather};
 use super::merge::MergeWatch;
 use super::outbox::Outbox;
-use super::packet::{MergeDetect, Packet, RingNotice};
+use super::packet::{DataFrame, FrameBody, MergeDetect, Packet, RingNotice};
 use super::past_rings::PastRings;
 use super::recovery::Recovery;
 use super::relay::Relay;
@@ -90,7 +90,9 @@ impl Processor {
         // Ring seqs grow by at least 4 per ring formed, and forming a ring takes
         // more than a microsecond, so 4 x now (us) is above every ring seq any
         // earlier incarnation of this node can have used.
-        let start_seq = now.saturating_mul(4);
+        // Capped so that a driver's absurd clock cannot start us above what
+        // peers decode (`wire::MAX_RING_SEQ`) or near where ring seqs overflow.
+        let start_seq = now.saturating_mul(4).min(MAX_START_RING_SEQ);
         let span = span_limit(&config);
         let mut p = Processor {
             ring: Ring::new(RingId { rep: me, seq: start_seq }, vec![me], span),
@@ -215,6 +217,10 @@ impl Processor {
         };
         match packet {
             Packet::Token(t) => self.on_token(t),
+            // No member sends a frame longer than it could (below): a longer
+            // one is forged. Held, it would cost up to MAX_PACKET bytes per
+            // buffer slot instead of max_frame.
+            Packet::Data(f) if bytes.len() > self.max_data_len(&f) => {}
             Packet::Data(f) => self.on_data(f),
             Packet::Join(j) => self.on_join(j),
             Packet::Commit(c) => self.on_commit_token(c),
@@ -223,6 +229,19 @@ impl Processor {
             Packet::HoldCancel(n) => self.on_hold_cancel(n),
         }
         self.maybe_finish_leave();
+    }
+
+    /// The longest Data packet a member sends for `frame`: an application
+    /// frame's payload is cut to `frame_payload`, which leaves room for the
+    /// recovery wrapping, so that a frame carried to a new ring still fits
+    /// max_frame. (The processor fuzz target found that a forged frame
+    /// between the two limits was held, then re-sent in recovery over
+    /// max_frame, where every receiver dropped it.)
+    fn max_data_len(&self, frame: &DataFrame) -> usize {
+        match frame.body {
+            FrameBody::App(_) => self.config.max_frame - wire::RECOVERED_OVERHEAD,
+            FrameBody::Recovered(_) => self.config.max_frame,
+        }
     }
 
     /// Whether `on_data` would drop a frame of `ring_id` numbered `seq` as
@@ -391,6 +410,11 @@ impl Processor {
         self.events.push_back(Event::Left);
     }
 }
+
+/// The highest ring seq a processor starts from, whatever its clock says:
+/// far below `wire::MAX_RING_SEQ` (a clock 2^58 us = 9,000 years ahead
+/// still starts below it), and at least `MAX_RING_SEQ_LEAP` under it.
+pub(crate) const MAX_START_RING_SEQ: u64 = wire::MAX_RING_SEQ / 4;
 
 /// How far beyond the freed point a ring buffer accepts frames.
 pub(crate) fn span_limit(config: &Config) -> u64 {

@@ -44,7 +44,8 @@ impl Processor {
         let old_stable = from_old.iter().map(|e| e.old_stable).max().unwrap_or(0);
         let mut queue = VecDeque::new();
         if trans.len() > 1 {
-            for slot in self.ring.frames.range(low_aru + 1, self.ring.high_seq) {
+            // Saturating: another member's old_aru comes from its commit entry.
+            for slot in self.ring.frames.range(low_aru.saturating_add(1), self.ring.high_seq) {
                 // The old ring's own recovery frames lie below every member's
                 // aru (all held them before installing it): never resent.
                 if !matches!(slot.frame.body, FrameBody::App(_)) {

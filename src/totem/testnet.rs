@@ -64,6 +64,23 @@ impl TestNet {
         self.drain(id);
     }
 
+    /// A packet from outside (a forger): every processor gets it now.
+    pub fn inject(&mut self, bytes: &[u8]) {
+        let ids: Vec<NodeId> = self.procs.keys().copied().collect();
+        for id in ids {
+            self.deliver_now(id, bytes);
+        }
+    }
+
+    /// A packet from outside, to one processor, now.
+    pub fn deliver_now(&mut self, id: NodeId, bytes: &[u8]) {
+        let now = self.now;
+        if let Some(p) = self.procs.get_mut(&id) {
+            p.handle_packet(now, bytes);
+            self.drain(id);
+        }
+    }
+
     pub fn crash(&mut self, id: NodeId) {
         self.procs.remove(&id);
     }

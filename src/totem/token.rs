@@ -41,8 +41,8 @@ impl Visits {
         self.stalled_visits = 0;
     }
 
-    /// Tokens seen on the active ring (a rough rotation count for tests).
-    #[cfg(test)]
+    /// Tokens seen on the active ring (a rough rotation count for tests;
+    /// what a forged token must beat, for the fuzzer).
     pub fn last_token_seq(&self) -> u64 {
         self.last_token_seq
     }
@@ -78,7 +78,7 @@ impl Processor {
             }
             return;
         }
-        if token.token_seq <= self.visits.last_token_seq {
+        if token.token_seq <= self.visits.last_token_seq || !self.credible_token(&token) {
             return;
         }
         self.visits.last_token_seq = token.token_seq;
@@ -96,6 +96,22 @@ impl Processor {
             return;
         }
         self.visit(token);
+    }
+
+    /// Whether a token for us on our ring can be one the ring passed on
+    /// (see [`MAX_TOKEN_SEQ_LEAP`]): one that cannot is forged (or from a
+    /// member gone mad), and visiting it would stop the ring for good.
+    fn credible_token(&self, token: &Token) -> bool {
+        let Some(ring) = self.token_ring() else { return false };
+        // A token_seq far ahead would leave every later real token "old";
+        // one at u64::MAX would overflow when we pass it on.
+        let ahead = token.token_seq - self.visits.last_token_seq;
+        // A seq beyond what our buffer can hold names frames we could never
+        // take (the ring's flow control keeps seqs within `max_outstanding`
+        // of the aru, well inside the buffer's span): we could neither
+        // originate above it nor stop asking for what lies below.
+        let seq_held = token.seq < ring.frames.base() || ring.frames.accepts(token.seq);
+        ahead <= MAX_TOKEN_SEQ_LEAP && seq_held
     }
 
     /// Whether to hold the token back (`hold.rs`): we represent an idle ring.
@@ -169,7 +185,9 @@ impl Processor {
 
         // fcc and backlog carry our contribution of this visit.
         let backlog_now = self.frames_waiting() as u32;
-        token.fcc = others_fcc + sent;
+        // Saturating: the fcc we were handed may be forged (flow control
+        // reads it only through saturating subtractions).
+        token.fcc = others_fcc.saturating_add(sent);
         token.backlog = others_backlog.saturating_add(backlog_now);
         self.visits.my_fcc = sent;
         self.visits.my_backlog = backlog_now;
@@ -424,6 +442,14 @@ impl Processor {
         true
     }
 }
+
+/// How far a token's `token_seq` may be ahead of the last one we saw on its
+/// ring. It grows by one per forward, and every forward of a rotation goes
+/// through us, so between two of our visits it grows by the ring's size
+/// (at most `wire::MAX_MEMBERS`; a new ring's count starts at 0, as ours
+/// does); twice that, for margin. Without a bound, one forged token at
+/// `u64::MAX` makes every real one look old (and overflows at `+ 1`).
+pub(crate) const MAX_TOKEN_SEQ_LEAP: u64 = 2 * wire::MAX_MEMBERS as u64;
 
 /// Most rtr entries a token carries so that it stays within one frame.
 fn rtr_limit(max_frame: usize) -> usize {

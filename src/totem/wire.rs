@@ -46,8 +46,9 @@
 //! member entries) are never 0; Join sets, MergeDetect heard lists and Commit
 //! members are strictly ascending by node id and hold at most [`MAX_MEMBERS`] entries; the token's
 //! rtr list holds at most [`MAX_RTR`]; the whole packet is at most
-//! [`MAX_PACKET`] bytes. `Token::aru_id` may be 0 (it means "nobody"), ring ids
-//! are not checked (the default ring id is a legitimate "no ring yet"), the
+//! [`MAX_PACKET`] bytes; ring seqs (in ring ids and a join's `ring_seq`) are at
+//! most [`MAX_RING_SEQ`]. `Token::aru_id` may be 0 (it means "nobody"), ring
+//! ids are otherwise not checked (the default ring id is a legitimate "no ring yet"), the
 //! token's `tail` is any u32 (a receiver only skips asking for that many seqs
 //! below the token's `seq`, saturating, for one visit), and
 //! token flags pass through untouched so a new flag bit needs no change here.
@@ -66,6 +67,16 @@ pub const WIRE_VERSION: u8 = 4;
 /// The largest packet decode accepts: below the 65,507-byte UDP payload limit,
 /// and a bound on the work and memory one packet can cost a receiver.
 pub const MAX_PACKET: usize = 65_000;
+
+/// The highest ring seq decode accepts, in a ring id or a join's `ring_seq`.
+/// Ring seqs only grow (every processor adopts the highest it hears), so one
+/// forged seq near `u64::MAX` would make the next ring's seq overflow, and
+/// the stale value would spread to every processor for good. Legitimate seqs
+/// start at 4 x the wall clock in microseconds (`Processor::new`: about 2^53
+/// in 2026, 2^56 in the year 2540) and grow by at most 5 per reconfiguration,
+/// so they never come near 2^62; and anything at or below it leaves 3 x 2^62
+/// of room above for the `+ 1` and `+ 4` of forming rings, which no run can use up.
+pub const MAX_RING_SEQ: u64 = 1 << 62;
 
 /// Most entries a token's retransmission request list may carry.
 pub const MAX_RTR: usize = 256;
@@ -167,6 +178,11 @@ pub fn encoded_len(packet: &Packet) -> usize {
             Packet::MergeDetect(m) => NOTICE_LEN + COUNT_LEN + NODE_LEN * m.heard.len(),
             Packet::Leave(_) | Packet::HoldCancel(_) => NOTICE_LEN,
         }
+}
+
+/// Exact encoded size of `Packet::Data(frame)`, without building the packet.
+pub(crate) fn data_len(frame: &DataFrame) -> usize {
+    HEADER_LEN + frame_len(frame)
 }
 
 fn frame_len(frame: &DataFrame) -> usize {
@@ -342,8 +358,6 @@ impl Writer<'_> {
 // ---------------------------------------------------------------------------
 // Decoding
 
-/// Decodes one whole packet. `bytes` must hold exactly one packet: anything
-/// shorter, longer, or breaking a rule of the format is an error.
 /// The ring id and seq of a data frame, read from its header alone (None for
 /// anything else): a processor drops a frame it already holds (its own
 /// multicasts loop back to it, retransmissions repeat) before paying for
@@ -357,6 +371,8 @@ pub fn peek_data(bytes: &[u8]) -> Option<(RingId, u64)> {
     Some((r.ring_id().ok()?, r.u64().ok()?))
 }
 
+/// Decodes one whole packet. `bytes` must hold exactly one packet: anything
+/// shorter, longer, or breaking a rule of the format is an error.
 pub fn decode(bytes: &[u8]) -> Result<Packet, WireError> {
     if bytes.len() > MAX_PACKET {
         return Err(WireError::TooLarge);
@@ -374,7 +390,7 @@ pub fn decode(bytes: &[u8]) -> Result<Packet, WireError> {
         ty::DATA => Packet::Data(r.frame(true)?),
         ty::JOIN => Packet::Join(Join {
             sender: r.node_id("join sender is node 0")?,
-            ring_seq: r.u64()?,
+            ring_seq: r.ring_seq()?,
             proc_set: r.node_set()?,
             fail_set: r.node_set()?,
         }),
@@ -448,7 +464,15 @@ impl<'a> Reader<'a> {
     }
 
     fn ring_id(&mut self) -> Result<RingId, WireError> {
-        Ok(RingId { rep: self.u32()?, seq: self.u64()? })
+        Ok(RingId { rep: self.u32()?, seq: self.ring_seq()? })
+    }
+
+    /// A ring seq, at most [`MAX_RING_SEQ`].
+    fn ring_seq(&mut self) -> Result<u64, WireError> {
+        match self.u64()? {
+            seq if seq > MAX_RING_SEQ => Err(WireError::Invalid("ring seq over MAX_RING_SEQ")),
+            seq => Ok(seq),
+        }
     }
 
     fn guarantee(&mut self) -> Result<Guarantee, WireError> {

@@ -49,7 +49,7 @@ fn commit(n: usize) -> CommitToken {
 
 fn full_token() -> Token {
     Token {
-        ring_id: rid(u32::MAX, u64::MAX),
+        ring_id: rid(u32::MAX, MAX_RING_SEQ),
         token_seq: u64::MAX,
         seq: u64::MAX,
         aru: u64::MAX - 1,
@@ -91,19 +91,19 @@ fn samples() -> Vec<Packet> {
         Packet::Data(app(r, 1, 1, Guarantee::Unordered, b"")),
         Packet::Data(app(r, 2, 2, Guarantee::Fifo, b"x")),
         Packet::Data(app(r, 3, 3, Guarantee::Agreed, b"hello, ring")),
-        Packet::Data(app(rid(u32::MAX, u64::MAX), u64::MAX, u32::MAX, Guarantee::Safe, &[0xFF; 300])),
+        Packet::Data(app(rid(u32::MAX, MAX_RING_SEQ), u64::MAX, u32::MAX, Guarantee::Safe, &[0xFF; 300])),
         Packet::Data(recovered(r, 4, 7, app(rid(2, 996), 55, 9, Guarantee::Safe, b""))),
         Packet::Data(recovered(
             r,
             u64::MAX,
             u32::MAX,
-            app(rid(u32::MAX, u64::MAX), u64::MAX, u32::MAX, Guarantee::Unordered, b"old ring bytes"),
+            app(rid(u32::MAX, MAX_RING_SEQ), u64::MAX, u32::MAX, Guarantee::Unordered, b"old ring bytes"),
         )),
         Packet::Join(Join { sender: 1, ring_seq: 0, proc_set: vec![], fail_set: vec![] }),
         Packet::Join(Join { sender: 4, ring_seq: 1_004, proc_set: vec![1, 2, 4, u32::MAX], fail_set: vec![3] }),
         Packet::Join(Join {
             sender: u32::MAX,
-            ring_seq: u64::MAX,
+            ring_seq: MAX_RING_SEQ,
             proc_set: (1..=MAX_MEMBERS as u32).collect(),
             fail_set: (1..=MAX_MEMBERS as u32).map(|i| i * 1_000).collect(),
         }),
@@ -111,12 +111,12 @@ fn samples() -> Vec<Packet> {
         Packet::Commit(commit(1)),
         Packet::Commit(commit(64)),
         Packet::Commit(CommitToken {
-            ring_id: rid(u32::MAX, u64::MAX),
+            ring_id: rid(u32::MAX, MAX_RING_SEQ),
             hops: u32::MAX,
             members: vec![CommitEntry {
                 node: u32::MAX,
                 filled: true,
-                old_ring_id: rid(u32::MAX, u64::MAX),
+                old_ring_id: rid(u32::MAX, MAX_RING_SEQ),
                 old_aru: u64::MAX,
                 high_received: u64::MAX,
                 high_delivered: u64::MAX,
@@ -127,7 +127,7 @@ fn samples() -> Vec<Packet> {
         Packet::MergeDetect(MergeDetect { sender: 1, ring_id: RingId::default(), heard: vec![] }),
         Packet::MergeDetect(MergeDetect { sender: 2, ring_id: r, heard: vec![1, 3, u32::MAX] }),
         Packet::Leave(RingNotice { sender: 9, ring_id: r }),
-        Packet::HoldCancel(RingNotice { sender: u32::MAX, ring_id: rid(u32::MAX, u64::MAX) }),
+        Packet::HoldCancel(RingNotice { sender: u32::MAX, ring_id: rid(u32::MAX, MAX_RING_SEQ) }),
     ];
     // The largest commit token the format allows must fit in a packet.
     v.push(Packet::Commit(commit(MAX_MEMBERS)));
@@ -803,4 +803,33 @@ fn peek_data_reads_a_data_frames_ring_and_seq_and_nothing_else() {
     }
     let data = encode(&Packet::Data(app(rid(1, 4), 9, 1, Guarantee::Agreed, b"x")));
     assert_eq!(peek_data(&with(&data, 2, &[WIRE_VERSION - 1])), None, "another version");
+}
+
+/// Every place a ring seq travels (ring ids of every packet, a commit
+/// entry's old ring, a join's `ring_seq`) takes `MAX_RING_SEQ` and refuses
+/// one more: a forged seq near `u64::MAX` never reaches a processor.
+#[test]
+fn ring_seqs_over_max_ring_seq_are_rejected() {
+    let packets = |seq: u64| {
+        let r = rid(3, seq);
+        let mut old_ring = commit(1);
+        old_ring.members[0].old_ring_id = r;
+        vec![
+            Packet::Token(Token { ring_id: r, ..Token::default() }),
+            Packet::Data(app(r, 1, 1, Guarantee::Agreed, b"x")),
+            Packet::Data(recovered(rid(3, 8), 1, 1, app(r, 1, 1, Guarantee::Agreed, b"x"))),
+            Packet::Join(Join { sender: 3, ring_seq: seq, proc_set: vec![3], fail_set: vec![] }),
+            Packet::Commit(CommitToken { ring_id: r, hops: 0, members: vec![entry(3, 0)] }),
+            Packet::Commit(old_ring),
+            Packet::MergeDetect(MergeDetect { sender: 3, ring_id: r, heard: vec![] }),
+            Packet::Leave(RingNotice { sender: 3, ring_id: r }),
+            Packet::HoldCancel(RingNotice { sender: 3, ring_id: r }),
+        ]
+    };
+    for p in packets(MAX_RING_SEQ) {
+        assert_eq!(decode(&encode(&p)), Ok(p));
+    }
+    for p in packets(MAX_RING_SEQ + 1).into_iter().chain(packets(u64::MAX - 3)) {
+        assert_eq!(decode(&encode(&p)), Err(WireError::Invalid("ring seq over MAX_RING_SEQ")), "{p:?}");
+    }
 }
