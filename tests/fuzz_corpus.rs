@@ -1,6 +1,6 @@
 //! Replays the committed fuzz corpora (`fuzz/corpus/<target>/`) and the
 //! inputs of crashes found and fixed (`fuzz/regressions/<target>/`) through
-//! the fuzz targets' own logic (`evs::totem::fuzzing`), so that a change that
+//! the fuzz targets' own logic (`evs::totem::fuzzing`, `evs::net::fuzzing`), so that a change that
 //! breaks one of them fails `cargo test` on stable, without nightly or
 //! cargo-fuzz. A panic in a harness is the failure.
 
@@ -44,4 +44,9 @@ fn decode_corpus() {
 #[test]
 fn processor_corpus() {
     replay("processor", fuzzing::processor);
+}
+
+#[test]
+fn sealed_corpus() {
+    replay("sealed", evs::net::fuzzing::sealed);
 }

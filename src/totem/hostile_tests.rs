@@ -257,3 +257,72 @@ fn message_over_max_message_is_not_delivered() {
     let lens: Vec<usize> = net.delivered(2).iter().map(Vec::len).collect();
     assert_eq!(lens, vec![4, 4096], "only the packed message that fits and the whole one at max_message");
 }
+
+/// A token whose seq is below what the ring has numbered: taken, the holder
+/// would number new frames with used seqs, every member would drop them as
+/// held, and the token would circulate for ever with nothing delivered and
+/// no configuration change (found by mutating captured datagrams on an
+/// unkeyed ring, `c-tests/robust/t-hostile.sh`).
+#[test]
+fn forged_token_with_a_seq_below_the_rings_is_dropped() {
+    let mut net = formed(3);
+    for i in 0..20u8 {
+        net.submit(1, Guarantee::Agreed, vec![i; 30]);
+        net.run_for(MS);
+    }
+    net.run_for(100 * MS);
+    let before = gathers(&net);
+    // Node 2 has a message to send when the forged token reaches it.
+    net.submit(2, Guarantee::Agreed, b"queued".to_vec());
+    let bytes = forged_token(&net, 2, |t| t.seq -= 10);
+    net.deliver_now(2, &bytes);
+    net.run_for(100 * MS);
+    for id in 1..=3 {
+        assert!(net.delivered(id).iter().any(|m| m == b"queued"), "node {id}: node 2's message was lost");
+    }
+    assert_ring_unharmed(&mut net, &before);
+    net.submit(3, Guarantee::Agreed, b"queued".to_vec());
+    let bytes = forged_token(&net, 3, |t| t.aru = t.seq + 1);
+    net.deliver_now(3, &bytes);
+    net.run_for(100 * MS);
+    assert_ring_unharmed(&mut net, &before);
+}
+
+/// Copies of the ring's own packets with a few bits flipped, delivered to
+/// random members (what `evs_hostile --mutate` does on a real ring without a
+/// key): whatever they do to the ring, it must go on delivering.
+#[test]
+fn mutated_copies_of_real_packets_never_stall_the_ring() {
+    for seed in 0..100u64 {
+        let mut net = formed(3);
+        net.sent_log = Some(Vec::new());
+        for i in 0..100u32 {
+            net.submit(1 + i % 3, Guarantee::Agreed, vec![i as u8; 50]);
+            net.run_for(MS);
+        }
+        let log = net.sent_log.take().expect("logging");
+        let mut x = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+        let mut draw = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for _ in 0..300 {
+            let mut bytes = log[draw() as usize % log.len()].2.clone();
+            for _ in 0..1 + draw() % 3 {
+                let at = draw() as usize % bytes.len();
+                bytes[at] ^= 1 << (draw() % 8);
+            }
+            net.deliver_now(1 + (draw() % 3) as NodeId, &bytes);
+            net.run_for(MS / 10);
+        }
+        net.run_for(3000 * MS);
+        net.submit(2, Guarantee::Agreed, b"after".to_vec());
+        net.run_for(5000 * MS);
+        for id in 1..=3 {
+            let last = net.delivered(id).last().cloned();
+            assert_eq!(last.as_deref(), Some(&b"after"[..]), "seed {seed}: node {id} stalled");
+        }
+    }
+}

@@ -111,7 +111,14 @@ impl Processor {
         // of the aru, well inside the buffer's span): we could neither
         // originate above it nor stop asking for what lies below.
         let seq_held = token.seq < ring.frames.base() || ring.frames.accepts(token.seq);
-        ahead <= MAX_TOKEN_SEQ_LEAP && seq_held
+        // A ring's seq never goes back: every frame we hold was numbered from
+        // a token the one we get now came after (frames sent behind the token
+        // are in its seq too), and the aru is never above the seq. Taken, a
+        // lower seq would make us number new frames with seqs the ring has
+        // used: every member would drop them as held, and the ring would
+        // circulate its token for ever delivering nothing.
+        let seq_sane = token.seq >= ring.high_seq && token.aru <= token.seq;
+        ahead <= MAX_TOKEN_SEQ_LEAP && seq_held && seq_sane
     }
 
     /// Whether to hold the token back (`hold.rs`): we represent an idle ring.
