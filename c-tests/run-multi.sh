@@ -84,8 +84,7 @@ fi
 # With a key every datagram is sealed (src/net/seal): the same four over
 # multicast, and three over unicast with the other hash.
 KEY="$OUT/authkey"
-head -c 256 /dev/urandom >"$KEY"
-chmod 0400 "$KEY"
+target/release/evs-keygen -k "$KEY" -s 256 >/dev/null || exit 1
 port=$((port + 10))
 EVS_KEYFILE=$KEY EVS_MCASTPORT=$port group udp4key 4
 port=$((port + 10))
