@@ -68,6 +68,12 @@ def flag_errors(procs, label, notes):
     return " (!)"
 
 
+def flood_figures(procs):
+    """A flood trial's MB/s and msgs/s at each process (mean), GB moved, CPU s (sum)."""
+    return (mean([num(p, "MB_per_s") for p in procs]), mean([num(p, "msgs_per_s") for p in procs]),
+            mean([num(p, "bytes") for p in procs]) / 1e9, sum(num(p, "cpu_s") for p in procs))
+
+
 def main():
     out = sys.argv[1]
     trials = parse(os.path.join(out, "results.txt"))
@@ -88,10 +94,7 @@ def main():
     for k in flood:
         procs = trials[k]
         _, size, senders, g = k
-        mb = mean([num(p, "MB_per_s") for p in procs])
-        msgs = mean([num(p, "msgs_per_s") for p in procs])
-        gb = mean([num(p, "bytes") for p in procs]) / 1e9
-        cpu = sum(num(p, "cpu_s") for p in procs)
+        mb, msgs, gb, cpu = flood_figures(procs)
         mark = flag_errors(procs, f"{size_name(size)}, {senders} sender(s), {g}", notes)
         failed |= bool(mark)
         chart[(senders, g)][size] = mb
@@ -101,10 +104,7 @@ def main():
     for k in sorted(k for k in trials if k[0] == "floodkey"):
         procs = trials[k]
         _, size, senders, g = k
-        mb = mean([num(p, "MB_per_s") for p in procs])
-        msgs = mean([num(p, "msgs_per_s") for p in procs])
-        gb = mean([num(p, "bytes") for p in procs]) / 1e9
-        cpu = sum(num(p, "cpu_s") for p in procs)
+        mb, msgs, gb, cpu = flood_figures(procs)
         mark = flag_errors(procs, f"{size_name(size)}, with a key", notes)
         failed |= bool(mark)
         plain = chart.get((senders, g), {}).get(size)
