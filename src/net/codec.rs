@@ -180,3 +180,46 @@ impl Rejected {
 pub fn incarnation_now() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(1, |d| d.as_micros() as u64)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::net::seal::{Cipher, Hash};
+
+    fn config(key_byte: u8) -> CryptoConfig {
+        CryptoConfig { key: vec![key_byte; 128], suite: Suite { cipher: Cipher::ChaCha20, hash: Hash::Sha1 } }
+    }
+
+    #[test]
+    fn refusals_are_counted_by_reason_and_echoes_are_not_refusals() {
+        let frame = |b: &[u8]| b.first() == Some(&b'F');
+        let mut me = Codec::sealed(1, &config(7), 10, frame);
+        let mut peer = Codec::sealed(2, &config(7), 20, frame);
+        let mut stranger = Codec::sealed(3, &config(8), 30, frame);
+        let mut plain = Codec::plain(4);
+        let mut d = Vec::new();
+
+        peer.wrap(b"token", &mut d);
+        assert_eq!(me.open(&mut d.clone()).map(|o| (o.sender, o.payload.to_vec())), Some((2, b"token".to_vec())));
+        assert!(me.open(&mut d.clone()).is_none(), "a replay");
+        stranger.wrap(b"token", &mut d);
+        assert!(me.open(&mut d.clone()).is_none(), "another key");
+        plain.wrap(b"token", &mut d);
+        assert!(me.open(&mut d.clone()).is_none(), "no key");
+        assert!(me.open(&mut b"not even an envelope".to_vec()).is_none());
+        assert_eq!(me.rejected(), RejectCounts { foreign: 2, unauthentic: 1, replayed: 1 });
+
+        // Our own data frame looping back is dropped, but it is no refusal.
+        // (As `send_batch` seals a multicast data frame, without a socket.)
+        let Mode::Sealed { sealer, .. } = &me.mode else { unreachable!("sealed") };
+        let mut echo = Vec::new();
+        sealer.seal_own_frame(b"F frame", &mut echo);
+        assert!(me.open(&mut echo).is_none());
+        assert_eq!(me.rejected(), RejectCounts { foreign: 2, unauthentic: 1, replayed: 1 });
+
+        // Without a key, what is not a plain envelope is not ours.
+        peer.wrap(b"sealed", &mut d);
+        assert!(plain.open(&mut d).is_none());
+        assert_eq!(plain.rejected(), RejectCounts { foreign: 1, unauthentic: 0, replayed: 0 });
+    }
+}
