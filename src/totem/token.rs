@@ -10,7 +10,7 @@ use super::packet::{token_flags, DataFrame, Frag, FrameBody, Packet, Token};
 use super::processor::{Processor, State};
 use super::ring::Ring;
 use super::timers::TimerKind;
-use super::types::Guarantee;
+use super::types::{Guarantee, Time};
 use super::wire;
 
 /// What our token visits remember from one to the next, on the current ring.
@@ -27,6 +27,8 @@ pub(crate) struct Visits {
     /// and that aru.
     stalled_visits: u32,
     stalled_aru: u64,
+    /// When the first of those visits was.
+    stalled_since: Time,
 }
 
 impl Visits {
@@ -425,8 +427,14 @@ impl Processor {
     }
 
     /// A processor whose aru stays behind the ring for `fail_recv_const`
-    /// visits cannot receive: it leaves the ring to be recovered by a new one
-    /// (the recovery exchange gives it what the ring could not). Behind means
+    /// visits, or for a token timeout and at least
+    /// `STALLED_VISITS_BEFORE_TIMEOUT` visits, cannot receive: it leaves the
+    /// ring to be recovered by a new one (the recovery exchange gives it what
+    /// the ring could not). The visit count alone is no bound in time: a ring
+    /// whose token crawls over a faulty link (a retransmission interval per
+    /// visit) took seconds to reach it while delivering nothing to us, longer
+    /// than a lost token costs; a frame that a token timeout of requests did
+    /// not bring is as lost as a token that did not come. Behind means
     /// below `due`, the token's seq less the predecessor's tail: lacking
     /// only frames still in flight is no sign of a receive failure (and the
     /// frames we originated this visit are ours, so an aru at `due` covers
@@ -437,10 +445,13 @@ impl Processor {
         if my_aru >= due || my_aru != v.stalled_aru {
             v.stalled_visits = 0;
             v.stalled_aru = my_aru;
+            v.stalled_since = self.now;
             return false;
         }
         v.stalled_visits += 1;
-        if v.stalled_visits < self.config.fail_recv_const {
+        let too_long = v.stalled_visits >= STALLED_VISITS_BEFORE_TIMEOUT
+            && self.now.saturating_sub(v.stalled_since) >= self.config.token_timeout;
+        if v.stalled_visits < self.config.fail_recv_const && !too_long {
             return false;
         }
         v.stalled_visits = 0;
@@ -449,6 +460,11 @@ impl Processor {
         true
     }
 }
+
+/// Visits with a stalled aru before a token timeout of stalling counts as a
+/// receive failure: one slow rotation is not a stall, and each visit asked
+/// for the missing frames again.
+const STALLED_VISITS_BEFORE_TIMEOUT: u32 = 4;
 
 /// How far a token's `token_seq` may be ahead of the last one we saw on its
 /// ring. It grows by one per forward, and every forward of a rotation goes
@@ -470,7 +486,8 @@ mod tests {
     use super::super::packet::{DataFrame, Frag, FrameBody, Token};
     use super::super::processor::{Processor, State};
     use super::super::ring::Ring;
-    use super::super::types::{Guarantee, RingId};
+    use super::super::types::{Guarantee, RingId, Time};
+    use super::STALLED_VISITS_BEFORE_TIMEOUT;
     use super::super::Config;
 
     /// An operational member of ring (1, 4) holding frames 1-3 and 5-6,
@@ -540,5 +557,41 @@ mod tests {
         assert!(p.check_receive_failure(6));
         assert_eq!(p.counters.receive_failures, 1);
         assert_eq!(p.state, State::Gather);
+    }
+
+    #[test]
+    fn a_stall_of_a_token_timeout_is_a_receive_failure_long_before_fail_recv_const_visits() {
+        let mut p = holder();
+        let timeout = p.config.token_timeout;
+        assert!(p.config.fail_recv_const > 100, "the default: the visit count alone would take long");
+        // The first visit sees the aru; three more, slow, span more than a
+        // token timeout: too few requests yet.
+        for i in 0..STALLED_VISITS_BEFORE_TIMEOUT {
+            p.now = i as Time * timeout;
+            assert!(!p.check_receive_failure(6));
+        }
+        // The next: frame 4 is lost to us.
+        p.now = STALLED_VISITS_BEFORE_TIMEOUT as Time * timeout;
+        assert!(p.check_receive_failure(6));
+        assert_eq!(p.counters.receive_failures, 1);
+
+        // Many fast visits within a token timeout are no failure...
+        let mut p = holder();
+        for i in 0..50 {
+            p.now = i * timeout / 100;
+            assert!(!p.check_receive_failure(6));
+        }
+        // ...and an aru that moves starts the clock again.
+        p.ring.insert(DataFrame {
+            ring_id: p.ring.id,
+            seq: 4,
+            sender: 2,
+            guarantee: Guarantee::Agreed,
+            frag: Frag::Whole,
+            body: FrameBody::App(vec![4].into()),
+        });
+        p.now = 2 * timeout;
+        assert!(!p.check_receive_failure(8));
+        assert_eq!(p.counters.receive_failures, 0);
     }
 }
