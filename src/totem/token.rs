@@ -487,8 +487,8 @@ mod tests {
     use super::super::processor::{Processor, State};
     use super::super::ring::Ring;
     use super::super::types::{Guarantee, RingId, Time};
-    use super::STALLED_VISITS_BEFORE_TIMEOUT;
     use super::super::Config;
+    use super::STALLED_VISITS_BEFORE_TIMEOUT;
 
     /// An operational member of ring (1, 4) holding frames 1-3 and 5-6,
     /// with 1 and 2 freed: aru 3, frame 4 missing.
