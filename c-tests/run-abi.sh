@@ -4,6 +4,10 @@
 #   - each public header compiles on its own, as C99 and as C++11;
 #   - c-tests/abi_test.c compiles as C99 and as C++11 (-Wall -Wextra -Wpedantic
 #     -Werror) against include/, links against build/lib, and passes;
+#   - c-tests/compat/*.c, each leaning on one thing corosync's headers gave a program
+#     (errno, PRIu64, malloc, assert, pthread, gettimeofday, guard names, CS_TRUE, legacy
+#     aliases, the hdb handle database), build as gnu99, c99 and C++11 and pass
+#     (c-tests/compat/run.sh);
 #   - the test binary needs libevs.so.4 and binds to the version node COROSYNC_EVS_2.0;
 #   - build/lib holds libevs.so.4.0.0 with its two links; the library exports only the
 #     API, versioned, with SONAME libevs.so.4 (c-tests/check-symbols.sh);
@@ -69,6 +73,13 @@ step "abi_test (C) passes" env LD_LIBRARY_PATH=$LIBDIR "$OUT/abi_test_c"
 step "abi_test.c builds as C++11" \
     $CXX $CXXFLAGS_STRICT -Iinclude c-tests/abi_test.c -L$LIBDIR -levs -o "$OUT/abi_test_cxx"
 step "abi_test (C++) passes" env LD_LIBRARY_PATH=$LIBDIR "$OUT/abi_test_cxx"
+
+# --- source compatibility with corosync's headers (c-tests/compat/run.sh) ---------
+for src in c-tests/compat/*.c; do
+    name=$(basename "$src" .c)
+    step "compat/$name builds as gnu99, c99 and C++11 and passes" \
+        env CC="$CC" CXX="$CXX" OUT="$OUT/compat" sh c-tests/compat/run.sh "$name"
+done
 
 # --- conformance: every function's success and error paths on a live processor ---
 # A private multicast port per run, so that parallel runs never form one ring.
