@@ -5,8 +5,9 @@
 #   - c-tests/abi_test.c compiles as C99 and as C++11 (-Wall -Wextra -Wpedantic
 #     -Werror) against include/, links against build/lib, and passes;
 #   - c-tests/compat/*.c, each leaning on one thing corosync's headers gave a program
-#     (errno, PRIu64, malloc, assert, pthread, gettimeofday, guard names, CS_TRUE, legacy
-#     aliases, the hdb handle database), build as gnu99, c99 and C++11 and pass
+#     (errno, PRIu64, malloc, assert, pthread, gettimeofday, guard names, _GNU_SOURCE,
+#     CS_TRUE, legacy aliases, the hdb handle database), build as gnu99, c99 and C++11
+#     and pass
 #     (c-tests/compat/run.sh);
 #   - the test binary needs libevs.so.4 and binds to the version node COROSYNC_EVS_2.0;
 #   - build/lib holds libevs.so.4.0.0 with its two links; the library exports only the
