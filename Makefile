@@ -5,7 +5,8 @@
 #                   `cc prog.c -Iinclude -Lbuild/lib -levs` links in the source tree
 #                   (run it with LD_LIBRARY_PATH=build/lib)
 #   make check      run every test (cargo test, then c-check); exits non-zero on failure
-#   make c-check    the C tests: headers, ABI, exported symbols, SONAME, install + pkg-config,
+#   make c-check    the C tests: headers (and source compatibility with corosync's), ABI,
+#                   exported symbols, SONAME, manual pages (groff -ww), install + pkg-config,
 #                   multi-process runs on loopback, a smoke test of the benchmark tools,
 #                   and the short fault tests on a namespace LAN (c-tests/lan; skipped
 #                   unless root with ip netns and iptables)
@@ -20,7 +21,8 @@
 #   make install    install into $(DESTDIR)$(PREFIX): the library with both links in
 #                   $(LIBDIR), the headers in $(INCLUDEDIR)/corosync, libevs.pc in
 #                   $(PKGCONFIGDIR), evs-keygen (writes a key for EVS_KEYFILE) in
-#                   $(BINDIR); `make uninstall` removes them
+#                   $(BINDIR), the manual pages (man/) in $(MANDIR)/man1, man3 and
+#                   man8; `make uninstall` removes them
 #   make soak       run only the simulator tests (tests/sim_*.rs): 14000 seeds per
 #                   family, 2000 for big and for each fault family
 #
@@ -44,6 +46,7 @@ BINDIR       ?= $(PREFIX)/bin
 LIBDIR       ?= $(PREFIX)/lib
 INCLUDEDIR   ?= $(PREFIX)/include
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+MANDIR       ?= $(PREFIX)/share/man
 DESTDIR      ?=
 
 # Cargo does not glob --test, so name every simulator test target explicitly.
@@ -55,6 +58,10 @@ LIB_SONAME := libevs.so.4
 LIB_DEV    := libevs.so
 BUILD_LIB  := build/lib
 HEADERS    := include/corosync/evs.h include/corosync/corotypes.h include/corosync/hdb.h
+# The manual pages (man/): evs-keygen in section 1, the functions in 3, the overview in 8.
+MAN1       := $(wildcard man/*.1)
+MAN3       := $(wildcard man/*.3)
+MAN8       := $(wildcard man/*.8)
 VERSION    := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
 
 # build/lib/libevs.so.4.0.0 is linked here from cargo's staticlib, with the version
@@ -108,6 +115,10 @@ headers:
 # corosync's users need corosync-keygen. evs-check and the examples are test tools.
 install: all
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/corosync $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(BINDIR)
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man8
+	install -m 0644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 $(MAN3) $(DESTDIR)$(MANDIR)/man3/
+	install -m 0644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/
 	install -m 0755 target/release/evs-keygen $(DESTDIR)$(BINDIR)/evs-keygen
 	install -m 0755 $(BUILD_LIB)/$(LIB_REAL) $(DESTDIR)$(LIBDIR)/$(LIB_REAL)
 	ln -sf $(LIB_REAL) $(DESTDIR)$(LIBDIR)/$(LIB_SONAME)
@@ -121,7 +132,10 @@ install: all
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/$(LIB_REAL) $(DESTDIR)$(LIBDIR)/$(LIB_SONAME) \
 		$(DESTDIR)$(LIBDIR)/$(LIB_DEV) $(DESTDIR)$(PKGCONFIGDIR)/libevs.pc $(DESTDIR)$(BINDIR)/evs-keygen \
-		$(addprefix $(DESTDIR)$(INCLUDEDIR)/corosync/,$(notdir $(HEADERS)))
+		$(addprefix $(DESTDIR)$(INCLUDEDIR)/corosync/,$(notdir $(HEADERS))) \
+		$(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MAN1))) \
+		$(addprefix $(DESTDIR)$(MANDIR)/man3/,$(notdir $(MAN3))) \
+		$(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MAN8)))
 	-rmdir $(DESTDIR)$(INCLUDEDIR)/corosync 2>/dev/null || true
 
 soak:

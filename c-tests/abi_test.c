@@ -34,7 +34,9 @@
 STATIC_ASSERT(sizeof(cs_time_t) == 8);
 STATIC_ASSERT((cs_time_t)-1 < 0);
 STATIC_ASSERT(CS_FALSE == 0);
-STATIC_ASSERT(CS_TRUE == 1);
+/* CS_TRUE is spelled !CS_FALSE, as corosync spelled it: as the left operand of == it
+ * needs parentheses under -Wlogical-not-parentheses (-Wall), with corosync's header too. */
+STATIC_ASSERT((CS_TRUE) == 1);
 STATIC_ASSERT(CS_MAX_NAME_LENGTH == 256);
 STATIC_ASSERT(CS_TIME_END == (cs_time_t)0x7FFFFFFFFFFFFFFFLL);
 STATIC_ASSERT(CS_MAX(3, 5) == 5 && CS_MAX(5, 3) == 5);

@@ -4,11 +4,18 @@
 #   - each public header compiles on its own, as C99 and as C++11;
 #   - c-tests/abi_test.c compiles as C99 and as C++11 (-Wall -Wextra -Wpedantic
 #     -Werror) against include/, links against build/lib, and passes;
+#   - c-tests/compat/*.c, each leaning on one thing corosync's headers gave a program
+#     (errno, PRIu64, malloc, assert, pthread, gettimeofday, guard names, _GNU_SOURCE,
+#     CS_TRUE, legacy aliases, the hdb handle database), build as gnu99, c99 and C++11
+#     and pass
+#     (c-tests/compat/run.sh);
 #   - the test binary needs libevs.so.4 and binds to the version node COROSYNC_EVS_2.0;
 #   - build/lib holds libevs.so.4.0.0 with its two links; the library exports only the
 #     API, versioned, with SONAME libevs.so.4 (c-tests/check-symbols.sh);
+#   - every manual page of man/ renders with `groff -man -ww` without a warning or any
+#     other output on stderr;
 #   - `make install` into a staging DESTDIR lays out the library, the headers,
-#     libevs.pc and evs-keygen, `pkg-config --cflags --libs libevs` builds abi_test against the
+#     libevs.pc, evs-keygen and the manual pages, `pkg-config --cflags --libs libevs` builds abi_test against the
 #     installed tree, and `make uninstall` removes it all again.
 # Prints "c-check: N passed, N failed, N skipped" last; exits non-zero on failure.
 #
@@ -70,6 +77,13 @@ step "abi_test.c builds as C++11" \
     $CXX $CXXFLAGS_STRICT -Iinclude c-tests/abi_test.c -L$LIBDIR -levs -o "$OUT/abi_test_cxx"
 step "abi_test (C++) passes" env LD_LIBRARY_PATH=$LIBDIR "$OUT/abi_test_cxx"
 
+# --- source compatibility with corosync's headers (c-tests/compat/run.sh) ---------
+for src in c-tests/compat/*.c; do
+    name=$(basename "$src" .c)
+    step "compat/$name builds as gnu99, c99 and C++11 and passes" \
+        env CC="$CC" CXX="$CXX" OUT="$OUT/compat" sh c-tests/compat/run.sh "$name"
+done
+
 # --- conformance: every function's success and error paths on a live processor ---
 # A private multicast port per run, so that parallel runs never form one ring.
 port=$((20000 + $$ % 20000))
@@ -105,12 +119,39 @@ step "build/lib: libevs.so.4.0.0, libevs.so.4 -> it, libevs.so -> libevs.so.4" l
 step "exports and SONAME (check-symbols.sh)" \
     sh c-tests/check-symbols.sh $LIBDIR/libevs.so.4.0.0 libevs.versions
 
+# --- the manual pages ------------------------------------------------------------
+# Each page of man/ renders with every groff warning on (-ww); a warning, an error or
+# anything else on stderr fails the step, which names the page.
+man_pages_render_clean() {
+    bad=0
+    for page in man/*.[1-8]; do
+        [ -f "$page" ] || { echo "no manual pages in man/"; return 1; }
+        if ! msg=$(groff -man -ww -z "$page" 2>&1) || [ -n "$msg" ]; then
+            echo "$page:"
+            printf '%s\n' "$msg"
+            bad=1
+        else
+            echo "$page: clean"
+        fi
+    done
+    [ "$bad" -eq 0 ]
+}
+if command -v groff >/dev/null 2>&1; then
+    step "manual pages render without a groff warning (groff -man -ww)" man_pages_render_clean
+else
+    skip "manual pages render cleanly (groff not installed)"
+fi
+
 # --- install, pkg-config, uninstall ------------------------------------------------
 stage=$(pwd)/$OUT/stage
 prefix=/opt/libevs-test
 installed_ok() {
     for f in lib/libevs.so.4.0.0 include/corosync/evs.h include/corosync/corotypes.h \
         include/corosync/hdb.h lib/pkgconfig/libevs.pc bin/evs-keygen; do
+        [ -f "$stage$prefix/$f" ] || { echo "missing: $prefix/$f"; return 1; }
+    done
+    for page in man/*.[1-8]; do
+        f=share/man/man${page##*.}/${page#man/}
         [ -f "$stage$prefix/$f" ] || { echo "missing: $prefix/$f"; return 1; }
     done
     [ "$(readlink "$stage$prefix/lib/libevs.so.4")" = libevs.so.4.0.0 ] &&
@@ -133,7 +174,7 @@ uninstalled_ok() {
 }
 step "make install (DESTDIR, PREFIX)" \
     $MAKE --no-print-directory install DESTDIR="$stage" PREFIX=$prefix
-step "installed tree: library, links, headers, libevs.pc, evs-keygen" installed_ok
+step "installed tree: library, links, headers, libevs.pc, evs-keygen, manual pages" installed_ok
 if command -v pkg-config >/dev/null 2>&1; then
     step "abi_test and conformance build with pkg-config against the installed tree and pass" \
         build_with_pkg_config

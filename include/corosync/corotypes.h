@@ -9,11 +9,19 @@
  * layout against the ABI.
  */
 
-#ifndef COROSYNC_COROTYPES_H_DEFINED
-#define COROSYNC_COROTYPES_H_DEFINED
+/*
+ * Source compatibility with corosync's <corosync/corotypes.h> (see README.md in
+ * this directory): the same include guard name, the same system headers pulled
+ * in (a program may rely on them for errno, EAGAIN, struct timeval,
+ * gettimeofday(), ...), and every public name with the same spelling and value.
+ */
+#ifndef COROTYPES_H_DEFINED
+#define COROTYPES_H_DEFINED
 
 #include <stdint.h>
+#include <errno.h>
 #include <time.h>
+#include <sys/time.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -23,7 +31,12 @@ extern "C" {
 typedef int64_t cs_time_t;
 
 #define CS_FALSE 0
-#define CS_TRUE 1
+/*
+ * Spelled as corosync spelled it (an int 1), so that a program's own identical
+ * definition stays a benign redefinition. As with corosync's, `CS_TRUE == x`
+ * draws -Wlogical-not-parentheses (-Wall); write `x == CS_TRUE` or `(CS_TRUE)`.
+ */
+#define CS_TRUE !CS_FALSE
 
 /** The capacity of cs_name_t.value. */
 #define CS_MAX_NAME_LENGTH 256
@@ -100,6 +113,88 @@ typedef enum {
 	CS_ERR_SECURITY = 100
 } cs_error_t;
 
+/*
+ * corosync 1.x had one more code, 31, which corosync 2 dropped and libevs never
+ * returns (cs_strerror() calls it an unknown error). It exists here, outside the
+ * enum, so that a program that names it still compiles.
+ */
+#define CS_ERR_IN_SHUTDOWN ((cs_error_t)31)
+
+/*
+ * The per-library aliases of corosync 1.x (EVS_OK, CPG_ERR_LIBRARY, ...): each
+ * is the CS_ name it stands for.
+ */
+#define EVS_DISPATCH_ONE CS_DISPATCH_ONE
+#define EVS_DISPATCH_ALL CS_DISPATCH_ALL
+#define EVS_DISPATCH_BLOCKING CS_DISPATCH_BLOCKING
+#define EVS_OK CS_OK
+#define EVS_ERR_LIBRARY CS_ERR_LIBRARY
+#define EVS_ERR_TIMEOUT CS_ERR_TIMEOUT
+#define EVS_ERR_TRY_AGAIN CS_ERR_TRY_AGAIN
+#define EVS_ERR_INVALID_PARAM CS_ERR_INVALID_PARAM
+#define EVS_ERR_NO_MEMORY CS_ERR_NO_MEMORY
+#define EVS_ERR_BAD_HANDLE CS_ERR_BAD_HANDLE
+#define EVS_ERR_ACCESS CS_ERR_ACCESS
+#define EVS_ERR_NOT_EXIST CS_ERR_NOT_EXIST
+#define EVS_ERR_EXIST CS_ERR_EXIST
+#define EVS_ERR_NOT_SUPPORTED CS_ERR_NOT_SUPPORTED
+#define EVS_ERR_SECURITY CS_ERR_SECURITY
+#define EVS_ERR_TOO_MANY_GROUPS CS_ERR_TOO_MANY_GROUPS
+#define evs_error_t cs_error_t
+
+#define CPG_DISPATCH_ONE CS_DISPATCH_ONE
+#define CPG_DISPATCH_ALL CS_DISPATCH_ALL
+#define CPG_DISPATCH_BLOCKING CS_DISPATCH_BLOCKING
+#define CPG_OK CS_OK
+#define CPG_ERR_LIBRARY CS_ERR_LIBRARY
+#define CPG_ERR_TIMEOUT CS_ERR_TIMEOUT
+#define CPG_ERR_TRY_AGAIN CS_ERR_TRY_AGAIN
+#define CPG_ERR_INVALID_PARAM CS_ERR_INVALID_PARAM
+#define CPG_ERR_NO_MEMORY CS_ERR_NO_MEMORY
+#define CPG_ERR_BAD_HANDLE CS_ERR_BAD_HANDLE
+#define CPG_ERR_ACCESS CS_ERR_ACCESS
+#define CPG_ERR_BUSY CS_ERR_BUSY
+#define CPG_ERR_NOT_EXIST CS_ERR_NOT_EXIST
+#define CPG_ERR_EXIST CS_ERR_EXIST
+#define CPG_ERR_NOT_SUPPORTED CS_ERR_NOT_SUPPORTED
+#define CPG_ERR_SECURITY CS_ERR_SECURITY
+#define CPG_ERR_TOO_MANY_GROUPS CS_ERR_TOO_MANY_GROUPS
+#define cpg_error_t cs_error_t
+
+#define CONFDB_DISPATCH_ONE CS_DISPATCH_ONE
+#define CONFDB_DISPATCH_ALL CS_DISPATCH_ALL
+#define CONFDB_DISPATCH_BLOCKING CS_DISPATCH_BLOCKING
+#define CONFDB_OK CS_OK
+#define CONFDB_ERR_LIBRARY CS_ERR_LIBRARY
+#define CONFDB_ERR_TIMEOUT CS_ERR_TIMEOUT
+#define CONFDB_ERR_TRY_AGAIN CS_ERR_TRY_AGAIN
+#define CONFDB_ERR_INVALID_PARAM CS_ERR_INVALID_PARAM
+#define CONFDB_ERR_NO_MEMORY CS_ERR_NO_MEMORY
+#define CONFDB_ERR_BAD_HANDLE CS_ERR_BAD_HANDLE
+#define CONFDB_ERR_ACCESS CS_ERR_ACCESS
+#define CONFDB_ERR_NOT_EXIST CS_ERR_NOT_EXIST
+#define CONFDB_ERR_EXIST CS_ERR_EXIST
+#define CONFDB_ERR_NOT_SUPPORTED CS_ERR_NOT_SUPPORTED
+#define CONFDB_ERR_SECURITY CS_ERR_SECURITY
+#define confdb_error_t cs_error_t
+
+#define QUORUM_DISPATCH_ONE CS_DISPATCH_ONE
+#define QUORUM_DISPATCH_ALL CS_DISPATCH_ALL
+#define QUORUM_DISPATCH_BLOCKING CS_DISPATCH_BLOCKING
+#define QUORUM_OK CS_OK
+#define QUORUM_ERR_LIBRARY CS_ERR_LIBRARY
+#define QUORUM_ERR_TIMEOUT CS_ERR_TIMEOUT
+#define QUORUM_ERR_TRY_AGAIN CS_ERR_TRY_AGAIN
+#define QUORUM_ERR_INVALID_PARAM CS_ERR_INVALID_PARAM
+#define QUORUM_ERR_NO_MEMORY CS_ERR_NO_MEMORY
+#define QUORUM_ERR_BAD_HANDLE CS_ERR_BAD_HANDLE
+#define QUORUM_ERR_ACCESS CS_ERR_ACCESS
+#define QUORUM_ERR_NOT_EXIST CS_ERR_NOT_EXIST
+#define QUORUM_ERR_EXIST CS_ERR_EXIST
+#define QUORUM_ERR_NOT_SUPPORTED CS_ERR_NOT_SUPPORTED
+#define QUORUM_ERR_SECURITY CS_ERR_SECURITY
+#define quorum_error_t cs_error_t
+
 /* Time units. */
 #define CS_TIME_MS_IN_SEC 1000ULL
 #define CS_TIME_US_IN_SEC 1000000ULL
@@ -115,7 +210,7 @@ typedef enum {
  * declares neither clock_gettime() nor CLOCK_MONOTONIC. On LP64 Linux the call
  * is then made through a local declaration with the kernel ABI's layout
  * (struct timespec is two longs, CLOCK_MONOTONIC is 1); elsewhere in such a
- * mode the result falls back to time(), in whole seconds.
+ * mode it falls back to gettimeofday() (the wall clock, in microseconds).
  */
 static inline uint64_t cs_timestamp_get(void)
 {
@@ -138,7 +233,12 @@ static inline uint64_t cs_timestamp_get(void)
 	}
 	return (uint64_t)ts.tv_sec * CS_TIME_NS_IN_SEC + (uint64_t)ts.tv_nsec;
 #else
-	return (uint64_t)time(NULL) * CS_TIME_NS_IN_SEC;
+	struct timeval tv;
+
+	if (gettimeofday(&tv, NULL) != 0) {
+		return 0;
+	}
+	return (uint64_t)tv.tv_sec * CS_TIME_NS_IN_SEC + (uint64_t)tv.tv_usec * CS_TIME_NS_IN_USEC;
 #endif
 }
 
@@ -152,4 +252,4 @@ const char *cs_strerror(cs_error_t err);
 }
 #endif
 
-#endif /* COROSYNC_COROTYPES_H_DEFINED */
+#endif /* COROTYPES_H_DEFINED */
