@@ -168,6 +168,23 @@ build_with_pkg_config() {
         $CC $CFLAGS_STRICT c-tests/conformance.c $flags -lpthread -o "$OUT/conformance_installed" &&
         env EVS_MCASTPORT=$((port + 4)) LD_LIBRARY_PATH="$stage$prefix/lib" timeout 120 "$OUT/conformance_installed"
 }
+# The README's minimal program, as a newcomer would build it: the C block after the
+# "example: hello.c" marker, with pkg-config against the installed tree, run alone on a
+# private port; it must hear its own hello.
+readme_example() {
+    awk '/<!-- example: hello.c/ { f = 1; next } f && /^```c$/ { c = 1; next }
+         c && /^```$/ { exit } c { print }' README.md >"$OUT/readme_hello.c"
+    [ -s "$OUT/readme_hello.c" ] || { echo "README.md: no hello.c example found"; return 1; }
+    flags=$(PKG_CONFIG_PATH="$stage$prefix/lib/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$stage" \
+        pkg-config --cflags --libs libevs) || return 1
+    # shellcheck disable=SC2086
+    $CC -Wall -Wextra -Werror "$OUT/readme_hello.c" $flags -o "$OUT/readme_hello" || return 1
+    out=$(env EVS_MCASTPORT=$((port + 8)) LD_LIBRARY_PATH="$stage$prefix/lib" timeout 60 "$OUT/readme_hello") ||
+        return 1
+    echo "$out"
+    echo "$out" | grep -q '^configuration [0-9]*\.[0-9a-f]*: 1 members, 0 left, 0 joined$' &&
+        echo "$out" | grep -q '^node [0-9]* says: hello$'
+}
 uninstalled_ok() {
     left=$(find "$stage" -type f -o -type l)
     [ -z "$left" ] || { echo "left behind: $left"; return 1; }
@@ -178,6 +195,8 @@ step "installed tree: library, links, headers, libevs.pc, evs-keygen, manual pag
 if command -v pkg-config >/dev/null 2>&1; then
     step "abi_test and conformance build with pkg-config against the installed tree and pass" \
         build_with_pkg_config
+    step "README.md's minimal program builds with pkg-config against the installed tree and runs" \
+        readme_example
 else
     skip "abi_test with pkg-config (pkg-config not installed)"
 fi
