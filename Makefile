@@ -72,7 +72,7 @@ EXPORTS          := $(shell sed -n '/^[[:space:]]*global:/,/^[[:space:]]*local:/
 RUST_NATIVE_LIBS := -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
 comma            := ,
 
-.PHONY: all check c-check chaos bench headers install uninstall soak clippy fmt clean
+.PHONY: all check c-check demo chaos bench headers install uninstall soak clippy fmt clean
 
 # The examples are fault injectors: the LAN scenario stalecommit's (examples/evs_forge_commit.rs)
 # and the hostile-traffic test's (examples/evs_hostile.rs, c-tests/robust/t-hostile.sh).
@@ -101,7 +101,13 @@ c-check: all
 	CC="$(CC)" sh c-tests/run-multi.sh
 	CC="$(CC)" sh c-tests/run-bench-smoke.sh
 	CC="$(CC)" bash c-tests/robust/run.sh
+	sh c-tests/run-demo.sh
 	CC="$(CC)" bash c-tests/lan/run.sh short
+
+# The story of tools/demo.sh, on loopback: a ring of three evs-chat processes, one killed
+# and started again. About 15 s; exits non-zero if the story did not happen.
+demo: all
+	bash tools/demo.sh
 
 chaos: all
 	CC="$(CC)" bash c-tests/lan/run.sh long
