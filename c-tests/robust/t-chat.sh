@@ -91,10 +91,12 @@ wait_for "$OUT/err.2" "evs_leave 'nope' (not joined): CS_ERR_NOT_EXIST" || fail 
 wait_for "$OUT/err.2" "'xyzzy': unknown command (h for help)" || fail "no clear error for xyzzy"
 
 # Client 2 quits: client 1 prints the transitional configuration, then the regular one.
+alone='^== regular configuration (ring [0-9:]*): members \[1\]$'
+before=$(grep -c -- "$alone" "$OUT/out.1")
 echo "q" >&4
 exec 4>&-
 wait "${pids[1]}" || fail "client 2 exited with $?"
-wait_for "$OUT/out.1" '^== regular configuration (ring [0-9:]*): members \[1\]$' ||
+wait_for "$OUT/out.1" "$alone" $((before + 1)) ||
     fail "client 1 printed no regular configuration of [1] after client 2 quit"
 tail -n 2 "$OUT/out.1" >"$OUT/after-quit"
 ring_ends=${ring1#regular configuration (ring }
