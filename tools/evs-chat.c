@@ -17,7 +17,7 @@
  * over multicast on loopback; EVS_NODEID chooses the node id.
  *
  * Commands (one per line; h prints this list):
- *   j GROUP...            join groups
+ *   j GROUP...            join groups (separated by spaces or commas)
  *   l GROUP...            leave groups
  *   s TEXT                send TEXT to the groups joined
  *   g GROUP[,GROUP] TEXT  send TEXT to the groups named (joined or not)
@@ -30,7 +30,8 @@
  *   h                     help
  *   q                     quit (so does the end of the input, and SIGINT
  *                         or SIGTERM): leaves the ring gracefully
- * A group is a name of 1 to 32 bytes (its 32-byte key, zero-padded).
+ * A group is a name of 1 to 32 bytes without spaces or commas (its 32-byte
+ * key, zero-padded).
  *
  * Output:
  *   [node 2 -> chat] hello              a delivery (agreed)
@@ -301,12 +302,13 @@ static int find_joined(const struct evs_group *g)
 	return -1;
 }
 
-/* j and l: one evs_join or evs_leave per group, so that each error names its group. */
+/* j and l: one evs_join or evs_leave per group, so that each error names its
+ * group; the names are separated by spaces or commas. */
 static void join_leave(int join, char *args)
 {
 	char *save = NULL, *name;
 	int any = 0;
-	for (name = strtok_r(args, " \t", &save); name; name = strtok_r(NULL, " \t", &save)) {
+	for (name = strtok_r(args, " \t,", &save); name; name = strtok_r(NULL, " \t,", &save)) {
 		struct evs_group g;
 		cs_error_t err;
 		int i;
