@@ -3,11 +3,15 @@
 #   make            build the library (release) and lay it out in build/lib:
 #                   libevs.so.4.0.0, libevs.so.4 -> it, libevs.so -> libevs.so.4, so that
 #                   `cc prog.c -Iinclude -Lbuild/lib -levs` links in the source tree
-#                   (run it with LD_LIBRARY_PATH=build/lib)
+#                   (run it with LD_LIBRARY_PATH=build/lib); and the chat client
+#                   build/tools/evs-chat (tools/evs-chat.c)
+#   make demo       a 15-second story on loopback (tools/demo.sh): three evs-chat
+#                   processes form a ring, one is killed and comes back, the ring merges
 #   make check      run every test (cargo test, then c-check); exits non-zero on failure
 #   make c-check    the C tests: headers (and source compatibility with corosync's), ABI,
 #                   exported symbols, SONAME, manual pages (groff -ww), install + pkg-config,
 #                   multi-process runs on loopback, a smoke test of the benchmark tools,
+#                   evs-chat (c-tests/robust/t-chat.sh) and the demo,
 #                   and the short fault tests on a namespace LAN (c-tests/lan; skipped
 #                   unless root with ip netns and iptables)
 #   make chaos      the long fault tests on a namespace LAN (about 12 minutes; root)
@@ -20,9 +24,9 @@
 #   make headers    regenerate include/corosync/evs.h from src/capi/ with cbindgen
 #   make install    install into $(DESTDIR)$(PREFIX): the library with both links in
 #                   $(LIBDIR), the headers in $(INCLUDEDIR)/corosync, libevs.pc in
-#                   $(PKGCONFIGDIR), evs-keygen (writes a key for EVS_KEYFILE) in
-#                   $(BINDIR), the manual pages (man/) in $(MANDIR)/man1, man3 and
-#                   man8; `make uninstall` removes them
+#                   $(PKGCONFIGDIR), evs-keygen (writes a key for EVS_KEYFILE) and
+#                   evs-chat in $(BINDIR), the manual pages (man/) in $(MANDIR)/man1,
+#                   man3 and man8; `make uninstall` removes them
 #   make soak       run only the simulator tests (tests/sim_*.rs): 14000 seeds per
 #                   family, 2000 for big and for each fault family
 #
@@ -57,6 +61,7 @@ LIB_REAL   := libevs.so.4.0.0
 LIB_SONAME := libevs.so.4
 LIB_DEV    := libevs.so
 BUILD_LIB  := build/lib
+BUILD_TOOLS := build/tools
 HEADERS    := include/corosync/evs.h include/corosync/corotypes.h include/corosync/hdb.h
 # The manual pages (man/): evs-keygen in section 1, the functions in 3, the overview in 8.
 MAN1       := $(wildcard man/*.1)
@@ -74,7 +79,7 @@ EXPORTS          := $(shell sed -n '/^[[:space:]]*global:/,/^[[:space:]]*local:/
 RUST_NATIVE_LIBS := -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
 comma            := ,
 
-.PHONY: all check c-check chaos bench headers install uninstall soak clippy fmt clean
+.PHONY: all check c-check demo chaos bench headers install uninstall soak clippy fmt clean
 
 # The examples are fault injectors: the LAN scenario stalecommit's (examples/evs_forge_commit.rs)
 # and the hostile-traffic test's (examples/evs_hostile.rs, c-tests/robust/t-hostile.sh).
@@ -90,6 +95,9 @@ all:
 	mv -f $(BUILD_LIB)/$(LIB_REAL).tmp $(BUILD_LIB)/$(LIB_REAL)
 	ln -sf $(LIB_REAL) $(BUILD_LIB)/$(LIB_SONAME)
 	ln -sf $(LIB_SONAME) $(BUILD_LIB)/$(LIB_DEV)
+	@mkdir -p $(BUILD_TOOLS)
+	$(CC) -std=c99 -O2 -Wall -Wextra -Wpedantic -Werror $(CFLAGS) -Iinclude tools/evs-chat.c \
+		-L$(BUILD_LIB) -levs $(LDFLAGS) -o $(BUILD_TOOLS)/evs-chat
 
 check:
 	CARGO_BUILD_JOBS=$(JOBS) $(CARGO) test -j$(JOBS) --release
@@ -100,7 +108,13 @@ c-check: all
 	CC="$(CC)" sh c-tests/run-multi.sh
 	CC="$(CC)" sh c-tests/run-bench-smoke.sh
 	CC="$(CC)" bash c-tests/robust/run.sh
+	sh c-tests/run-demo.sh
 	CC="$(CC)" bash c-tests/lan/run.sh short
+
+# The story of tools/demo.sh, on loopback: a ring of three evs-chat processes, one killed
+# and started again. About 15 s; exits non-zero if the story did not happen.
+demo: all
+	bash tools/demo.sh
 
 chaos: all
 	CC="$(CC)" bash c-tests/lan/run.sh long
@@ -111,8 +125,9 @@ bench: all
 headers:
 	EVS_REGEN_HEADERS=1 CARGO_BUILD_JOBS=$(JOBS) $(CARGO) test -j$(JOBS) --release --test headers_drift -- --nocapture
 
-# evs-keygen is the one program installed: whoever turns crypto on needs a key, as
-# corosync's users need corosync-keygen. evs-check and the examples are test tools.
+# Two programs are installed: evs-keygen, since whoever turns crypto on needs a key, as
+# corosync's users need corosync-keygen; and evs-chat, the interactive client (corosync's
+# testevs). evs-check, evs-bench and the examples are test tools.
 install: all
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/corosync $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(BINDIR)
 	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man8
@@ -120,6 +135,7 @@ install: all
 	install -m 0644 $(MAN3) $(DESTDIR)$(MANDIR)/man3/
 	install -m 0644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/
 	install -m 0755 target/release/evs-keygen $(DESTDIR)$(BINDIR)/evs-keygen
+	install -m 0755 $(BUILD_TOOLS)/evs-chat $(DESTDIR)$(BINDIR)/evs-chat
 	install -m 0755 $(BUILD_LIB)/$(LIB_REAL) $(DESTDIR)$(LIBDIR)/$(LIB_REAL)
 	ln -sf $(LIB_REAL) $(DESTDIR)$(LIBDIR)/$(LIB_SONAME)
 	ln -sf $(LIB_SONAME) $(DESTDIR)$(LIBDIR)/$(LIB_DEV)
@@ -132,6 +148,7 @@ install: all
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/$(LIB_REAL) $(DESTDIR)$(LIBDIR)/$(LIB_SONAME) \
 		$(DESTDIR)$(LIBDIR)/$(LIB_DEV) $(DESTDIR)$(PKGCONFIGDIR)/libevs.pc $(DESTDIR)$(BINDIR)/evs-keygen \
+		$(DESTDIR)$(BINDIR)/evs-chat \
 		$(addprefix $(DESTDIR)$(INCLUDEDIR)/corosync/,$(notdir $(HEADERS))) \
 		$(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MAN1))) \
 		$(addprefix $(DESTDIR)$(MANDIR)/man3/,$(notdir $(MAN3))) \

@@ -15,7 +15,7 @@
 #   - every manual page of man/ renders with `groff -man -ww` without a warning or any
 #     other output on stderr;
 #   - `make install` into a staging DESTDIR lays out the library, the headers,
-#     libevs.pc, evs-keygen and the manual pages, `pkg-config --cflags --libs libevs` builds abi_test against the
+#     libevs.pc, evs-keygen, evs-chat and the manual pages, `pkg-config --cflags --libs libevs` builds abi_test against the
 #     installed tree, and `make uninstall` removes it all again.
 # Prints "c-check: N passed, N failed, N skipped" last; exits non-zero on failure.
 #
@@ -147,7 +147,7 @@ stage=$(pwd)/$OUT/stage
 prefix=/opt/libevs-test
 installed_ok() {
     for f in lib/libevs.so.4.0.0 include/corosync/evs.h include/corosync/corotypes.h \
-        include/corosync/hdb.h lib/pkgconfig/libevs.pc bin/evs-keygen; do
+        include/corosync/hdb.h lib/pkgconfig/libevs.pc bin/evs-keygen bin/evs-chat; do
         [ -f "$stage$prefix/$f" ] || { echo "missing: $prefix/$f"; return 1; }
     done
     for page in man/*.[1-8]; do
@@ -191,7 +191,7 @@ uninstalled_ok() {
 }
 step "make install (DESTDIR, PREFIX)" \
     $MAKE --no-print-directory install DESTDIR="$stage" PREFIX=$prefix
-step "installed tree: library, links, headers, libevs.pc, evs-keygen, manual pages" installed_ok
+step "installed tree: library, links, headers, libevs.pc, evs-keygen, evs-chat, manual pages" installed_ok
 if command -v pkg-config >/dev/null 2>&1; then
     step "abi_test and conformance build with pkg-config against the installed tree and pass" \
         build_with_pkg_config
