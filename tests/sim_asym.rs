@@ -2,7 +2,7 @@
 //! what a scenario does. EVS_SIM_SEEDS / EVS_SIM_SEED_BASE choose the seeds,
 //! EVS_SIM_TRACE=1 traces a replay.
 //!
-//! OPEN: 2 of 100 seeds (8, 31 of 0..100; 6 of 200 from 1000; 5 of 300 from
+//! OPEN: 2 of 100 seeds (8, 31 of 0..100; 5 of 200 from 1000; 5 of 300 from
 //! 2000) still fail the progress property, so the family does not run it in
 //! `make check` yet (`cargo test --release --test sim_asym -- --ignored` runs it).
 //! One-way loss on the token's path is bridged by the token relay
@@ -11,14 +11,17 @@
 //! seeds 64 and 82); the exclusion cap is in B; a member whose aru stays stalled
 //! for a token timeout (and a few visits) gives up on the ring (`token.rs`,
 //! `check_receive_failure`; seed 75 kept a ring in which 3 heard 1 only through
-//! 2's retransmissions, and took 2.4 s of visits to notice it had lost them). What
-//! remains:
+//! 2's retransmissions, and took 2.4 s of visits to notice it had lost them); a
+//! ring gathers for another ring's merge-detect only if it names all of its
+//! members, and any member answers a detect (`processor.rs`, `on_merge_detect`;
+//! seed 35: 1, which heard 2 at 40% and never 3, re-formed {2,3} each time its
+//! exclusion ran out). What remains:
 //! - a ring that forms, or stays, over a link that only the relay and the
 //!   multicast fallback carry, and delivers with seconds of latency, while the
 //!   property expects another pair together: seed 8 forms {2,3} (3's unicast to 2
-//!   lost) and leaves 1 alone, where {1,3} is clean both ways. Only a ring's
-//!   representative answers another ring's merge-detect, and 2 (the
-//!   representative) never hears 1, so {1,3} is never tried; seed 1093 forms
+//!   lost) and leaves 1 alone, where {1,3} is clean both ways: 1 hears 3 but
+//!   never 2, so its detects never name all of {2,3}, and a ring keeps a link
+//!   that only the relay carries rather than leave a member for a newcomer; seed 1093 forms
 //!   {2,3} over a 66% lossy link while {1,2} is clean: the union of fail sets in
 //!   the gather decides, not which links are clean;
 //! - long tangles (windows of 36-72 s) in which a processor re-tries a formation

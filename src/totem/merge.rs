@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use super::types::{NodeId, Time};
 
 /// Most senders remembered: beyond it the oldest is forgotten.
-const MAX_HEARD: usize = 64;
+pub(crate) const MAX_HEARD: usize = 64;
 
 /// A sender heard longer ago than this many merge intervals is dropped from
 /// our detects (its ring is gone or no longer reaches us).

@@ -307,26 +307,45 @@ impl Processor {
         id != self.ring.id && !self.past_rings.contains(id)
     }
 
-    /// Another ring announced itself (`merge.rs`): merge once contact goes both ways.
+    /// Another ring announced itself (`merge.rs`): merge once contact goes
+    /// both ways with every one of us. A detect that names only some of us
+    /// comes from a processor that cannot hear the others: a gathering with
+    /// it would fail, and re-form our ring without it, each time it hears
+    /// one of us again. Any member answers a detect that does not name it, so
+    /// that the sender learns which of us it hears (a representative's
+    /// detects alone would never tell it about the others).
     fn on_merge_detect(&mut self, detect: MergeDetect) {
         let sender = detect.sender;
         if sender == self.me || self.state != State::Operational || !self.is_foreign_ring(detect.ring_id) {
             return;
         }
-        if self.exclusions.is_excluded(sender, self.now) {
-            return;
+        let excluded = self.exclusions.is_excluded(sender, self.now);
+        if !excluded {
+            self.merge.heard_from(sender, self.now);
+            if self.heard_by_all_of_us(&detect.heard) {
+                self.enter_gather();
+                return;
+            }
         }
-        self.merge.heard_from(sender, self.now);
-        if detect.heard.iter().any(|&n| self.ring.is_member(n)) {
-            self.enter_gather();
-        } else if self.ring.rep() == self.me && self.merge.may_answer(self.now, self.config.merge_timeout) {
+        if !detect.heard.contains(&self.me) && self.merge.may_answer(self.now, self.config.merge_timeout) {
             self.send_merge_detect();
         }
     }
 
-    /// Our ring's announcement, naming the rings we hear.
+    /// Whether a detect's `heard` list names every member of our ring (or,
+    /// for a ring larger than a detect can name, any of them).
+    fn heard_by_all_of_us(&self, heard: &[NodeId]) -> bool {
+        if self.ring.members.len() > super::merge::MAX_HEARD {
+            return heard.iter().any(|&n| self.ring.is_member(n));
+        }
+        self.ring.members.iter().all(|m| heard.contains(m))
+    }
+
+    /// Our ring's announcement, naming the senders we hear, but for those we
+    /// keep out: named, one would gather at once, alone, and churn its ring.
     pub(crate) fn send_merge_detect(&mut self) {
-        let heard = self.merge.heard(self.now, self.config.merge_timeout);
+        let mut heard = self.merge.heard(self.now, self.config.merge_timeout);
+        heard.retain(|&n| !self.exclusions.is_excluded(n, self.now));
         let detect = MergeDetect { sender: self.me, ring_id: self.ring.id, heard };
         self.multicast(&Packet::MergeDetect(detect));
     }

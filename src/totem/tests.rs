@@ -2,7 +2,7 @@
 //! `tests/` covers faults and judges histories with the EVS checker).
 
 use super::testnet::TestNet;
-use super::{ConfigKind, Event, Guarantee, State};
+use super::{ConfigKind, Event, Guarantee, State, MS};
 
 #[test]
 fn singleton_forms_a_ring() {
@@ -272,4 +272,49 @@ fn accelerated_window_is_at_most_max_messages() {
     assert_eq!(c.validate(), Ok(()));
     c.accelerated_window = c.max_messages + 1;
     assert!(c.validate().unwrap_err().contains("accelerated_window"));
+}
+
+/// The detects node 2 sent since `from` in the net's log.
+fn detects_sent_by_2(net: &TestNet, from: usize) -> Vec<super::packet::MergeDetect> {
+    net.sent_log.as_ref().unwrap()[from..]
+        .iter()
+        .filter(|(id, _, _)| *id == 2)
+        .filter_map(|(_, _, bytes)| match super::wire::decode(bytes) {
+            Ok(super::packet::Packet::MergeDetect(d)) => Some(d),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A ring gathers for another's merge-detect only when it names every one of
+/// its members: one that hears only some of them cannot complete a gathering
+/// with the ring, and would send it to gather (and see it re-form without
+/// it) each time it heard one of them again (asym seed 35). Any member, not
+/// only the representative, answers a detect that does not name it, so that
+/// the sender learns whom it hears.
+#[test]
+fn a_merge_detect_that_names_part_of_the_ring_is_answered_not_merged() {
+    use super::packet::{MergeDetect, Packet};
+    let mut net = TestNet::new(3);
+    net.run_for(1000 * MS);
+    assert_eq!(net.regular_configs(2).last(), Some(&vec![1, 2, 3]));
+    net.sent_log = Some(Vec::new());
+    let foreign = super::RingId { rep: 9, seq: 8 };
+    let detect =
+        |heard: Vec<u32>| super::wire::encode(&Packet::MergeDetect(MergeDetect { sender: 9, ring_id: foreign, heard }));
+
+    net.deliver_now(2, &detect(vec![1]));
+    assert_eq!(net.procs[&2].state(), State::Operational, "9 does not hear 2 and 3");
+    let answers = detects_sent_by_2(&net, 0);
+    assert_eq!(answers.len(), 1, "node 2 (not the representative) answers");
+    assert_eq!(answers[0].heard, vec![9]);
+
+    let mark = net.sent_log.as_ref().unwrap().len();
+    net.now += 200 * MS; // past the answer's pacing
+    net.deliver_now(2, &detect(vec![1, 2]));
+    assert_eq!(net.procs[&2].state(), State::Operational, "9 does not hear 3");
+    assert!(detects_sent_by_2(&net, mark).is_empty(), "a detect naming 2 needs no answer from 2");
+
+    net.deliver_now(2, &detect(vec![1, 2, 3]));
+    assert_eq!(net.procs[&2].state(), State::Gather, "9 hears every member: merge");
 }
