@@ -30,6 +30,9 @@ pub(crate) struct Router {
     /// The left list of the transitional configuration delivered since the
     /// last regular one: the membership line of the next regular one names them.
     left: Vec<NodeId>,
+    /// A regular configuration was logged: the first one's members all
+    /// count as joined in its line (as corosync's first line has them).
+    installed: bool,
 }
 
 impl Router {
@@ -123,7 +126,9 @@ impl Router {
             self.left.clone_from(&c.left);
         } else {
             let left = std::mem::take(&mut self.left);
-            crate::evs_log!(Info, "{}", membership_line(c.ring_id, &c.joined, &left));
+            let joined = if self.installed { &c.joined } else { &c.members };
+            self.installed = true;
+            crate::evs_log!(Info, "{}", membership_line(c.ring_id, joined, &left));
             crate::evs_log!(Info, "{}", members_line(&c.members));
         }
         with_registry(|r| {
@@ -167,7 +172,8 @@ fn node_list(label: &str, ids: &[NodeId]) -> String {
 /// The line corosync's totemsrp logs (notice) when a regular configuration is
 /// installed, in its format: the ring id as `rep.seq`, both in hex
 /// (`CS_PRI_RING_ID`), then the node ids (decimal) that joined and those that
-/// left since the previous regular configuration, each list only if not empty.
+/// left since the previous regular configuration, each list only if not empty
+/// (the processor's first configuration: every member joined).
 pub(crate) fn membership_line(ring_id: RingId, joined: &[NodeId], left: &[NodeId]) -> String {
     format!(
         "A new membership ({:x}.{:x}) was formed. Members{}{}",
