@@ -71,11 +71,12 @@ VERSION    := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1
 
 # build/lib/libevs.so.4.0.0 is linked here from cargo's staticlib, with the version
 # script: rustc's own version script for its cdylib cannot be overridden (build.rs
-# explains). EXPORTS is the list under "global:" in libevs.versions; each is pulled
+# explains). EXPORTS is the names under "global:" in every node of libevs.versions
+# (up to its "local:" or its closing brace); each is pulled
 # in with -u. RUST_NATIVE_LIBS is what the Rust standard library needs on Linux
 # (`rustc --print native-static-libs`); --as-needed drops the ones libc now holds.
 STATICLIB        := target/release/libevs.a
-EXPORTS          := $(shell sed -n '/^[[:space:]]*global:/,/^[[:space:]]*local:/s/^[[:space:]]*\([A-Za-z_][A-Za-z0-9_]*\);.*/\1/p' libevs.versions)
+EXPORTS          := $(shell sed -n '/^[[:space:]]*global:/,/^[[:space:]]*\(local:\|}\)/s/^[[:space:]]*\([A-Za-z_][A-Za-z0-9_]*\);.*/\1/p' libevs.versions)
 RUST_NATIVE_LIBS := -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
 comma            := ,
 

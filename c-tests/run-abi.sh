@@ -9,7 +9,10 @@
 #     CS_TRUE, legacy aliases, the hdb handle database), build as gnu99, c99 and C++11
 #     and pass
 #     (c-tests/compat/run.sh);
-#   - the test binary needs libevs.so.4 and binds to the version node COROSYNC_EVS_2.0;
+#   - c-tests/stats_test.c, of the libevs extension evs_stats_get (layout, size
+#     protocol, errors, counts moving with a message), builds as C99 and C++11 and passes;
+#   - the test binary needs libevs.so.4 and binds to the version node COROSYNC_EVS_2.0
+#     only; stats_test, which uses the extension, binds to LIBEVS_EXT_1.0 as well;
 #   - build/lib holds libevs.so.4.0.0 with its two links; the library exports only the
 #     API, versioned, with SONAME libevs.so.4 (c-tests/check-symbols.sh);
 #   - every manual page of man/ renders with `groff -man -ww` without a warning or any
@@ -103,11 +106,26 @@ else
     skip "conformance under valgrind (valgrind not installed)"
 fi
 
+# --- the libevs extension evs_stats_get (not in corosync) ---------------------------
+step "stats_test.c builds as C99" \
+    $CC $CFLAGS_STRICT -Iinclude c-tests/stats_test.c -L$LIBDIR -levs -o "$OUT/stats_test_c"
+step "stats_test (C) passes" env EVS_MCASTPORT=$((port + 8)) LD_LIBRARY_PATH=$LIBDIR timeout 60 "$OUT/stats_test_c"
+step "stats_test.c builds as C++11" \
+    $CXX $CXXFLAGS_STRICT -Iinclude c-tests/stats_test.c -L$LIBDIR -levs -o "$OUT/stats_test_cxx"
+step "stats_test (C++) passes" env EVS_MCASTPORT=$((port + 10)) LD_LIBRARY_PATH=$LIBDIR timeout 60 "$OUT/stats_test_cxx"
+
+# The version nodes a program needs from libevs.so.4, one per line.
+needed_versions() {
+    readelf -V "$1" | awk '/File: libevs\.so\.4/ { n = $NF; next } n > 0 { print $3; n-- }' | sort
+}
 binds_to_version() {
     readelf -d "$1" | grep -q 'NEEDED.*\[libevs\.so\.4\]' &&
-        readelf -V "$1" | grep -A3 'File: libevs\.so\.4' | grep -q 'Name: COROSYNC_EVS_2\.0'
+        [ "$(needed_versions "$1" | tr '\n' ' ')" = "$2" ]
 }
-step "a linked program needs libevs.so.4 version COROSYNC_EVS_2.0" binds_to_version "$OUT/abi_test_c"
+step "a linked program needs libevs.so.4 version COROSYNC_EVS_2.0, and no other" \
+    binds_to_version "$OUT/abi_test_c" "COROSYNC_EVS_2.0 "
+step "a program using evs_stats_get needs LIBEVS_EXT_1.0 too" \
+    binds_to_version "$OUT/stats_test_c" "COROSYNC_EVS_2.0 LIBEVS_EXT_1.0 "
 
 # --- the library's identity ---------------------------------------------------
 links_ok() {

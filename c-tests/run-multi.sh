@@ -5,7 +5,8 @@
 #   udp4   four processes, multicast on 127.0.0.1 (the zero-configuration default)
 #   udp4key, udpu3key  the same with a key: every datagram sealed (sha1, then sha256)
 #   udpu4  three processes, unicast to a member list on 127.0.0.1 (with EVS_LOG=info,
-#          whose membership lines are checked; udp4's stderr must be empty)
+#          whose membership lines, corosync's "A new membership (...) was formed.", are
+#          checked; udp4's stderr must be empty)
 #   udpu6  three processes, unicast on ::1 (IPv6 multicast does not loop back on lo)
 #   kill   kill -9 of one of three during a flood: the survivors must install the
 #          configuration without it within token + consensus timeouts + 1 s
@@ -95,10 +96,12 @@ port=$((port + 10))
 EVS_TRANSPORT=udpu EVS_MEMBERS="127.0.0.1:$port,127.0.0.1:$((port + 1)),127.0.0.1:$((port + 2))" \
     EVS_LOG=info group udpu4 3
 
-# Asked with EVS_LOG=info, it reports membership changes: the ring id and the members.
-if grep -q 'regular configuration [0-9]*:[0-9]* members \[' "$OUT"/udpu4.1.err; then
+# Asked with EVS_LOG=info, it reports membership changes as corosync did: the ring id
+# (rep.seq in hex), the members that joined and left, then the members.
+if grep -q 'A new membership ([0-9a-f]*\.[0-9a-f]*) was formed\. Members joined: [0-9]' "$OUT"/udpu4.1.err &&
+    grep -q 'Members\[3\]: [0-9]* [0-9]* [0-9]*$' "$OUT"/udpu4.1.err; then
     passed=$((passed + 1))
-    echo "ok   log: $(grep -m 1 'regular configuration' "$OUT"/udpu4.1.err)"
+    echo "ok   log: $(grep 'A new membership' "$OUT"/udpu4.1.err | tail -n 1)"
 else
     failed=$((failed + 1))
     echo "FAIL log: EVS_LOG=info printed no membership change"

@@ -128,6 +128,67 @@ impl std::fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+/// What this process's processor has done: counts since it started (the
+/// first `initialize`, or the first after its last handle was finalized or
+/// it failed), never reset while it runs. They are per process, not per
+/// handle: every handle of the process reads the same counts. Subtract two
+/// readings to get rates. Read with [`Handle::stats`] (C: `evs_stats_get`).
+///
+/// New fields may be added at the end in later versions (the struct is
+/// `#[non_exhaustive]`); none is ever removed or changes meaning.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Stats {
+    /// Application messages this processor accepted for the ring
+    /// (`mcast_joined`/`mcast_groups` that returned `Ok`), whatever their
+    /// groups or size.
+    pub messages_sent: u64,
+    /// The application bytes of those messages (not the groups header).
+    pub bytes_sent: u64,
+    /// Application messages this processor delivered, each once, whether or
+    /// not a handle of the process had joined one of its groups (its own
+    /// included).
+    pub messages_delivered: u64,
+    /// The application bytes of those messages.
+    pub bytes_delivered: u64,
+    /// Frames this processor originated: a message of more than a frame
+    /// counts several, several small messages packed in one count one.
+    pub frames_sent: u64,
+    /// Frames multicast again because the token asked for them (loss).
+    pub frames_retransmitted: u64,
+    /// Old-ring frames this processor shared on a new ring during recovery.
+    pub recovery_frames_sent: u64,
+    /// Tokens (or commit tokens) sent again because the next member did not
+    /// show it had the first.
+    pub tokens_retransmitted: u64,
+    /// Token visits: the rotations of the token this processor took part in
+    /// (operational and recovery).
+    pub token_visits: u64,
+    /// Regular configurations installed (the rings this processor joined,
+    /// its first, singleton, one included).
+    pub regular_configurations: u64,
+    /// Transitional configurations delivered (one before every regular
+    /// configuration but the first).
+    pub transitional_configurations: u64,
+    /// Messages delivered in a transitional configuration.
+    pub transitional_deliveries: u64,
+    /// Times the processor entered the gather state (at start, on token
+    /// loss, on hearing another ring or a join).
+    pub gathers: u64,
+    /// Consensus timeouts: gatherings that ended by declaring processors failed.
+    pub consensus_timeouts: u64,
+    /// Times this processor gave up on a ring because it could not receive
+    /// what the others sent (its aru stayed behind).
+    pub receive_failures: u64,
+    /// Datagrams refused as not ours: another program on the port, or
+    /// sent without a key when one is configured (or with one when none is).
+    pub rejected_foreign: u64,
+    /// Datagrams refused as unauthentic: another key, another suite, or forged.
+    pub rejected_unauthentic: u64,
+    /// Authentic datagrams refused as replays.
+    pub rejected_replayed: u64,
+}
+
 /// A handle of this process's processor.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Handle(u64);
@@ -240,6 +301,14 @@ impl Handle {
             let members = r.membership.as_ref().map(|m| m.members.clone()).unwrap_or_default();
             Ok((r.local_nodeid, members))
         })
+    }
+
+    /// This process's processor's counts ([`Stats`]): the same from every
+    /// handle of the process. `Library` once the processor has failed,
+    /// `Overrun` once the handle was overrun (as `membership`).
+    pub fn stats(self) -> Result<Stats, Error> {
+        self.working()?;
+        node::stats()
     }
 
     /// Run callbacks on this thread. `f` runs with no library lock held.

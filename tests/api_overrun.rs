@@ -84,6 +84,7 @@ fn a_silent_handle_is_overrun_and_the_others_lose_nothing() {
     assert_eq!(silent.mcast_joined(Guarantee::Agreed, &[b"x"]), overrun);
     assert_eq!(silent.join(&[Group::named(b"other")]), overrun);
     assert_eq!(silent.membership().map(|_| ()), overrun);
+    assert_eq!(silent.stats().map(|_| ()), overrun);
     assert!(readable(silent.fd().unwrap()), "an overrun handle's fd polls readable");
     assert_eq!(silent.context(), Ok(7));
 

@@ -103,6 +103,7 @@ fn a_protocol_thread_panic_fails_every_handle_and_a_new_processor_works() {
         assert_eq!(handle.join(&[g]), Err(Error::Library));
         assert_eq!(handle.leave(&[g]), Err(Error::Library));
         assert_eq!(handle.membership(), Err(Error::Library));
+        assert_eq!(handle.stats(), Err(Error::Library));
         for mode in [DispatchMode::One, DispatchMode::All, DispatchMode::Blocking, DispatchMode::OneNonBlocking] {
             assert_eq!(handle.dispatch(mode, &mut |_, _| panic!("no callback after a failure")), Err(Error::Library));
         }
@@ -176,6 +177,10 @@ fn the_c_functions_report_cs_err_library() {
         assert_eq!(evs_leave(h, groups.as_ptr(), 1), lib);
         let (mut me, mut members, mut n) = (0u32, [0u32; 8], 8usize);
         assert_eq!(evs_membership_get(h, &mut me, members.as_mut_ptr(), &mut n), lib);
+        let mut stats = evs::capi::types::evs_stats::default();
+        let size = std::mem::size_of_val(&stats);
+        assert_eq!(evs::capi::stats::evs_stats_get(h, &mut stats, size), lib);
+        assert_eq!(stats, Default::default(), "nothing written");
         for mode in [D::CS_DISPATCH_ONE, D::CS_DISPATCH_ALL, D::CS_DISPATCH_BLOCKING, D::CS_DISPATCH_ONE_NONBLOCKING] {
             assert_eq!(evs_dispatch(h, mode), lib, "{mode:?}");
         }

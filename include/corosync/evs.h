@@ -3,6 +3,10 @@
  *
  * Source-compatible with corosync's libevs: the same types, values, layouts and
  * functions. Link with -levs (pkg-config: libevs).
+ *
+ * libevs extensions, not in corosync: struct evs_stats and evs_stats_get() (the
+ * operator's counters; symbol version LIBEVS_EXT_1.0). LIBEVS_EXT_STATS is defined
+ * when this header declares them, so a program can use them under #ifdef.
  */
 
 #ifndef COROSYNC_EVS_H_DEFINED
@@ -20,6 +24,9 @@
 
 /** The size of an IPv6 address, the largest address Totem carries. */
 #define TOTEMIP_ADDRLEN (sizeof(struct in6_addr))
+
+/** A libevs extension, not in corosync: struct evs_stats and evs_stats_get() are declared. */
+#define LIBEVS_EXT_STATS 1
 
 /**
  * The delivery guarantee of a multicast message.
@@ -94,6 +101,96 @@ typedef struct evs_callbacks_t evs_callbacks_t;
  */
 struct evs_group {
     char key[32];
+};
+
+/**
+ * A libevs extension, not in corosync: the counts of this process's
+ * processor, filled in by evs_stats_get(). Every field is a uint64_t count,
+ * monotonic since the processor started (the process's first evs_initialize,
+ * or the first after its last handle was finalized); they are per process,
+ * not per handle. Fields are only ever added at the end: pass
+ * sizeof(struct evs_stats) to evs_stats_get(), and a field is valid when
+ * size >= its offset + 8 (offsetof(struct evs_stats, field) + sizeof(uint64_t)).
+ */
+struct evs_stats {
+    /**
+     * The number of bytes of this structure the library filled in:
+     * min(the size passed, the library's sizeof(struct evs_stats)).
+     */
+    uint64_t size;
+    /**
+     * Application messages accepted by evs_mcast_joined()/evs_mcast_groups() (CS_OK).
+     */
+    uint64_t messages_sent;
+    /**
+     * The application bytes of those messages.
+     */
+    uint64_t bytes_sent;
+    /**
+     * Application messages delivered by the processor, each once, whether or
+     * not a handle of the process joined one of its groups.
+     */
+    uint64_t messages_delivered;
+    /**
+     * The application bytes of those messages.
+     */
+    uint64_t bytes_delivered;
+    /**
+     * Frames originated (a large message counts several, packed small ones one).
+     */
+    uint64_t frames_sent;
+    /**
+     * Frames multicast again because the token asked for them (loss).
+     */
+    uint64_t frames_retransmitted;
+    /**
+     * Old-ring frames shared on a new ring during recovery.
+     */
+    uint64_t recovery_frames_sent;
+    /**
+     * Tokens (or commit tokens) sent again because the next member did not show it had the first.
+     */
+    uint64_t tokens_retransmitted;
+    /**
+     * Token visits: the token rotations this processor took part in.
+     */
+    uint64_t token_visits;
+    /**
+     * Regular configurations installed (the first, singleton, one included).
+     */
+    uint64_t regular_configurations;
+    /**
+     * Transitional configurations delivered.
+     */
+    uint64_t transitional_configurations;
+    /**
+     * Messages delivered in a transitional configuration.
+     */
+    uint64_t transitional_deliveries;
+    /**
+     * Times the processor entered the gather state (at start, on token loss, on a join or another ring).
+     */
+    uint64_t gathers;
+    /**
+     * Gatherings that ended by declaring processors failed.
+     */
+    uint64_t consensus_timeouts;
+    /**
+     * Times the processor gave up on a ring because it could not receive what the others sent.
+     */
+    uint64_t receive_failures;
+    /**
+     * Datagrams refused as not ours (another program, or sent with no key / a key we lack).
+     */
+    uint64_t rejected_foreign;
+    /**
+     * Datagrams refused as unauthentic (another key or suite, or forged).
+     */
+    uint64_t rejected_unauthentic;
+    /**
+     * Authentic datagrams refused as replays.
+     */
+    uint64_t rejected_replayed;
 };
 
 /**
@@ -236,6 +333,22 @@ cs_error_t evs_membership_get(evs_handle_t handle,
                               unsigned int *local_nodeid,
                               unsigned int *member_list,
                               size_t *member_list_entries);
+
+/**
+ * A libevs extension, not in corosync: copies the counts of this process's
+ * processor (see struct evs_stats) into *stats. Pass
+ * size = sizeof(struct evs_stats) as the program was compiled with it: the
+ * library fills min(size, its own sizeof) bytes, sets stats->size to that
+ * number, and zeroes the bytes beyond its own structure up to size (a
+ * program built against a newer header reads 0 for counts this library does
+ * not have, and stats->size tells it which those are). The counts are per
+ * process, monotonic since the processor started; every handle of the
+ * process reads the same ones. stats NULL, or size smaller than 8 (the size
+ * field): CS_ERR_INVALID_PARAM. An unknown or finalized handle:
+ * CS_ERR_BAD_HANDLE. A failed processor: CS_ERR_LIBRARY; an overrun handle:
+ * CS_ERR_QUEUE_FULL (see evs_dispatch()). Nothing is written on an error.
+ */
+cs_error_t evs_stats_get(evs_handle_t handle, struct evs_stats *stats, size_t size);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -271,6 +271,89 @@ pub struct EvsCallbacks {
 /// The callbacks given to evs_initialize().
 pub type evs_callbacks_t = EvsCallbacks;
 
+/// A libevs extension, not in corosync: the counts of this process's
+/// processor, filled in by evs_stats_get(). Every field is a uint64_t count,
+/// monotonic since the processor started (the process's first evs_initialize,
+/// or the first after its last handle was finalized); they are per process,
+/// not per handle. Fields are only ever added at the end: pass
+/// sizeof(struct evs_stats) to evs_stats_get(), and a field is valid when
+/// size >= its offset + 8 (offsetof(struct evs_stats, field) + sizeof(uint64_t)).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct evs_stats {
+    /// The number of bytes of this structure the library filled in:
+    /// min(the size passed, the library's sizeof(struct evs_stats)).
+    pub size: u64,
+    /// Application messages accepted by evs_mcast_joined()/evs_mcast_groups() (CS_OK).
+    pub messages_sent: u64,
+    /// The application bytes of those messages.
+    pub bytes_sent: u64,
+    /// Application messages delivered by the processor, each once, whether or
+    /// not a handle of the process joined one of its groups.
+    pub messages_delivered: u64,
+    /// The application bytes of those messages.
+    pub bytes_delivered: u64,
+    /// Frames originated (a large message counts several, packed small ones one).
+    pub frames_sent: u64,
+    /// Frames multicast again because the token asked for them (loss).
+    pub frames_retransmitted: u64,
+    /// Old-ring frames shared on a new ring during recovery.
+    pub recovery_frames_sent: u64,
+    /// Tokens (or commit tokens) sent again because the next member did not show it had the first.
+    pub tokens_retransmitted: u64,
+    /// Token visits: the token rotations this processor took part in.
+    pub token_visits: u64,
+    /// Regular configurations installed (the first, singleton, one included).
+    pub regular_configurations: u64,
+    /// Transitional configurations delivered.
+    pub transitional_configurations: u64,
+    /// Messages delivered in a transitional configuration.
+    pub transitional_deliveries: u64,
+    /// Times the processor entered the gather state (at start, on token loss, on a join or another ring).
+    pub gathers: u64,
+    /// Gatherings that ended by declaring processors failed.
+    pub consensus_timeouts: u64,
+    /// Times the processor gave up on a ring because it could not receive what the others sent.
+    pub receive_failures: u64,
+    /// Datagrams refused as not ours (another program, or sent with no key / a key we lack).
+    pub rejected_foreign: u64,
+    /// Datagrams refused as unauthentic (another key or suite, or forged).
+    pub rejected_unauthentic: u64,
+    /// Authentic datagrams refused as replays.
+    pub rejected_replayed: u64,
+}
+
+impl evs_stats {
+    /// The counts of `s`, with `size` left 0.
+    pub fn from_stats(s: &crate::api::Stats) -> evs_stats {
+        evs_stats {
+            size: 0,
+            messages_sent: s.messages_sent,
+            bytes_sent: s.bytes_sent,
+            messages_delivered: s.messages_delivered,
+            bytes_delivered: s.bytes_delivered,
+            frames_sent: s.frames_sent,
+            frames_retransmitted: s.frames_retransmitted,
+            recovery_frames_sent: s.recovery_frames_sent,
+            tokens_retransmitted: s.tokens_retransmitted,
+            token_visits: s.token_visits,
+            regular_configurations: s.regular_configurations,
+            transitional_configurations: s.transitional_configurations,
+            transitional_deliveries: s.transitional_deliveries,
+            gathers: s.gathers,
+            consensus_timeouts: s.consensus_timeouts,
+            receive_failures: s.receive_failures,
+            rejected_foreign: s.rejected_foreign,
+            rejected_unauthentic: s.rejected_unauthentic,
+            rejected_replayed: s.rejected_replayed,
+        }
+    }
+}
+
+/// The size of `struct evs_stats` in this version of the library (19 counts
+/// of 8 bytes; the C header's sizeof). Only ever grows.
+pub const EVS_STATS_SIZE: usize = std::mem::size_of::<evs_stats>();
+
 /// `cs_name_t` of `<corosync/corotypes.h>` (not used by libevs's functions;
 /// mirrored for the layout checks).
 #[repr(C)]
@@ -312,6 +395,13 @@ mod tests {
         assert_eq!(size_of::<evs_guarantee_t>(), size_of::<c_int>());
         assert_eq!(size_of::<EvsGuaranteeArg>(), size_of::<c_int>());
         assert_eq!(size_of::<evs_handle_t>(), 8);
+        // The extension's struct: only uint64_t fields, so no padding, and
+        // its size is what the documentation says.
+        assert_eq!(size_of::<evs_stats>(), 19 * 8);
+        assert_eq!(align_of::<evs_stats>(), 8);
+        assert_eq!(offset_of!(evs_stats, size), 0);
+        assert_eq!(offset_of!(evs_stats, messages_sent), 8);
+        assert_eq!(offset_of!(evs_stats, rejected_replayed), 18 * 8);
     }
 
     #[test]

@@ -22,6 +22,7 @@ pub(crate) mod message;
 mod probe;
 mod router;
 mod signals;
+mod stats;
 mod thread;
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -39,6 +40,7 @@ use eventfd::EventFd;
 use fork::PerFork;
 use handles::{with_registry, HandleState};
 use router::Router;
+use stats::NodeStats;
 
 /// What the protocol thread and the API calls share.
 pub(crate) struct Core {
@@ -81,6 +83,8 @@ pub(crate) struct Node {
     failed: OnceLock<String>,
     /// Test hook: the protocol thread panics at its next turn.
     panic_requested: AtomicBool,
+    /// What the node counts beside the core (`Handle::stats`).
+    stats: NodeStats,
 }
 
 impl Node {
@@ -212,6 +216,36 @@ pub(crate) fn request_panic() -> Result<(), Error> {
     Ok(())
 }
 
+/// The running processor's counts: the core's and the node's.
+pub(crate) fn stats() -> Result<crate::api::Stats, Error> {
+    let node = node_slot().clone().ok_or(Error::BadHandle)?;
+    let c = {
+        let core = node.sound_core().ok_or(Error::Library)?;
+        core.processor.counters().clone()
+    };
+    let n = node.stats.read();
+    Ok(crate::api::Stats {
+        messages_sent: n.messages_sent,
+        bytes_sent: n.bytes_sent,
+        messages_delivered: n.messages_delivered,
+        bytes_delivered: n.bytes_delivered,
+        frames_sent: c.frames_sent,
+        frames_retransmitted: c.frame_retransmits,
+        recovery_frames_sent: c.recovery_frames_sent,
+        tokens_retransmitted: c.token_retransmits,
+        token_visits: c.token_visits,
+        regular_configurations: c.installs,
+        transitional_configurations: n.transitional_configurations,
+        transitional_deliveries: c.transitional_deliveries,
+        gathers: c.gathers,
+        consensus_timeouts: c.consensus_timeouts,
+        receive_failures: c.receive_failures,
+        rejected_foreign: n.rejected.foreign,
+        rejected_unauthentic: n.rejected.unauthentic,
+        rejected_replayed: n.rejected.replayed,
+    })
+}
+
 /// Queue a message on the ring.
 pub(crate) fn submit(guarantee: Guarantee, payload: SharedBytes) -> Result<(), Error> {
     let node = node_slot().clone().ok_or(Error::BadHandle)?;
@@ -219,11 +253,13 @@ pub(crate) fn submit(guarantee: Guarantee, payload: SharedBytes) -> Result<(), E
         let Some(mut core) = node.sound_core() else { return Err(Error::Library) };
         let stopping = core.stop;
         let now = core.clock.now();
+        let data_len = message::split(&payload).map_or(payload.len(), |(_, data)| data.len());
         // A panic inside the core leaves it half updated: fail the node
         // (still holding the core lock, so the protocol thread never sees
         // that state) instead of letting the thread go on with it.
         match failure::catching(|| core.processor.submit(now, guarantee, payload)) {
             Ok(Ok(())) => {
+                node.stats.sent(data_len);
                 send_directly(&node, core);
                 (Ok(()), stopping)
             }
@@ -338,6 +374,7 @@ fn start() -> Result<Arc<Node>, Error> {
         thread: Mutex::new(None),
         failed: OnceLock::new(),
         panic_requested: AtomicBool::new(false),
+        stats: NodeStats::default(),
     });
     let runner = Arc::clone(&node);
     let builder = std::thread::Builder::new().name("evs-totem".into());

@@ -9,7 +9,7 @@
 use std::sync::Arc;
 
 use crate::api::{Callback, ConfigChange as ApiConfigChange};
-use crate::totem::{ConfigKind, Event, NodeId, Processor, SharedBytes};
+use crate::totem::{ConfigKind, Event, NodeId, Processor, RingId, SharedBytes};
 
 use super::handles::{read_registry, with_registry, HandleState, Membership, Registry};
 use super::{message, Node};
@@ -27,6 +27,12 @@ pub(crate) struct Router {
     pending: Vec<(Arc<HandleState>, Vec<Callback>)>,
     /// The receivers of one delivery: kept, so routing allocates nothing for them.
     receivers: Vec<u64>,
+    /// The left list of the transitional configuration delivered since the
+    /// last regular one: the membership line of the next regular one names them.
+    left: Vec<NodeId>,
+    /// A regular configuration was logged: the first one's members all
+    /// count as joined in its line (as corosync's first line has them).
+    installed: bool,
 }
 
 impl Router {
@@ -51,11 +57,11 @@ impl Router {
             match event {
                 Event::Deliver(d) => {
                     let r = registry.get_or_insert_with(read_registry);
-                    self.gather(r, d.sender, d.payload);
+                    self.gather(node, r, d.sender, d.payload);
                 }
                 Event::ConfigChange(c) => {
                     self.flush(registry.take().as_deref());
-                    config_change(node, c);
+                    self.config_change(node, c);
                 }
                 Event::Left => left = true,
             }
@@ -67,11 +73,12 @@ impl Router {
 
     /// Queue one delivery for every handle that joined one of its groups:
     /// each gets a view of the core's bytes, none a copy.
-    fn gather(&mut self, registry: &Registry, sender: NodeId, payload: SharedBytes) {
+    fn gather(&mut self, node: &Node, registry: &Registry, sender: NodeId, payload: SharedBytes) {
         let Some((groups, data)) = message::split(&payload) else {
             crate::evs_log!(Warn, "dropped a message from node {sender} that is not ours");
             return;
         };
+        node.stats.delivered(data.len());
         // Indexed by group: a lookup per group of the message, whatever the
         // handles joined (see `groups.rs`).
         let mut receivers = std::mem::take(&mut self.receivers);
@@ -108,31 +115,113 @@ impl Router {
     }
 }
 
-/// A configuration change goes to every handle.
-fn config_change(node: &Node, c: crate::totem::ConfigChange) {
-    let transitional = c.kind == ConfigKind::Transitional;
-    crate::evs_log!(
-        Info,
-        "{} configuration {}:{} members {:?} left {:?} joined {:?}",
-        if transitional { "transitional" } else { "regular" },
-        c.ring_id.rep,
-        c.ring_id.seq,
-        c.members,
-        c.left,
-        c.joined
-    );
-    with_registry(|r| {
+impl Router {
+    /// A configuration change goes to every handle; it is counted and
+    /// logged once for the process here, not per handle.
+    fn config_change(&mut self, node: &Node, c: crate::totem::ConfigChange) {
+        let transitional = c.kind == ConfigKind::Transitional;
+        if transitional {
+            node.stats.transitional();
+            crate::evs_log!(Debug, "{}", transitional_line(c.ring_id, &c.members, &c.left));
+            self.left.clone_from(&c.left);
+        } else {
+            let left = std::mem::take(&mut self.left);
+            let joined = if self.installed { &c.joined } else { &c.members };
+            self.installed = true;
+            crate::evs_log!(Info, "{}", membership_line(c.ring_id, joined, &left));
+            crate::evs_log!(Info, "{}", members_line(&c.members));
+        }
+        with_registry(|r| {
+            if !transitional {
+                r.membership = Some(Membership { ring_id: c.ring_id, members: c.members.clone() });
+            }
+            let change = ApiConfigChange {
+                members: c.members,
+                left: c.left,
+                joined: c.joined,
+                ring_id: c.ring_id,
+                transitional,
+            };
+            let limit = r.limit();
+            for state in r.handles.values() {
+                state.push_config(change.clone(), limit);
+            }
+        });
         if !transitional {
-            r.membership = Some(Membership { ring_id: c.ring_id, members: c.members.clone() });
+            node.set_started(Ok(()));
         }
-        let change =
-            ApiConfigChange { members: c.members, left: c.left, joined: c.joined, ring_id: c.ring_id, transitional };
-        let limit = r.limit();
-        for state in r.handles.values() {
-            state.push_config(change.clone(), limit);
+    }
+}
+
+/// ` joined: 1 2` (corosync's way of listing node ids after a label), or
+/// nothing for an empty list.
+fn node_list(label: &str, ids: &[NodeId]) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    if !ids.is_empty() {
+        out.push(' ');
+        out.push_str(label);
+        out.push(':');
+        for id in ids {
+            let _ = write!(out, " {id}");
         }
-    });
-    if !transitional {
-        node.set_started(Ok(()));
+    }
+    out
+}
+
+/// The line corosync's totemsrp logs (notice) when a regular configuration is
+/// installed, in its format: the ring id as `rep.seq`, both in hex
+/// (`CS_PRI_RING_ID`), then the node ids (decimal) that joined and those that
+/// left since the previous regular configuration, each list only if not empty
+/// (the processor's first configuration: every member joined).
+pub(crate) fn membership_line(ring_id: RingId, joined: &[NodeId], left: &[NodeId]) -> String {
+    format!(
+        "A new membership ({:x}.{:x}) was formed. Members{}{}",
+        ring_id.rep,
+        ring_id.seq,
+        node_list("joined", joined),
+        node_list("left", left)
+    )
+}
+
+/// The line corosync's quorum service logs (notice) after each regular
+/// configuration: the number of members, then their node ids.
+pub(crate) fn members_line(members: &[NodeId]) -> String {
+    let ids: String = members.iter().map(|id| format!(" {id}")).collect();
+    format!("Members[{}]:{ids}", members.len())
+}
+
+/// Ours (corosync logged no such line): a transitional configuration was
+/// delivered, with the old ring's id, the members that go on together and
+/// those that left.
+pub(crate) fn transitional_line(ring_id: RingId, members: &[NodeId], left: &[NodeId]) -> String {
+    format!(
+        "Transitional configuration of ring ({:x}.{:x}) delivered. {}{}",
+        ring_id.rep,
+        ring_id.seq,
+        members_line(members),
+        node_list("left", left)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_lines_have_corosyncs_format() {
+        let ring = RingId { rep: 1, seq: 0x2c };
+        assert_eq!(membership_line(ring, &[2], &[3]), "A new membership (1.2c) was formed. Members joined: 2 left: 3");
+        assert_eq!(
+            membership_line(RingId { rep: 26, seq: 4096 }, &[10, 26], &[]),
+            "A new membership (1a.1000) was formed. Members joined: 10 26"
+        );
+        assert_eq!(membership_line(ring, &[], &[3, 4]), "A new membership (1.2c) was formed. Members left: 3 4");
+        assert_eq!(membership_line(ring, &[], &[]), "A new membership (1.2c) was formed. Members");
+        assert_eq!(members_line(&[1, 2, 5]), "Members[3]: 1 2 5");
+        assert_eq!(
+            transitional_line(ring, &[1], &[2]),
+            "Transitional configuration of ring (1.2c) delivered. Members[1]: 1 left: 2"
+        );
     }
 }

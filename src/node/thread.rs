@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use crate::api::Error;
 use crate::net::{Codec, Learn, PeerTable, RecvBatch, Target, Transport};
-use crate::totem::{Destination, NodeId, Transmit};
+use crate::totem::{Destination, NodeId, State, Transmit};
 
 use super::{failure, probe, Node};
 
@@ -43,6 +43,7 @@ fn serve(node: &Node, mut transport: Transport, codec: Codec, me: NodeId) {
         .collect();
     let mut transmits: Vec<Transmit> = Vec::new();
     let mut leave_started = false;
+    let mut states = States::default();
     loop {
         let timeout_ms = {
             // None: a panic inside the core during an API call (`submit`)
@@ -94,6 +95,9 @@ fn serve(node: &Node, mut transport: Transport, codec: Codec, me: NodeId) {
                 break;
             }
         }
+        if read > 0 {
+            node.stats.set_rejected(inbound.codec.rejected());
+        }
         let mut router = {
             let Some(mut core) = node.sound_core() else { return };
             let now = core.clock.now();
@@ -105,6 +109,7 @@ fn serve(node: &Node, mut transport: Transport, codec: Codec, me: NodeId) {
             while let Some(t) = core.processor.poll_transmit() {
                 transmits.push(t);
             }
+            states.observe(core.processor.state(), core.processor.counters().gathers);
             // Before the core is let go: events keep their order (`router.rs`).
             let mut router = node.router.lock().unwrap_or_else(|e| e.into_inner());
             router.take_events(&mut core.processor);
@@ -134,6 +139,41 @@ fn serve(node: &Node, mut transport: Transport, codec: Codec, me: NodeId) {
             break;
         }
         drop(router);
+    }
+}
+
+/// The processor's state as the thread last saw it, for the debug log of its
+/// changes (corosync's "entering GATHER state."): read at the end of each
+/// turn, so a state entered and left within one turn is not named, except
+/// a pass through Gather, which its counter shows.
+#[derive(Default)]
+struct States {
+    last: Option<State>,
+    gathers: u64,
+}
+
+impl States {
+    fn observe(&mut self, state: State, gathers: u64) {
+        let regathered = gathers != self.gathers;
+        self.gathers = gathers;
+        let changed = self.last != Some(state);
+        self.last = Some(state);
+        if !crate::log::enabled(crate::log::LogLevel::Debug) {
+            return;
+        }
+        if regathered && state != State::Gather {
+            crate::evs_log!(Debug, "entering GATHER state.");
+        }
+        if changed || (regathered && state == State::Gather) {
+            let name = match state {
+                State::Gather => "GATHER",
+                State::Commit => "COMMIT",
+                State::Recovery => "RECOVERY",
+                State::Operational => "OPERATIONAL",
+                State::Left => "LEFT",
+            };
+            crate::evs_log!(Debug, "entering {name} state.");
+        }
     }
 }
 
