@@ -401,6 +401,7 @@ fn forge(p: &Processor, n: usize, input: &mut Input) -> Packet {
             sender: node_near(n, input),
             ring_id: ring_id_near(p, input),
             heard: node_set(n, input),
+            members: node_set(n, input),
         }),
         _ => {
             let notice = RingNotice { sender: node_near(n, input), ring_id: ring_id_near(p, input) };

@@ -174,6 +174,12 @@ pub struct MergeDetect {
     /// processor that sends but cannot receive does not make a healthy ring
     /// re-form every merge interval.
     pub heard: Vec<NodeId>,
+    /// The members of the sender's ring (sorted), or empty when the ring is
+    /// larger than a detect names (`merge::MAX_HEARD`): a ring gathers for
+    /// another only when it hears every one of them too (the other side does
+    /// the same), so that neither gathers alone for a merge the other will
+    /// not make.
+    pub members: Vec<NodeId>,
 }
 
 /// A short notice about a ring: graceful leave, token-hold cancel.

@@ -308,12 +308,15 @@ impl Processor {
     }
 
     /// Another ring announced itself (`merge.rs`): merge once contact goes
-    /// both ways with every one of us. A detect that names only some of us
-    /// comes from a processor that cannot hear the others: a gathering with
-    /// it would fail, and re-form our ring without it, each time it hears
-    /// one of us again. Any member answers a detect that does not name it, so
-    /// that the sender learns which of us it hears (a representative's
-    /// detects alone would never tell it about the others).
+    /// both ways between every one of us and every one of them. A detect
+    /// that names only some of us comes from a processor that cannot hear the
+    /// others: a gathering with it would fail, and re-form our ring without
+    /// it, each time it heard one of us again (asym seed 35). And a ring one
+    /// of whose members we do not hear would not gather for our detects: we
+    /// would gather alone, and re-form alone, for nothing (asym seed 31). Any
+    /// member answers a detect that does not name it, so that the other side
+    /// learns whom it hears (a representative's detects alone would never
+    /// tell it about the others).
     fn on_merge_detect(&mut self, detect: MergeDetect) {
         let sender = detect.sender;
         if sender == self.me || self.state != State::Operational || !self.is_foreign_ring(detect.ring_id) {
@@ -322,7 +325,7 @@ impl Processor {
         let excluded = self.exclusions.is_excluded(sender, self.now);
         if !excluded {
             self.merge.heard_from(sender, self.now);
-            if self.heard_by_all_of_us(&detect.heard) {
+            if self.heard_by_all_of_us(&detect.heard) && self.hears_all_of_them(&detect) {
                 self.enter_gather();
                 return;
             }
@@ -341,12 +344,22 @@ impl Processor {
         self.ring.members.iter().all(|m| heard.contains(m))
     }
 
+    /// Whether we heard lately from every member of the detect's ring (its
+    /// sender just now). A detect of a ring too large to list its members
+    /// lists none: then its sender stands for them.
+    fn hears_all_of_them(&mut self, detect: &MergeDetect) -> bool {
+        let heard = self.merge.heard(self.now, self.config.merge_timeout);
+        detect.members.iter().all(|m| *m == detect.sender || heard.contains(m))
+    }
+
     /// Our ring's announcement, naming the senders we hear, but for those we
     /// keep out: named, one would gather at once, alone, and churn its ring.
     pub(crate) fn send_merge_detect(&mut self) {
         let mut heard = self.merge.heard(self.now, self.config.merge_timeout);
         heard.retain(|&n| !self.exclusions.is_excluded(n, self.now));
-        let detect = MergeDetect { sender: self.me, ring_id: self.ring.id, heard };
+        let members =
+            if self.ring.members.len() > super::merge::MAX_HEARD { Vec::new() } else { self.ring.members.clone() };
+        let detect = MergeDetect { sender: self.me, ring_id: self.ring.id, heard, members };
         self.multicast(&Packet::MergeDetect(detect));
     }
 

@@ -291,7 +291,8 @@ fn detects_sent_by_2(net: &TestNet, from: usize) -> Vec<super::packet::MergeDete
 /// with the ring, and would send it to gather (and see it re-form without
 /// it) each time it heard one of them again (asym seed 35). Any member, not
 /// only the representative, answers a detect that does not name it, so that
-/// the sender learns whom it hears.
+/// the sender learns whom it hears. And it gathers only once it heard every
+/// member of the other ring: that ring gathers by the same rule (seed 31).
 #[test]
 fn a_merge_detect_that_names_part_of_the_ring_is_answered_not_merged() {
     use super::packet::{MergeDetect, Packet};
@@ -300,8 +301,9 @@ fn a_merge_detect_that_names_part_of_the_ring_is_answered_not_merged() {
     assert_eq!(net.regular_configs(2).last(), Some(&vec![1, 2, 3]));
     net.sent_log = Some(Vec::new());
     let foreign = super::RingId { rep: 9, seq: 8 };
-    let detect =
-        |heard: Vec<u32>| super::wire::encode(&Packet::MergeDetect(MergeDetect { sender: 9, ring_id: foreign, heard }));
+    let detect = |heard: Vec<u32>| {
+        super::wire::encode(&Packet::MergeDetect(MergeDetect { sender: 9, ring_id: foreign, heard, members: vec![9] }))
+    };
 
     net.deliver_now(2, &detect(vec![1]));
     assert_eq!(net.procs[&2].state(), State::Operational, "9 does not hear 2 and 3");
@@ -315,6 +317,17 @@ fn a_merge_detect_that_names_part_of_the_ring_is_answered_not_merged() {
     assert_eq!(net.procs[&2].state(), State::Operational, "9 does not hear 3");
     assert!(detects_sent_by_2(&net, mark).is_empty(), "a detect naming 2 needs no answer from 2");
 
-    net.deliver_now(2, &detect(vec![1, 2, 3]));
-    assert_eq!(net.procs[&2].state(), State::Gather, "9 hears every member: merge");
+    // 9's ring also holds 10, which 2 never heard: that ring would not gather
+    // for our detects, so 2 would gather alone for nothing.
+    let detect_of = |sender: u32, heard: Vec<u32>| {
+        let d = MergeDetect { sender, ring_id: foreign, heard, members: vec![9, 10] };
+        super::wire::encode(&Packet::MergeDetect(d))
+    };
+    net.deliver_now(2, &detect_of(9, vec![1, 2, 3]));
+    assert_eq!(net.procs[&2].state(), State::Operational, "2 never heard 10");
+    net.deliver_now(2, &detect_of(10, vec![1]));
+    assert_eq!(net.procs[&2].state(), State::Operational);
+
+    net.deliver_now(2, &detect_of(9, vec![1, 2, 3]));
+    assert_eq!(net.procs[&2].state(), State::Gather, "contact both ways with all: merge");
 }

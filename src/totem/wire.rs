@@ -24,7 +24,7 @@
 //! | Data        | 2    | frame |
 //! | Join        | 3    | sender u32, ring_seq u64, n u16, n × proc u32, m u16, m × fail u32 |
 //! | Commit      | 4    | ring_id, hops u32, n u16, n × entry |
-//! | MergeDetect | 5    | sender u32, ring_id, n u16, n × heard u32 |
+//! | MergeDetect | 5    | sender u32, ring_id, n u16, n × heard u32, m u16, m × member u32 |
 //! | Leave       | 6    | sender u32, ring_id |
 //! | HoldCancel  | 7    | sender u32, ring_id |
 //!
@@ -40,10 +40,10 @@
 //! Resulting sizes in bytes: Token 83 + 8 per rtr entry; Data
 //! [`DATA_HEADER_LEN`] + payload, plus [`RECOVERED_OVERHEAD`] when the frame is
 //! carried as Recovered; Join 20 + 4 per set entry; Commit 22 + 50 per member;
-//! MergeDetect 22 + 4 per heard entry; Leave and HoldCancel 20.
+//! MergeDetect 24 + 4 per heard or member entry; Leave and HoldCancel 20.
 //!
 //! Validation on decode: node ids that name a processor (senders, set and
-//! member entries) are never 0; Join sets, MergeDetect heard lists and Commit
+//! member entries) are never 0; Join sets, MergeDetect heard and member lists and Commit
 //! members are strictly ascending by node id and hold at most [`MAX_MEMBERS`] entries; the token's
 //! rtr list holds at most [`MAX_RTR`]; the whole packet is at most
 //! [`MAX_PACKET`] bytes; ring seqs (in ring ids and a join's `ring_seq`) are at
@@ -175,7 +175,7 @@ pub fn encoded_len(packet: &Packet) -> usize {
             Packet::Data(frame) => frame_len(frame),
             Packet::Join(j) => JOIN_FIXED_LEN + NODE_LEN * (j.proc_set.len() + j.fail_set.len()),
             Packet::Commit(c) => COMMIT_FIXED_LEN + COMMIT_ENTRY_LEN * c.members.len(),
-            Packet::MergeDetect(m) => NOTICE_LEN + COUNT_LEN + NODE_LEN * m.heard.len(),
+            Packet::MergeDetect(m) => NOTICE_LEN + 2 * COUNT_LEN + NODE_LEN * (m.heard.len() + m.members.len()),
             Packet::Leave(_) | Packet::HoldCancel(_) => NOTICE_LEN,
         }
 }
@@ -240,6 +240,7 @@ pub fn encode_into(packet: &Packet, out: &mut Vec<u8>) {
             w.u32(m.sender);
             w.ring_id(m.ring_id);
             w.nodes(&m.heard);
+            w.nodes(&m.members);
         }
         Packet::Leave(n) => {
             w.u8(ty::LEAVE);
@@ -399,6 +400,7 @@ pub fn decode(bytes: &[u8]) -> Result<Packet, WireError> {
             sender: r.node_id("notice sender is node 0")?,
             ring_id: r.ring_id()?,
             heard: r.node_set()?,
+            members: r.node_set()?,
         }),
         ty::LEAVE => Packet::Leave(r.notice()?),
         ty::HOLD_CANCEL => Packet::HoldCancel(r.notice()?),

@@ -124,8 +124,8 @@ fn samples() -> Vec<Packet> {
                 received_flg: true,
             }],
         }),
-        Packet::MergeDetect(MergeDetect { sender: 1, ring_id: RingId::default(), heard: vec![] }),
-        Packet::MergeDetect(MergeDetect { sender: 2, ring_id: r, heard: vec![1, 3, u32::MAX] }),
+        Packet::MergeDetect(MergeDetect { sender: 1, ring_id: RingId::default(), heard: vec![], members: vec![] }),
+        Packet::MergeDetect(MergeDetect { sender: 2, ring_id: r, heard: vec![1, 3, u32::MAX], members: vec![2, 5] }),
         Packet::Leave(RingNotice { sender: 9, ring_id: r }),
         Packet::HoldCancel(RingNotice { sender: u32::MAX, ring_id: rid(u32::MAX, MAX_RING_SEQ) }),
     ];
@@ -220,8 +220,8 @@ fn documented_sizes() {
     assert_eq!(encoded_len(&Packet::Commit(commit(7))), 22 + 7 * 50);
     let n = RingNotice { sender: 1, ring_id: rid(1, 4) };
     assert_eq!(encode(&Packet::Leave(n)).len(), 20);
-    let m = MergeDetect { sender: 1, ring_id: rid(1, 4), heard: vec![2, 3] };
-    assert_eq!(encode(&Packet::MergeDetect(m)).len(), 22 + 2 * 4);
+    let m = MergeDetect { sender: 1, ring_id: rid(1, 4), heard: vec![2, 3], members: vec![1, 4] };
+    assert_eq!(encode(&Packet::MergeDetect(m)).len(), 24 + 4 * 4);
 }
 
 #[test]
@@ -308,7 +308,7 @@ fn type_bytes_are_distinct_per_variant() {
         Packet::Data(app(rid(1, 4), 1, 1, Guarantee::Agreed, b"")),
         Packet::Join(Join { sender: 1, ring_seq: 4, proc_set: vec![1], fail_set: vec![] }),
         Packet::Commit(commit(1)),
-        Packet::MergeDetect(MergeDetect { sender: 1, ring_id: rid(1, 4), heard: vec![] }),
+        Packet::MergeDetect(MergeDetect { sender: 1, ring_id: rid(1, 4), heard: vec![], members: vec![] }),
         Packet::Leave(n.clone()),
         Packet::HoldCancel(n),
     ]
@@ -490,7 +490,7 @@ fn zero_node_ids_are_rejected_where_they_name_a_processor() {
     let join = encode(&Packet::Join(Join { sender: 1, ring_seq: 4, proc_set: vec![1], fail_set: vec![] }));
     assert_eq!(invalid(&with(&join, 4, &zero)), "join sender is node 0");
     for notice in [
-        Packet::MergeDetect(MergeDetect { sender: 1, ring_id: rid(1, 4), heard: vec![] }),
+        Packet::MergeDetect(MergeDetect { sender: 1, ring_id: rid(1, 4), heard: vec![], members: vec![] }),
         Packet::Leave(RingNotice { sender: 1, ring_id: rid(1, 4) }),
         Packet::HoldCancel(RingNotice { sender: 1, ring_id: rid(1, 4) }),
     ] {
@@ -821,7 +821,7 @@ fn ring_seqs_over_max_ring_seq_are_rejected() {
             Packet::Join(Join { sender: 3, ring_seq: seq, proc_set: vec![3], fail_set: vec![] }),
             Packet::Commit(CommitToken { ring_id: r, hops: 0, members: vec![entry(3, 0)] }),
             Packet::Commit(old_ring),
-            Packet::MergeDetect(MergeDetect { sender: 3, ring_id: r, heard: vec![] }),
+            Packet::MergeDetect(MergeDetect { sender: 3, ring_id: r, heard: vec![], members: vec![] }),
             Packet::Leave(RingNotice { sender: 3, ring_id: r }),
             Packet::HoldCancel(RingNotice { sender: 3, ring_id: r }),
         ]
