@@ -2,7 +2,7 @@
 //! what a scenario does. EVS_SIM_SEEDS / EVS_SIM_SEED_BASE choose the seeds,
 //! EVS_SIM_TRACE=1 traces a replay.
 //!
-//! OPEN: 1 of 100 seeds (8 of 0..100; 5 of 200 from 1000; 3 of 300 from 2000)
+//! OPEN: 1 of 100 seeds (8 of 0..100; 5 of 200 from 1000; 2 of 300 from 2000)
 //! still fails the progress property, so the family does not run it in `make
 //! check` yet (`cargo test --release --test sim_asym -- --ignored` runs it).
 //! One-way loss on the token's path is bridged by the token relay

@@ -459,15 +459,18 @@ impl Processor {
                 // Only a formation of exactly the processors we gather with
                 // (TOTEM95: proc_set - fail_set); an older one's token is stale.
                 let ours = token.members.iter().map(|e| e.node).eq(self.candidates());
-                // If we heard no other member's join in this gathering, no
-                // multicast of theirs reaches us: the commit token came over
-                // a unicast path, but the ring's frames would not (nor their
-                // retransmissions), the ring would fail us for not receiving,
-                // re-form with us, and so on (the asym family's seeds 64 and
-                // 82). Let the formation fail without us instead. Hearing one
-                // is enough: it can serve us what the others send.
-                let hear_one = token.members.iter().any(|e| e.node != self.me && self.gather.voices.contains(&e.node));
-                if my_index == 0 || token.hops != index || !fresh || !ours || !hear_one {
+                // Only a formation of processors whose joins we heard in this
+                // gathering: one whose multicasts do not reach us may agree
+                // with our sets without ever having been heard (it was on our
+                // last ring), and come in on the commit token's unicast path;
+                // but its frames would not (nor, if they reach no member, any
+                // retransmission of them), recovery would stall, the ring
+                // would fail for not receiving and re-form with it, every
+                // token timeout (asym seed 2233: 21 s; seeds 64 and 82 when
+                // we heard no member at all). Let the formation fail without
+                // us instead: our consensus timeout fails the silent one.
+                let hear_all = token.members.iter().all(|e| e.node == self.me || self.gather.voices.contains(&e.node));
+                if my_index == 0 || token.hops != index || !fresh || !ours || !hear_all {
                     return;
                 }
                 let mut token = token;

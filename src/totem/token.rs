@@ -448,6 +448,12 @@ impl Processor {
             v.stalled_since = self.now;
             return false;
         }
+        if v.stalled_visits == 0 {
+            // The first stalled visit since a new ring (whose aru may equal
+            // an old one's by chance): the clock starts now, not at an
+            // earlier ring's visit.
+            v.stalled_since = self.now;
+        }
         v.stalled_visits += 1;
         let too_long = v.stalled_visits >= STALLED_VISITS_BEFORE_TIMEOUT
             && self.now.saturating_sub(v.stalled_since) >= self.config.token_timeout;
@@ -593,5 +599,22 @@ mod tests {
         p.now = 2 * timeout;
         assert!(!p.check_receive_failure(8));
         assert_eq!(p.counters.receive_failures, 0);
+    }
+
+    #[test]
+    fn the_stall_clock_starts_on_the_ring_it_measures() {
+        // A new ring (the visit memory reset) whose aru, 0, equals the
+        // remembered one by chance, long after the processor started: the
+        // clock must not run from the start of time.
+        let mut p = holder();
+        let timeout = p.config.token_timeout;
+        p.ring = Ring::new(RingId { rep: 1, seq: 8 }, vec![1, 2, 3], 1024);
+        p.visits.reset();
+        p.now = 100 * timeout;
+        for _ in 0..2 * STALLED_VISITS_BEFORE_TIMEOUT {
+            assert!(!p.check_receive_failure(6), "a few fast visits are no receive failure");
+        }
+        p.now += timeout;
+        assert!(p.check_receive_failure(6), "a token timeout later they are");
     }
 }
