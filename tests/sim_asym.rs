@@ -8,7 +8,7 @@
 //! One-way loss on the token's path is bridged by the token relay
 //! (`src/totem/relay.rs`; a third of the seeds failed before it); a member that
 //! hears no other member's multicast refuses the commit token (`membership.rs`;
-//! seeds 64 and 82; now: one that did not hear every member's join); the exclusion cap is in B; a member whose aru stays stalled
+//! seeds 64 and 82); the exclusion cap is in B; a member whose aru stays stalled
 //! for a token timeout (and a few visits) gives up on the ring (`token.rs`,
 //! `check_receive_failure`; seed 75 kept a ring in which 3 heard 1 only through
 //! 2's retransmissions, and took 2.4 s of visits to notice it had lost them); a
@@ -17,10 +17,10 @@
 //! a detect (`processor.rs`, `on_merge_detect`; seed 35: 1, which heard 2 at
 //! 40% and never 3, re-formed {2,3} each time its exclusion ran out; seed 31:
 //! 1 gathered, alone, each time 2 named it, though it never heard 3); a
-//! gatherer takes a commit token only if it heard the join of every member it
-//! names (`membership.rs`; seed 2233: 1, whose multicasts reached nobody, led
-//! every formation on sets carried over from the old ring and stalled each
-//! recovery for 21 s). What remains:
+//! gatherer takes a commit token only if it heard the join of the
+//! representative that made it (`membership.rs`; seed 2233: 1, whose
+//! multicasts reached nobody, led every formation on sets carried over from the
+//! old ring and stalled each recovery for 21 s). What remains:
 //! - a ring that forms, or stays, over a link that only the relay and the
 //!   multicast fallback carry, or a lossy one, while the property expects
 //!   another pair together: seed 8 forms {2,3} (3's unicast to 2 lost) and

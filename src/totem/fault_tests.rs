@@ -212,7 +212,7 @@ fn token_crosses_a_lost_unicast_link_by_relay() {
 /// the lowest id 1 started each formation and its commit token came through.
 /// Its recovery frames then reached nobody, recovery stalled, and the ring
 /// failed and re-formed with it every token timeout (asym seed 2233: 21 s
-/// without a configuration). A commit token naming a processor whose join we
+/// without a configuration). A commit token whose representative's join we
 /// did not hear in this gathering is not taken.
 #[test]
 fn a_member_nobody_hears_is_left_out_of_the_ring() {

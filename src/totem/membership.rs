@@ -459,18 +459,24 @@ impl Processor {
                 // Only a formation of exactly the processors we gather with
                 // (TOTEM95: proc_set - fail_set); an older one's token is stale.
                 let ours = token.members.iter().map(|e| e.node).eq(self.candidates());
-                // Only a formation of processors whose joins we heard in this
-                // gathering: one whose multicasts do not reach us may agree
-                // with our sets without ever having been heard (it was on our
-                // last ring), and come in on the commit token's unicast path;
-                // but its frames would not (nor, if they reach no member, any
-                // retransmission of them), recovery would stall, the ring
-                // would fail for not receiving and re-form with it, every
-                // token timeout (asym seed 2233: 21 s; seeds 64 and 82 when
-                // we heard no member at all). Let the formation fail without
-                // us instead: our consensus timeout fails the silent one.
-                let hear_all = token.members.iter().all(|e| e.node == self.me || self.gather.voices.contains(&e.node));
-                if my_index == 0 || token.hops != index || !fresh || !ours || !hear_all {
+                // If we heard no other member's join in this gathering, no
+                // multicast of theirs reaches us: the commit token came over
+                // a unicast path, but the ring's frames would not (nor their
+                // retransmissions), the ring would fail us for not receiving,
+                // re-form with us, and so on (the asym family's seeds 64 and
+                // 82). Let the formation fail without us instead. Hearing one
+                // is enough, for it can serve us what another sends (defect 1
+                // of docs/RELIABILITY.md) -- but it must be the representative
+                // that made the token: it decided consensus on the joins it
+                // heard, and a member heard by none of the others can still
+                // agree with sets carried over from the old ring, and lead
+                // every formation as the lowest id; its frames would reach
+                // nobody, and each recovery would stall (asym seed 2233: 21 s
+                // without a configuration). Others we do not hear were heard
+                // by it.
+                let rep = token.ring_id.rep;
+                let hear_rep = self.gather.voices.contains(&rep);
+                if my_index == 0 || token.hops != index || !fresh || !ours || !hear_rep {
                     return;
                 }
                 let mut token = token;
