@@ -338,10 +338,15 @@ impl Processor {
     /// Whether a detect's `heard` list names every member of our ring (or,
     /// for a ring larger than a detect can name, any of them).
     fn heard_by_all_of_us(&self, heard: &[NodeId]) -> bool {
-        if self.ring.members.len() > super::merge::MAX_HEARD {
+        if !self.ring_fits_a_detect() {
             return heard.iter().any(|&n| self.ring.is_member(n));
         }
         self.ring.members.iter().all(|m| heard.contains(m))
+    }
+
+    /// Whether a detect can name every member of our ring (`merge::MAX_HEARD`).
+    fn ring_fits_a_detect(&self) -> bool {
+        self.ring.members.len() <= super::merge::MAX_HEARD
     }
 
     /// Whether we heard lately from every member of the detect's ring (its
@@ -357,8 +362,7 @@ impl Processor {
     pub(crate) fn send_merge_detect(&mut self) {
         let mut heard = self.merge.heard(self.now, self.config.merge_timeout);
         heard.retain(|&n| !self.exclusions.is_excluded(n, self.now));
-        let members =
-            if self.ring.members.len() > super::merge::MAX_HEARD { Vec::new() } else { self.ring.members.clone() };
+        let members = if self.ring_fits_a_detect() { self.ring.members.clone() } else { Vec::new() };
         let detect = MergeDetect { sender: self.me, ring_id: self.ring.id, heard, members };
         self.multicast(&Packet::MergeDetect(detect));
     }

@@ -445,12 +445,11 @@ impl Processor {
         if my_aru >= due || my_aru != v.stalled_aru {
             v.stalled_visits = 0;
             v.stalled_aru = my_aru;
-            v.stalled_since = self.now;
             return false;
         }
         if v.stalled_visits == 0 {
-            // The first stalled visit since a new ring (whose aru may equal
-            // an old one's by chance): the clock starts now, not at an
+            // The first stalled visit (also on a new ring whose aru equals
+            // the last one's by chance): the clock starts now, not at an
             // earlier ring's visit.
             v.stalled_since = self.now;
         }
