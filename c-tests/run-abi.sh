@@ -176,9 +176,13 @@ installed_ok() {
         [ "$(readlink "$stage$prefix/lib/libevs.so")" = libevs.so.4 ] &&
         ! grep -n '@[A-Z]*@' "$stage$prefix/lib/pkgconfig/libevs.pc"
 }
-build_with_pkg_config() {
+# The compiler and linker flags pkg-config gives for the staged tree, in $flags.
+installed_flags() {
     flags=$(PKG_CONFIG_PATH="$stage$prefix/lib/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$stage" \
-        pkg-config --cflags --libs libevs) || return 1
+        pkg-config --cflags --libs libevs)
+}
+build_with_pkg_config() {
+    installed_flags || return 1
     echo "pkg-config --cflags --libs libevs: $flags"
     # shellcheck disable=SC2086
     $CC $CFLAGS_STRICT c-tests/abi_test.c $flags -o "$OUT/abi_test_installed" &&
@@ -193,8 +197,7 @@ readme_example() {
     awk '/<!-- example: hello.c/ { f = 1; next } f && /^```c$/ { c = 1; next }
          c && /^```$/ { exit } c { print }' README.md >"$OUT/readme_hello.c"
     [ -s "$OUT/readme_hello.c" ] || { echo "README.md: no hello.c example found"; return 1; }
-    flags=$(PKG_CONFIG_PATH="$stage$prefix/lib/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$stage" \
-        pkg-config --cflags --libs libevs) || return 1
+    installed_flags || return 1
     # shellcheck disable=SC2086
     $CC -Wall -Wextra -Werror "$OUT/readme_hello.c" $flags -o "$OUT/readme_hello" || return 1
     out=$(env EVS_MCASTPORT=$((port + 8)) LD_LIBRARY_PATH="$stage$prefix/lib" timeout 60 "$OUT/readme_hello") ||
