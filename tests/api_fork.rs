@@ -19,8 +19,7 @@ static SERIAL: Mutex<()> = Mutex::new(());
 
 fn private_port() -> u16 {
     // A private group port: parallel test runs must not meet.
-    let s = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
-    let port = s.local_addr().unwrap().port();
+    let port = common::free_port();
     std::env::set_var("EVS_MCASTPORT", port.to_string());
     port
 }

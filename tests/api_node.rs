@@ -4,14 +4,9 @@
 
 mod common;
 
-use common::collect;
+use common::{collect, free_port};
 use evs::api::{Callback, DispatchMode, Error, Group, Guarantee, Handle};
 use std::time::Duration;
-
-fn free_port() -> u16 {
-    let s = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
-    s.local_addr().unwrap().port()
-}
 
 #[test]
 fn one_processor_end_to_end() {

@@ -32,8 +32,7 @@ fn readable(fd: std::os::fd::RawFd) -> bool {
 
 #[test]
 fn a_silent_handle_is_overrun_and_the_others_lose_nothing() {
-    let s = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
-    std::env::set_var("EVS_MCASTPORT", s.local_addr().unwrap().port().to_string());
+    std::env::set_var("EVS_MCASTPORT", common::free_port().to_string());
     std::env::set_var("EVS_HANDLE_QUEUE_BYTES", LIMIT.to_string());
     let g = Group::named(b"flood");
     let silent = Handle::initialize().expect("initialize");

@@ -24,8 +24,7 @@ const PROMPT: Duration = Duration::from_secs(2);
 
 fn private_port() {
     // A private group port: parallel test runs must not meet.
-    let s = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
-    std::env::set_var("EVS_MCASTPORT", s.local_addr().unwrap().port().to_string());
+    std::env::set_var("EVS_MCASTPORT", common::free_port().to_string());
 }
 
 fn readable(fd: RawFd, timeout_ms: i32) -> bool {

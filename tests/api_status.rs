@@ -13,13 +13,8 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::collect;
+use common::{collect, free_port};
 use evs::api::{Callback, ConfigChange, DispatchMode, Error, Group, Guarantee, Handle, Stats};
-
-fn free_port() -> u16 {
-    let s = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
-    s.local_addr().unwrap().port()
-}
 
 #[test]
 fn counters_move_with_messages() {
