@@ -1,16 +1,22 @@
-//! An idle ring need not spin: its representative keeps the token a while
-//! once two whole rotations went by with nothing sent and nothing lacking (two,
-//! so that every member has also learnt the final stable point). A member that
-//! gets a message meanwhile multicasts a `HoldCancel`.
+//! An idle ring need not spin: one member keeps the token a while once two
+//! whole rotations went by with nothing sent and nothing lacking (two, so that
+//! every member has also learnt the final stable point). That member is the
+//! ring's last sender (`Ring::idle_holder`), the likeliest to send next: its
+//! next message goes out at once. A member that gets a message meanwhile
+//! multicasts a `HoldCancel`.
 //!
 //! The cancel can overtake the token: a member that saw the ring idle submits
-//! right after passing the token on, and its cancel reaches the representative
-//! before the token does. The representative remembers a cancel heard while it
+//! right after passing the token on, and its cancel reaches the holder
+//! before the token does. The holder remembers a cancel heard while it
 //! held nothing and does not hold the next token; without that, the message
 //! waited the whole hold time (half the retransmit interval, 119 ms).
+//!
+//! The holder marks the token `HELD` and clears the mark when the token next
+//! reaches it: every rotation a member times in between may contain the hold,
+//! and a held rotation says nothing about the network.
 
 use super::forward::MIN_RETRANSMIT;
-use super::packet::Token;
+use super::packet::{token_flags, Token};
 use super::types::Time;
 
 #[derive(Default)]
@@ -25,6 +31,8 @@ pub(crate) struct Hold {
     cancel_sent: Option<Time>,
     /// A cancel arrived since our last visit while we held nothing.
     cancel_heard: bool,
+    /// We marked the token `HELD`: the mark is ours to clear when it is back.
+    marked: bool,
 }
 
 impl Hold {
@@ -34,9 +42,18 @@ impl Hold {
         self.held_seq != Some(token.token_seq) && !self.cancel_heard
     }
 
-    pub fn hold(&mut self, token: Token) {
+    pub fn hold(&mut self, mut token: Token) {
+        token.flags |= token_flags::HELD;
+        self.marked = true;
         self.held_seq = Some(token.token_seq);
         self.held = Some(token);
+    }
+
+    /// A token reached us: the `HELD` mark we set a rotation ago has done its work.
+    pub fn clear_mark(&mut self, token: &mut Token) {
+        if std::mem::take(&mut self.marked) {
+            token.flags &= !token_flags::HELD;
+        }
     }
 
     pub fn is_holding(&self) -> bool {

@@ -14,6 +14,9 @@ pub(crate) struct Ring {
     pub my_aru: u64,
     /// Highest seq held.
     pub high_seq: u64,
+    /// Who originated the frame at `high_seq` (0: no frame yet): on an idle
+    /// ring, the member most likely to send next holds the token (`hold.rs`).
+    pub high_sender: NodeId,
     /// Every ordered seq up to here went to the application, in order (or
     /// needs no delivery: unordered and recovery frames).
     pub delivered: u64,
@@ -24,11 +27,24 @@ pub(crate) struct Ring {
 impl Ring {
     pub fn new(id: RingId, members: Vec<NodeId>, span_limit: u64) -> Ring {
         debug_assert!(members.windows(2).all(|w| w[0] < w[1]));
-        Ring { id, members, frames: SeqBuffer::new(span_limit), my_aru: 0, high_seq: 0, delivered: 0, stable: 0 }
+        Ring { id, members, frames: SeqBuffer::new(span_limit), my_aru: 0, high_seq: 0, high_sender: 0, delivered: 0, stable: 0 }
     }
 
     pub fn rep(&self) -> NodeId {
         self.members[0]
+    }
+
+    /// The member that holds the token once the ring is idle: the last to
+    /// send, whose next message then goes out without waiting for the token
+    /// (a sender that is not the holder waits for a cancel to reach the holder
+    /// and the token to come back: about twice the latency); the
+    /// representative when nobody has sent or the last sender left.
+    pub fn idle_holder(&self) -> NodeId {
+        if self.high_sender != 0 && self.is_member(self.high_sender) {
+            self.high_sender
+        } else {
+            self.rep()
+        }
     }
 
     pub fn is_member(&self, node: NodeId) -> bool {
@@ -45,14 +61,17 @@ impl Ring {
 
     /// Store a frame of this ring; true when it was new.
     pub fn insert(&mut self, frame: DataFrame) -> bool {
-        let seq = frame.seq;
+        let (seq, sender) = (frame.seq, frame.sender);
         if seq <= self.my_aru && (self.frames.is_freed(seq) || self.frames.contains(seq)) {
             return false;
         }
         if !self.frames.insert(frame) {
             return false;
         }
-        self.high_seq = self.high_seq.max(seq);
+        if seq > self.high_seq {
+            self.high_seq = seq;
+            self.high_sender = sender;
+        }
         while self.frames.contains(self.my_aru + 1) {
             self.my_aru += 1;
         }

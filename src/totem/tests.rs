@@ -46,6 +46,32 @@ fn idle_ring_holds_the_token() {
 }
 
 #[test]
+fn an_idle_ring_rests_its_token_at_the_last_sender() {
+    // Node 3 (not the representative) sends, the ring goes idle: the token
+    // waits at node 3, so its next message needs no cancel and no token
+    // rotation to go out, only the one hop of its multicast (100 us here).
+    let mut net = TestNet::new(3);
+    net.run_for(TestNet::ms(1000));
+    net.submit(3, Guarantee::Agreed, b"first".to_vec());
+    net.run_for(TestNet::ms(1000));
+    assert!(net.procs[&3].hold.is_holding(), "the last sender holds the idle ring's token");
+    assert!(!net.procs[&1].hold.is_holding(), "and only it");
+    let sent_at = net.now;
+    net.submit(3, Guarantee::Agreed, b"second".to_vec());
+    net.run_for(TestNet::ms(100));
+    for id in 1..=3 {
+        let (at, _) = *net
+            .delivered_at(id)
+            .iter()
+            .rfind(|(_, e)| matches!(e, Event::Deliver(d) if &d.payload[..] == b"second"))
+            .unwrap_or_else(|| panic!("node {id} did not deliver"));
+        // A hop is 100 us; through the representative (a cancel, then the
+        // token over two hops, then the multicast) it took 400.
+        assert!(at - sent_at <= 150, "node {id} delivered {} us after the send", at - sent_at);
+    }
+}
+
+#[test]
 fn crash_forms_a_new_ring_without_the_dead() {
     let mut net = TestNet::new(3);
     net.run_for(TestNet::ms(1000));

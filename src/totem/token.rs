@@ -87,12 +87,8 @@ impl Processor {
         self.forwarder.token_arrived(self.now, token.flags & token_flags::HELD == 0);
         self.timers.cancel(TimerKind::TokenRetransmit);
         self.timers.set(TimerKind::TokenLoss, self.now + self.config.token_timeout);
-        if self.ring.rep() == self.me {
-            // A new rotation starts here: held or not, it says so afresh.
-            token.flags &= !token_flags::HELD;
-        }
+        self.hold.clear_mark(&mut token);
         if self.should_hold(&token) {
-            token.flags |= token_flags::HELD;
             self.hold.hold(token);
             self.timers.set(TimerKind::TokenHold, self.now + self.config.token_hold());
             return;
@@ -123,10 +119,11 @@ impl Processor {
         ahead <= MAX_TOKEN_SEQ_LEAP && seq_held && seq_sane
     }
 
-    /// Whether to hold the token back (`hold.rs`): we represent an idle ring.
+    /// Whether to hold the token back (`hold.rs`): the ring is idle and we
+    /// are the member to hold it.
     fn should_hold(&self, token: &Token) -> bool {
         self.state == State::Operational
-            && self.ring.rep() == self.me
+            && self.ring.idle_holder() == self.me
             && self.hold.may_hold(token)
             && self.would_hold(token)
             && self.outbox.is_empty()
@@ -372,9 +369,9 @@ impl Processor {
         let me = self.me;
         let to = self.token_ring_mut().successor(me);
         token.to = to;
-        // An idle ring's representative may hold the token on purpose: that
+        // An idle ring's holder may keep the token on purpose: that
         // rotation measures nothing and deserves the full interval.
-        let measure = !(to == self.ring.rep() && self.would_hold(&token));
+        let measure = !(to == self.ring.idle_holder() && self.would_hold(&token));
         let dest = self.forwarder.first_destination(to);
         let bytes = self.send(dest, &Packet::Token(token));
         let interval = self.config.token_retransmit_interval();
