@@ -137,6 +137,8 @@ pub(crate) fn settings(
         return Err(raw.error(format_args!("exceeds max_messages ({max_messages})")));
     }
     let netmtu = inputs.number(Key::NetMtu, Unit::Bytes, 576..=65_000, 1500)?;
+    let udp_segmentation =
+        inputs.get(Key::UdpSegmentation).map(|raw| values::choice(raw, "yes or no", &SWITCH)).transpose()?.unwrap_or(true);
 
     // At least twice the largest message, so that one always fits; at most 4 GiB - 1.
     let handle_queue_bytes: u32 =
@@ -164,6 +166,7 @@ pub(crate) fn settings(
         window_size,
         max_messages,
         accelerated_window,
+        udp_segmentation,
         netmtu,
         handle_queue_bytes: handle_queue_bytes as usize,
         log,
@@ -268,6 +271,10 @@ fn member_sources(inputs: &Inputs) -> Box<dyn Iterator<Item = &Raw> + '_> {
     }
 }
 
+/// The words a yes-or-no setting takes.
+const SWITCH: [(&str, bool); 6] =
+    [("on", true), ("off", false), ("yes", true), ("no", false), ("true", true), ("false", false)];
+
 /// `EVS_LOG` if set; else the file's `logging.debug` (on: debug, trace: trace)
 /// and `logging.to_stderr` (yes: info). We only log to stderr, so `to_stderr: no`
 /// means no log at all.
@@ -278,7 +285,6 @@ fn log_level(inputs: &Inputs, warnings: &mut Vec<String>) -> Result<LogLevel, Co
             [("off", Off), ("error", Error), ("warn", Warn), ("info", Info), ("debug", Debug), ("trace", Trace)];
         return values::choice(raw, "a log level", &levels);
     }
-    let switch = [("on", true), ("off", false), ("yes", true), ("no", false), ("true", true), ("false", false)];
     let debug = match inputs.get(Key::LogDebug) {
         Some(raw) => values::choice(
             raw,
@@ -287,7 +293,7 @@ fn log_level(inputs: &Inputs, warnings: &mut Vec<String>) -> Result<LogLevel, Co
         )?,
         None => Off,
     };
-    let to_stderr = inputs.get(Key::LogToStderr).map(|raw| values::choice(raw, "yes or no", &switch)).transpose()?;
+    let to_stderr = inputs.get(Key::LogToStderr).map(|raw| values::choice(raw, "yes or no", &SWITCH)).transpose()?;
     Ok(match to_stderr {
         Some(false) => {
             if debug > Off {

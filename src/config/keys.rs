@@ -21,6 +21,7 @@ pub(crate) enum Key {
     WindowSize,
     MaxMessages,
     AcceleratedWindow,
+    UdpSegmentation,
     NetMtu,
     HandleQueueBytes,
     Log,
@@ -62,6 +63,9 @@ pub(crate) const KEYS: &[KeyInfo] = &[
     // Not a corosync setting (Spread's accelerated ring), but a totem tunable like its neighbours.
     both(Key::AcceleratedWindow, "totem.accelerated_window", "EVS_ACCELERATED_WINDOW"),
     both(Key::NetMtu, "totem.netmtu", "EVS_NETMTU"),
+    // Not a corosync setting: whether runs of equal frames go to the kernel as
+    // one buffer it cuts up (UDP segmentation offload, `net/batch.rs`).
+    both(Key::UdpSegmentation, "totem.udp_segmentation", "EVS_UDP_SEGMENTATION"),
     // Not a corosync setting (its daemon bounded each client's IPC buffer), so environment only.
     KeyInfo { key: Key::HandleQueueBytes, file: None, env: Some("EVS_HANDLE_QUEUE_BYTES") },
     KeyInfo { key: Key::Log, file: None, env: Some("EVS_LOG") },

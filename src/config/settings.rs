@@ -75,6 +75,8 @@ pub struct Settings {
     /// Of a visit's new frames, the most multicast after the token (the
     /// accelerated ring); 0: off. At most `max_messages`.
     pub accelerated_window: u32,
+    /// Runs of equal frames go to the kernel as one segmented buffer.
+    pub udp_segmentation: bool,
     pub netmtu: u32,
     /// The bound of each handle's queue of pending callbacks, in bytes: past
     /// it a handle that does not dispatch is overrun (`node/handles.rs`).

@@ -28,6 +28,9 @@ pub struct TransportConfig {
     /// `bind_addr` (several processes per host each take the next entry); `Some(port)`
     /// binds exactly that port.
     pub unicast_port: Option<u16>,
+    /// Hand runs of equal datagrams to the kernel as one segmented buffer
+    /// (UDP segmentation offload, `batch.rs`); off when the kernel refuses.
+    pub segmentation: bool,
 }
 
 /// Checks what every kind needs, so a mistake is named before any socket exists.

@@ -7,6 +7,7 @@ use std::os::fd::{AsRawFd, RawFd};
 use socket2::{SockAddr, Socket};
 
 use super::config::{invalid, TransportConfig, TransportKind};
+use super::batch::Segmentation;
 use super::recv_batch::RecvBatch;
 use super::socket::{recv_one, Received};
 use super::{batch, udp, udpu};
@@ -24,6 +25,8 @@ pub struct Transport {
     /// Which socket `recv` reads first; rotated so a busy one cannot starve the other.
     next_socket: usize,
     truncated: u64,
+    /// Runs of equal datagrams go as one segmented buffer (`batch.rs`).
+    segmentation: Segmentation,
 }
 
 /// Where one datagram of a batch goes.
@@ -55,7 +58,8 @@ impl Transport {
                 (o.socket, o.local, None, Fanout::Members(targets))
             }
         };
-        Ok(Transport { sender, local, group_receiver, fanout, next_socket: 0, truncated: 0 })
+        let segmentation = if cfg.segmentation { Segmentation::On } else { Segmentation::Off };
+        Ok(Transport { sender, local, group_receiver, fanout, next_socket: 0, truncated: 0, segmentation })
     }
 
     /// A second transport that sends from the same socket (a duplicated
@@ -73,7 +77,14 @@ impl Transport {
             fanout,
             next_socket: 0,
             truncated: 0,
+            segmentation: self.segmentation,
         })
+    }
+
+    /// Whether runs of equal datagrams still go as one segmented buffer
+    /// (the kernel has not refused one).
+    pub fn segments(&self) -> bool {
+        self.segmentation == Segmentation::On
     }
 
     /// Our unicast address: where the others reach us, and what our datagrams carry as
@@ -116,7 +127,10 @@ impl Transport {
         let mut first_err = None;
         let mut addrs: Vec<SockAddr> = Vec::new();
         let mut items: Vec<(usize, &[u8])> = Vec::with_capacity(batch.len());
-        for &(target, datagram) in batch {
+        let mut i = 0;
+        while i < batch.len() {
+            let (target, datagram) = batch[i];
+            i += 1;
             match target {
                 Target::All => match &self.fanout {
                     Fanout::Group(group) => {
@@ -124,10 +138,16 @@ impl Transport {
                         items.push((addrs.len() - 1, datagram));
                     }
                     Fanout::Members(targets) => {
+                        // A run of datagrams for everyone goes member by
+                        // member, so that each member's share can be one
+                        // segmented buffer; each member still gets them in order.
+                        let run_end = batch[i..].iter().position(|(t, _)| *t != Target::All).map_or(batch.len(), |n| i + n);
                         for to in targets {
                             addrs.push(to.clone());
-                            items.push((addrs.len() - 1, datagram));
+                            let at = addrs.len() - 1;
+                            items.extend(batch[i - 1..run_end].iter().map(|&(_, d)| (at, d)));
                         }
+                        i = run_end;
                     }
                 },
                 Target::To(to) if to.is_ipv4() != self.local.is_ipv4() => {
@@ -140,7 +160,7 @@ impl Transport {
             }
         }
         let items: Vec<(&SockAddr, &[u8])> = items.iter().map(|&(i, d)| (&addrs[i], d)).collect();
-        let sent = batch::send_many(&self.sender, prefix, &items);
+        let sent = batch::send_many(&self.sender, prefix, &items, &mut self.segmentation);
         match (first_err, sent) {
             (Some(e), _) | (None, Err(e)) => Err(e),
             (None, Ok(())) => Ok(()),

@@ -413,6 +413,7 @@ fn transport_config(s: &Settings) -> TransportConfig {
         mcast_port: s.mcastport,
         members: s.members.clone(),
         unicast_port: None,
+        segmentation: s.udp_segmentation,
     }
 }
 

@@ -2,6 +2,7 @@
 
 mod errors;
 mod ipv6;
+mod segmented;
 mod support;
 mod udp;
 mod udpu;

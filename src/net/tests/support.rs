@@ -55,6 +55,7 @@ pub fn udp_config(bind: IpAddr, group: IpAddr, port: u16) -> TransportConfig {
         mcast_port: port,
         members: Vec::new(),
         unicast_port: None,
+        segmentation: true,
     }
 }
 
@@ -66,6 +67,7 @@ pub fn udpu_config(bind: IpAddr, members: Vec<SocketAddr>) -> TransportConfig {
         mcast_port: 0,
         members,
         unicast_port: None,
+        segmentation: true,
     }
 }
 
