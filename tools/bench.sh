@@ -13,7 +13,9 @@
 #   latency 1 KiB at 1000 msgs/s from one sender, agreed and safe
 #   raw     raw UDP multicast from host 1 to hosts 2 and 3 (raw-mcast), at
 #           libevs's datagram size (EVS_NETMTU, default 1500, less 28 bytes of
-#           IPv4 and UDP headers)
+#           IPv4 and UDP headers); once a datagram per sendmmsg entry, once
+#           segmented (-g: up to 64 datagrams per buffer the kernel cuts up, as
+#           the library sends runs of equal frames)
 #   idle    3 evs-bench -m idle processes in one ring: utime + stime from
 #           /proc/PID/stat over BENCH_IDLE_SECONDS
 # Then tools/bench-report.py writes the table (bench.md) and the chart
@@ -140,10 +142,10 @@ for s in $SIZES; do for n in $SENDERS; do for g in $GUARANTEES; do ntrials=$((nt
 for s in $KEY_SIZES; do ntrials=$((ntrials + 1)); done
 nflood=$ntrials
 for g in $GUARANTEES; do ntrials=$((ntrials + 1)); done
-ntrials=$((ntrials + 1))                            # raw
+ntrials=$((ntrials + 2))                            # raw, plain and segmented
 [ "$IDLE_SECS" -gt 0 ] && ntrials=$((ntrials + 1))
 # Expected seconds per trial: its length plus start-up and the drain.
-est_total=$(((nflood + 2) * (SECS + 3) + SECS + 2))
+est_total=$(((nflood + 2) * (SECS + 3) + 2 * (SECS + 2)))
 [ "$IDLE_SECS" -gt 0 ] && est_total=$((est_total + IDLE_SECS + 6))
 T0=$(date +%s)
 done_est=0
@@ -284,35 +286,45 @@ for g in $GUARANTEES; do
 done
 
 # --- raw UDP multicast ----------------------------------------------------------
-announce $((SECS + 2)) "raw UDP multicast, $RAW_SIZE B datagrams"
-PORT=$((PORT + 2))
-dir=$OUT/trials/raw
-mkdir -p "$dir"
-declare -a rpids=()
-for h in $(seq 2 $N); do
-    (on_host "$h" timeout -k 5 $((SECS + 30)) "$BIN/raw-mcast" -m recv -i "$(host_ip "$h")" -p "$PORT" \
-        -s "$RAW_SIZE" -T $((SECS + 20))) >"$dir/$h.out" 2>"$dir/$h.err" &
-    rpids+=($!)
-    LIVE+=($!)
-done
-for _ in $(seq 50); do      # the receivers have joined the group
-    ready=1
-    for h in $(seq 2 $N); do grep -q READY "$dir/$h.out" 2>/dev/null || ready=0; done
-    [ $ready = 1 ] && break
-    sleep 0.1
-done
-(on_host 1 "$BIN/raw-mcast" -m send -i "$(host_ip 1)" -p "$PORT" -s "$RAW_SIZE" -t "$SECS") \
-    >"$dir/1.out" 2>"$dir/1.err"
-for p in "${rpids[@]}"; do wait "$p"; done
-LIVE=()
-for h in $(seq 1 $N); do
-    grep '^RESULT' "$dir/$h.out" | sed "s/^/TRIAL kind=raw size=$RAW_SIZE senders=1 guarantee=none host=$h /" >>"$RESULTS"
-done
-grep '^TRIAL kind=raw' "$RESULTS" | awk '
-    { for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-      if (v["mode"] == "send") s = sprintf("sent %.1f MB/s", v["MB_per_s"])
-      else { r = r sprintf(" %.1f MB/s (%.0f/s, lost %d)", v["MB_per_s"], v["msgs_per_s"], v["lost"]) } }
-    END { printf "         %s; received:%s\n", s, r }'
+# Twice: one datagram per sendmmsg entry (the issue's "wire"), and segmented,
+# RAW_SEGS datagrams per buffer the kernel cuts up, as the library sends runs of
+# equal frames (net/batch.rs): the same datagrams on the wire and at the receivers.
+RAW_SEGS=$((65000 / RAW_SIZE))
+[ "$RAW_SEGS" -gt 64 ] && RAW_SEGS=64
+raw_trial() {
+    local kind=$1 segs=$2 label=$3 h p
+    announce $((SECS + 2)) "$label"
+    PORT=$((PORT + 2))
+    dir=$OUT/trials/$kind
+    mkdir -p "$dir"
+    local -a rpids=()
+    for h in $(seq 2 $N); do
+        (on_host "$h" timeout -k 5 $((SECS + 30)) "$BIN/raw-mcast" -m recv -i "$(host_ip "$h")" -p "$PORT" \
+            -s "$RAW_SIZE" -T $((SECS + 20))) >"$dir/$h.out" 2>"$dir/$h.err" &
+        rpids+=($!)
+        LIVE+=($!)
+    done
+    for _ in $(seq 50); do      # the receivers have joined the group
+        ready=1
+        for h in $(seq 2 $N); do grep -q READY "$dir/$h.out" 2>/dev/null || ready=0; done
+        [ $ready = 1 ] && break
+        sleep 0.1
+    done
+    (on_host 1 "$BIN/raw-mcast" -m send -i "$(host_ip 1)" -p "$PORT" -s "$RAW_SIZE" -g "$segs" -t "$SECS") \
+        >"$dir/1.out" 2>"$dir/1.err"
+    for p in "${rpids[@]}"; do wait "$p"; done
+    LIVE=()
+    for h in $(seq 1 $N); do
+        grep '^RESULT' "$dir/$h.out" | sed "s/^/TRIAL kind=$kind size=$RAW_SIZE senders=1 guarantee=none host=$h /" >>"$RESULTS"
+    done
+    grep "^TRIAL kind=$kind " "$RESULTS" | awk '
+        { for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+          if (v["mode"] == "send") s = sprintf("sent %.1f MB/s", v["MB_per_s"])
+          else { r = r sprintf(" %.1f MB/s (%.0f/s, lost %d)", v["MB_per_s"], v["msgs_per_s"], v["lost"]) } }
+        END { printf "         %s; received:%s\n", s, r }'
+}
+raw_trial raw 1 "raw UDP multicast, $RAW_SIZE B datagrams"
+raw_trial rawseg "$RAW_SEGS" "raw UDP multicast, $RAW_SIZE B datagrams, $RAW_SEGS per segmented buffer"
 
 # --- idle -----------------------------------------------------------------------
 if [ "$IDLE_SECS" -gt 0 ]; then

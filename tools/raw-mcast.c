@@ -5,7 +5,7 @@
  * what the kernel drops is lost, and counted as lost.
  *
  * Usage: raw-mcast -m send|recv [-a GROUP] [-p PORT] [-i ADDR] [-s SIZE]
- *                  [-t SECS] [-T SECS]
+ *                  [-g SEGS] [-t SECS] [-T SECS]
  *   -m send  write SIZE-byte datagrams to GROUP:PORT for SECS seconds (-t,
  *            default 5), 64 per sendmmsg, then a few END datagrams carrying
  *            the count
@@ -17,6 +17,9 @@
  *   -i       local IPv4 address of the interface to use (default 127.0.0.1)
  *   -s       UDP payload bytes per datagram (16..65507, default 1472: a
  *            1500-byte IPv4 datagram, as libevs's frames with netmtu 1500)
+ *   -g       send only: hand the kernel SEGS datagrams per buffer to cut up
+ *            (UDP_SEGMENT, 2..64, SEGS x SIZE at most 65000), as libevs does
+ *            with runs of equal frames; the receivers see the same datagrams
  * Both ends ask for 4 MiB socket buffers, as libevs does (the kernel caps
  * them at net.core.rmem_max / wmem_max). TTL 1: nothing leaves the link.
  *
@@ -39,6 +42,10 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+
+#ifndef UDP_SEGMENT
+#define UDP_SEGMENT 103 /* linux/udp.h */
+#endif
 
 #include "proc_cpu.h"
 
@@ -67,21 +74,21 @@ static void fail(const char *what)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: raw-mcast -m send|recv [-a GROUP] [-p PORT] [-i ADDR] [-s SIZE] [-t SECS] [-T SECS]\n");
+	fprintf(stderr, "usage: raw-mcast -m send|recv [-a GROUP] [-p PORT] [-i ADDR] [-s SIZE] [-g SEGS] [-t SECS] [-T SECS]\n");
 	exit(64);
 }
 
 int main(int argc, char **argv)
 {
 	const char *group = "239.192.77.9", *local = "127.0.0.1";
-	int port = 5399, sender = -1, c, s, one = 1, buf = BUF_BYTES;
+	int port = 5399, sender = -1, c, s, one = 1, buf = BUF_BYTES, segs = 1;
 	size_t size = 1472;
 	double secs = 5.0, timeout = 60.0;
 	struct in_addr grp, ifa;
 	struct sockaddr_in to;
 	unsigned char *data;
 
-	while ((c = getopt(argc, argv, "m:a:p:i:s:t:T:")) != -1) {
+	while ((c = getopt(argc, argv, "m:a:p:i:s:g:t:T:")) != -1) {
 		switch (c) {
 		case 'm':
 			if (!strcmp(optarg, "send"))
@@ -95,13 +102,15 @@ int main(int argc, char **argv)
 		case 'p': port = atoi(optarg); break;
 		case 'i': local = optarg; break;
 		case 's': size = strtoul(optarg, NULL, 10); break;
+		case 'g': segs = atoi(optarg); break;
 		case 't': secs = atof(optarg); break;
 		case 'T': timeout = atof(optarg); break;
 		default: usage();
 		}
 	}
 	if (sender < 0 || size < sizeof(struct hdr) || size > 65507 || port <= 0 || port > 65535 ||
-	    inet_pton(AF_INET, group, &grp) != 1 || inet_pton(AF_INET, local, &ifa) != 1)
+	    inet_pton(AF_INET, group, &grp) != 1 || inet_pton(AF_INET, local, &ifa) != 1 || segs < 1 ||
+	    segs > BATCH || (segs > 1 && (size_t)segs * size > 65000))
 		usage();
 	data = calloc(1, size);
 	if (!data)
@@ -143,6 +152,19 @@ int main(int argc, char **argv)
 			mm[k].msg_hdr.msg_iov = &iov[k];
 			mm[k].msg_hdr.msg_iovlen = 1;
 		}
+		/* Segmented: each sendmmsg entry is `segs` consecutive datagrams of
+		 * the buffer, which the kernel cuts at `size`. */
+		int entries = BATCH;
+		if (segs > 1) {
+			int seg = (int)size;
+			if (setsockopt(s, IPPROTO_UDP, UDP_SEGMENT, &seg, sizeof seg) < 0)
+				fail("UDP_SEGMENT");
+			entries = BATCH / segs;
+			for (int k = 0; k < entries; k++) {
+				iov[k].iov_base = out + (size_t)k * (size_t)segs * size;
+				iov[k].iov_len = (size_t)segs * size;
+			}
+		}
 		t0 = now_ns();
 		end = t0 + (uint64_t)(secs * 1e9);
 		while (now_ns() < end) {
@@ -151,13 +173,13 @@ int main(int argc, char **argv)
 				h.seq = sent + (uint64_t)k;
 				memcpy(out + (size_t)k * size, &h, sizeof h);
 			}
-			n = sendmmsg(s, mm, BATCH, 0);
+			n = sendmmsg(s, mm, (unsigned int)entries, 0);
 			if (n < 0) {
 				if (errno == ENOBUFS || errno == EAGAIN || errno == EINTR)
 					continue; /* a full queue: nothing sent, the numbers are reused */
 				fail("sendmmsg");
 			}
-			sent += (uint64_t)n;
+			sent += (uint64_t)n * (uint64_t)segs;
 		}
 		free(out);
 		t1 = now_ns();
