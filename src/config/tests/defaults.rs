@@ -23,7 +23,7 @@ fn every_default() {
     assert_eq!(s.join_ms, 50);
     assert_eq!(s.consensus_ms, 1200);
     assert_eq!(s.merge_ms, 200);
-    assert_eq!(s.window_size, 50);
+    assert_eq!(s.window_size, 150);
     assert_eq!(s.max_messages, 50);
     assert_eq!(s.accelerated_window, crate::totem::DEFAULT_ACCELERATED_WINDOW);
     assert_eq!(s.accelerated_window, 0, "off: it did not pay on the benchmark's LAN");
