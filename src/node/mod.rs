@@ -446,6 +446,10 @@ fn core_config(s: &Settings, node_id: u32, ipv6: bool, suite: Option<Suite>) -> 
     c.consensus_timeout = s.consensus_ms as u64 * MS;
     c.merge_timeout = s.merge_ms as u64 * MS;
     c.window_size = s.window_size;
+    // The core bounds the frames beyond the aru by this (its buffers' span),
+    // and it must hold a whole window: a window set above the default bound
+    // raises it rather than fail the start with a setting users cannot see.
+    c.max_outstanding = c.max_outstanding.max(u64::from(s.window_size));
     c.max_messages = s.max_messages;
     c.accelerated_window = s.accelerated_window;
     c.max_frame = (s.netmtu as usize).saturating_sub(ip_udp + Codec::overhead(suite));
@@ -454,4 +458,20 @@ fn core_config(s: &Settings, node_id: u32, ipv6: bool, suite: Option<Suite>) -> 
     c.max_message = crate::api::MAX_MESSAGE + message::overhead(crate::api::MAX_JOINED_GROUPS);
     c.send_queue_limit = c.send_queue_limit.max(2 * c.max_message.div_ceil(c.max_frame.saturating_sub(64).max(1)));
     c
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_window_size_the_configuration_accepts_gives_a_core_that_starts() {
+        for window in ["1", "150", "1024", "1025", "10000"] {
+            let env = [("EVS_WINDOW_SIZE", window)];
+            let lookup = |name: &str| env.iter().find(|(n, _)| *n == name).map(|(_, v)| v.to_string());
+            let settings = Settings::from_sources(None, &lookup).expect("a valid window");
+            let config = core_config(&settings, 7, false, None);
+            assert_eq!(config.validate(), Ok(()), "window {window}");
+        }
+    }
 }
