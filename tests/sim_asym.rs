@@ -2,7 +2,9 @@
 //! what a scenario does. EVS_SIM_SEEDS / EVS_SIM_SEED_BASE choose the seeds,
 //! EVS_SIM_TRACE=1 traces a replay.
 //!
-//! OPEN: 1 of 100 seeds (8 of 0..100; 5 of 200 from 1000; 2 of 300 from 2000)
+//! OPEN: 8 of 600 seeds (8 and 31 of 0..100; 4 of 200 from 1000; 2 of 300 from
+//! 2000; seed 31 moved in and 1092 out when the idle token's holder became the
+//! last sender: the tangles below are that sensitive)
 //! still fails the progress property, so the family does not run it in `make
 //! check` yet (`cargo test --release --test sim_asym -- --ignored` runs it).
 //! One-way loss on the token's path is bridged by the token relay
@@ -62,13 +64,13 @@ fn asym_safety_and_liveness() {
 
 // Two tests share the seeds so that both cores work.
 #[test]
-#[ignore = "open: 1 of 100 seeds; see the file's header"]
+#[ignore = "open: 2 of 100 seeds; see the file's header"]
 fn asym_part_1() {
     run_family(Family::Asym, 0, 2);
 }
 
 #[test]
-#[ignore = "open: 1 of 100 seeds; see the file's header"]
+#[ignore = "open: 2 of 100 seeds; see the file's header"]
 fn asym_part_2() {
     run_family(Family::Asym, 1, 2);
 }
