@@ -142,8 +142,11 @@ pub(crate) fn settings(
         return Err(raw.error(format_args!("exceeds max_messages ({max_messages})")));
     }
     let netmtu = inputs.number(Key::NetMtu, Unit::Bytes, 576..=65_000, 1500)?;
-    let udp_segmentation =
-        inputs.get(Key::UdpSegmentation).map(|raw| values::choice(raw, "yes or no", &SWITCH)).transpose()?.unwrap_or(true);
+    let udp_segmentation = inputs
+        .get(Key::UdpSegmentation)
+        .map(|raw| values::choice(raw, "yes or no", &SWITCH))
+        .transpose()?
+        .unwrap_or(true);
 
     // At least twice the largest message, so that one always fits; at most 4 GiB - 1.
     let handle_queue_bytes: u32 =

@@ -33,6 +33,8 @@ const MAX_SEGMENTS: usize = 64;
 /// Most bytes in one segmented buffer: it is one UDP datagram to the kernel
 /// until it is cut, and an IP packet carries at most 65,535 bytes.
 const MAX_SEGMENTED_BYTES: usize = 65_000;
+// A run's segment size is below its byte bound, so it fits the cmsg's u16.
+const _: () = assert!(MAX_SEGMENTED_BYTES <= u16::MAX as usize);
 
 /// `UDP_SEGMENT` from `linux/udp.h` (not in every libc crate version).
 const UDP_SEGMENT: libc::c_int = 103;
@@ -113,8 +115,7 @@ fn plan(prefix: usize, items: &[(&SockAddr, &[u8])], segmentation: Segmentation)
                     && last_len == size
                     && len <= size
                     && run.count < MAX_SEGMENTS
-                    && size * run.count + len <= MAX_SEGMENTED_BYTES
-                    && size <= usize::from(u16::MAX);
+                    && size * run.count + len <= MAX_SEGMENTED_BYTES;
                 if joins {
                     run.count += 1;
                     run.segment = Some(size as u16);
@@ -130,10 +131,7 @@ fn plan(prefix: usize, items: &[(&SockAddr, &[u8])], segmentation: Segmentation)
 /// Whether an error says the kernel cannot segment (rather than that this
 /// send failed, as a full buffer or an unreachable address would).
 fn refuses_segmentation(e: &io::Error) -> bool {
-    matches!(
-        e.raw_os_error(),
-        Some(libc::EINVAL | libc::EIO | libc::ENOPROTOOPT | libc::EOPNOTSUPP | libc::EMSGSIZE)
-    )
+    matches!(e.raw_os_error(), Some(libc::EINVAL | libc::EIO | libc::ENOPROTOOPT | libc::EOPNOTSUPP | libc::EMSGSIZE))
 }
 
 /// The control message that carries a run's segment size.

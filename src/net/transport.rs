@@ -6,8 +6,8 @@ use std::os::fd::{AsRawFd, RawFd};
 
 use socket2::{SockAddr, Socket};
 
-use super::config::{invalid, TransportConfig, TransportKind};
 use super::batch::Segmentation;
+use super::config::{invalid, TransportConfig, TransportKind};
 use super::recv_batch::RecvBatch;
 use super::socket::{recv_one, Received};
 use super::{batch, udp, udpu};
@@ -141,7 +141,8 @@ impl Transport {
                         // A run of datagrams for everyone goes member by
                         // member, so that each member's share can be one
                         // segmented buffer; each member still gets them in order.
-                        let run_end = batch[i..].iter().position(|(t, _)| *t != Target::All).map_or(batch.len(), |n| i + n);
+                        let run_end =
+                            batch[i..].iter().position(|(t, _)| *t != Target::All).map_or(batch.len(), |n| i + n);
                         for to in targets {
                             addrs.push(to.clone());
                             let at = addrs.len() - 1;

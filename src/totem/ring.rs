@@ -27,7 +27,16 @@ pub(crate) struct Ring {
 impl Ring {
     pub fn new(id: RingId, members: Vec<NodeId>, span_limit: u64) -> Ring {
         debug_assert!(members.windows(2).all(|w| w[0] < w[1]));
-        Ring { id, members, frames: SeqBuffer::new(span_limit), my_aru: 0, high_seq: 0, high_sender: 0, delivered: 0, stable: 0 }
+        Ring {
+            id,
+            members,
+            frames: SeqBuffer::new(span_limit),
+            my_aru: 0,
+            high_seq: 0,
+            high_sender: 0,
+            delivered: 0,
+            stable: 0,
+        }
     }
 
     pub fn rep(&self) -> NodeId {
