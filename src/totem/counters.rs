@@ -38,6 +38,9 @@ pub struct Counters {
     /// Processors kept out of gathering for a while because they could not
     /// complete consensus (see `membership.rs`).
     pub exclusions: u64,
+    /// Times this processor left a ring kept over a link its unicast no
+    /// longer crossed, for a newcomer that hears it (`leave_for_a_newcomer`).
+    pub newcomer_swaps: u64,
 }
 
 impl Counters {
@@ -59,6 +62,7 @@ impl Counters {
             partial_resends,
             receive_failures,
             exclusions,
+            newcomer_swaps,
         } = other;
         self.token_visits += token_visits;
         self.token_retransmits += token_retransmits;
@@ -75,6 +79,7 @@ impl Counters {
         self.partial_resends += partial_resends;
         self.receive_failures += receive_failures;
         self.exclusions += exclusions;
+        self.newcomer_swaps += newcomer_swaps;
     }
 }
 
@@ -100,6 +105,7 @@ mod tests {
             partial_resends: 11,
             receive_failures: 12,
             exclusions: 13,
+            newcomer_swaps: 16,
         };
         let mut sum = one.clone();
         sum.accumulate(&one);
@@ -115,5 +121,6 @@ mod tests {
         assert_eq!(sum.receive_failures, 24);
         assert_eq!(sum.packed_frames, 28);
         assert_eq!(sum.frames_after_token, 30);
+        assert_eq!(sum.newcomer_swaps, 32);
     }
 }

@@ -252,3 +252,27 @@ fn a_member_deaf_to_one_sender_stays_in_the_ring_it_forms() {
         assert_eq!(net.regular_configs(id).last(), Some(&vec![1, 2, 3]), "node {id}: {:?}", net.regular_configs(id));
     }
 }
+
+/// A ring kept over a link that only the token's multicast fallback crosses
+/// gives way to a newcomer with clean links both ways (asym seed 8): 3's
+/// unicast to 2 is lost, 2's multicast to 1 too, and nothing of 1's reaches
+/// 2. {2,3} kept going by the relay while 1, which never hears 2, stayed
+/// alone for as long as the fault lasted, though 1 and 3 hear each other
+/// cleanly: 1's detects never name 2, so {2,3} never merged with it. Now 3,
+/// once 1's detects have named it for two seconds, leaves 2 for 1.
+#[test]
+fn a_ring_kept_by_the_relay_gives_way_to_a_clean_newcomer() {
+    let mut net = TestNet::new(3);
+    net.run_for(1000 * MS);
+    net.ucast_cut = vec![(3, 2)];
+    net.mcast_cut = vec![(2, 1)];
+    net.cut = vec![(1, 2)];
+    net.run_for(20_000 * MS);
+    for (id, ring) in [(1, vec![1, 3]), (2, vec![2]), (3, vec![1, 3])] {
+        assert_eq!(net.regular_configs(id).last(), Some(&ring), "node {id}: {:?}", net.regular_configs(id));
+    }
+    let settled: Vec<usize> = (1..=3).map(|id| net.regular_configs(id).len()).collect();
+    net.run_for(20_000 * MS);
+    assert_eq!(settled, (1..=3).map(|id| net.regular_configs(id).len()).collect::<Vec<_>>());
+    assert_eq!(net.procs[&3].counters.newcomer_swaps, 1);
+}

@@ -35,6 +35,8 @@ struct Pending {
     sent_at: Time,
     /// Resends so far: from the second on, by multicast (`relay.rs`).
     resends: u32,
+    /// The first copy went by multicast (`Forwarder::first_destination`).
+    by_multicast: bool,
 }
 
 impl Pending {
@@ -58,6 +60,8 @@ pub(crate) struct Forwarder {
     /// A successor our unicast did not reach lately, and how many more
     /// forwards go to it by multicast.
     fallback: Option<(NodeId, u32)>,
+    /// `first_destination` chose multicast for the forward about to be made.
+    next_by_multicast: bool,
     /// When we forwarded a token whose return will measure a rotation.
     rotation_start: Option<Time>,
     /// Smoothed rotation and its mean deviation, once measured.
@@ -72,7 +76,9 @@ impl Forwarder {
     pub fn forward(&mut self, now: Time, bytes: Vec<u8>, to: NodeId, seq: u64, measure: bool, ceiling: Time) -> Time {
         let wait = if measure { self.adaptive_wait(ceiling) } else { ceiling };
         self.rotation_start = measure.then_some(now);
-        self.pending = Some(Pending { bytes, to, seq, wait, unmeasured: !measure, sent_at: now, resends: 0 });
+        let by_multicast = std::mem::take(&mut self.next_by_multicast);
+        self.pending =
+            Some(Pending { bytes, to, seq, wait, unmeasured: !measure, sent_at: now, resends: 0, by_multicast });
         now + wait
     }
 
@@ -86,21 +92,34 @@ impl Forwarder {
     /// How to send the first copy of a token to `to`: by multicast while our
     /// unicast to it is known not to arrive (`relay.rs`), else by unicast.
     pub fn first_destination(&mut self, to: NodeId) -> Destination {
-        match &mut self.fallback {
+        let dest = match &mut self.fallback {
             Some((node, left)) if *node == to && *left > 0 => {
                 *left -= 1;
                 Destination::All
             }
             _ => Destination::Node(to),
-        }
+        };
+        self.next_by_multicast = dest == Destination::All;
+        dest
+    }
+
+    /// Whether our unicast to `node` failed lately: since the last time a
+    /// token needed the multicast fallback to reach it, none has made it
+    /// by unicast (the membership prefers a clean newcomer to such a
+    /// member: `Processor::on_merge_detect`).
+    pub fn unicast_fails_to(&self, node: NodeId) -> bool {
+        self.fallback.is_some_and(|(n, _)| n == node)
     }
 
     /// The pending token made it: if only the multicast fallback got it
-    /// there, the next forwards to that successor start with it.
+    /// there, the next forwards to that successor start with it; if our
+    /// unicast did, the link works again.
     fn delivered(&mut self) {
         if let Some(p) = self.pending.take() {
             if p.resends >= 2 {
                 self.fallback = Some((p.to, FALLBACK_FORWARDS));
+            } else if !p.by_multicast && self.unicast_fails_to(p.to) {
+                self.fallback = None;
             }
         }
     }
@@ -239,7 +258,11 @@ mod tests {
         for _ in 0..FALLBACK_FORWARDS {
             assert_eq!(f.first_destination(3), Destination::All);
         }
+        assert!(f.unicast_fails_to(3) && !f.unicast_fails_to(4));
         assert_eq!(f.first_destination(3), Destination::Node(3), "then unicast is tried again");
+        f.forward(4, vec![1], 3, 10, true, CEILING);
+        f.token_arrived(5, true);
+        assert!(!f.unicast_fails_to(3), "and when it arrives the link works again");
         assert_eq!(f.first_destination(4), Destination::Node(4));
         // A token that made it by unicast changes nothing.
         f.forward(10, vec![1], 5, 10, true, CEILING);

@@ -35,6 +35,10 @@ pub(crate) struct Gather {
     /// Whose joins we heard in this gathering: a commit token is taken only if
     /// it names one of them (see `on_commit_token`).
     pub voices: BTreeSet<NodeId>,
+    /// Members we left the ring to be rid of (our unicast to them failed,
+    /// see `leave_for_a_newcomer`): failed in this gathering whatever
+    /// epoch resets the fail set.
+    pub refused: BTreeSet<NodeId>,
     /// Ring seq each gatherer reported in its last join.
     pub ring_seqs: BTreeMap<NodeId, u64>,
     /// When the current gathering started.
@@ -62,6 +66,7 @@ impl Processor {
         if leaving_ring || self.gather.proc_set.is_empty() {
             self.gather.proc_set = self.ring.members.iter().copied().collect();
             self.gather.fail_set.clear();
+            self.gather.refused.clear();
             // A new gathering is a new epoch: whoever still holds failure
             // decisions from an earlier gathering drops them on hearing us
             // (see `process_join`). Ring seqs stay multiples of 4 (`start_commit`).
@@ -220,7 +225,7 @@ impl Processor {
         let new_epoch = join.ring_seq > self.highest_ring_seq;
         if new_epoch {
             self.highest_ring_seq = join.ring_seq;
-            self.gather.fail_set.clear();
+            self.gather.fail_set.clone_from(&self.gather.refused);
         }
         let stale = join.ring_seq < self.highest_ring_seq;
         if !self.gather.fail_set.contains(&join.sender) {
@@ -324,6 +329,23 @@ impl Processor {
         self.gather.consensus.insert(self.me);
         self.timers.set(TimerKind::Consensus, self.now + self.config.consensus_timeout);
         self.send_join();
+    }
+
+    /// Leave our ring to merge with a processor that hears us and that we
+    /// hear, when the only members it does not hear are `unwanted`: members
+    /// our unicast no longer reaches (the ring keeps them by the token's
+    /// multicast fallback, `relay.rs`). Without this a ring kept over such a
+    /// link keeps out, for as long as the fault lasts, a newcomer with clean
+    /// links both ways to us (asym seed 8: {2,3} stayed, 3's unicast to 2
+    /// lost, while 1, which never heard 2, stayed alone). Failing them is our
+    /// opinion, but one a fault measured, and they hear it as an accusation
+    /// and keep to themselves; `update_exclusions` then keeps them out.
+    pub(crate) fn leave_for_a_newcomer(&mut self, unwanted: &[NodeId]) {
+        self.counters.newcomer_swaps += 1;
+        self.enter_gather();
+        self.gather.refused.extend(unwanted.iter().copied().filter(|&n| n != self.me));
+        self.gather.fail_set.extend(self.gather.refused.iter().copied());
+        self.restart_gather_round();
     }
 
     /// A graceful leave: the leaver goes straight to the fail set.

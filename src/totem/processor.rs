@@ -25,6 +25,14 @@ use super::token::Visits;
 use super::types::{Guarantee, NodeId, RingId, Time};
 use super::wire;
 
+/// Leaving a ring for a newcomer backs off from the exclusion cap to this
+/// many times it (`merge.rs`, `MergeWatch::may_swap`).
+const SWAP_BACKOFF_CAP: Time = 16;
+
+/// Detects in a row that must name us before we leave our ring for their
+/// sender's (`Processor::newcomer_proved`): two seconds at the defaults.
+const NEWCOMER_PROOF_DETECTS: u32 = 10;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum State {
     /// Looking for the processors to form a ring with.
@@ -316,23 +324,49 @@ impl Processor {
     /// would gather alone, and re-form alone, for nothing (asym seed 31). Any
     /// member answers a detect that does not name it, so that the other side
     /// learns whom it hears (a representative's detects alone would never
-    /// tell it about the others).
+    /// tell it about the others). The one exception to "all of us": see
+    /// `newcomer_proved`.
     fn on_merge_detect(&mut self, detect: MergeDetect) {
         let sender = detect.sender;
         if sender == self.me || self.state != State::Operational || !self.is_foreign_ring(detect.ring_id) {
             return;
         }
-        let excluded = self.exclusions.is_excluded(sender, self.now);
-        if !excluded {
-            self.merge.heard_from(sender, self.now);
-            if self.heard_by_all_of_us(&detect.heard) && self.hears_all_of_them(&detect) {
-                self.enter_gather();
-                return;
+        let mut answer = !detect.heard.contains(&self.me);
+        if !self.exclusions.is_excluded(sender, self.now) {
+            self.merge.heard_from(sender, self.now, !answer);
+            if self.hears_all_of_them(&detect) {
+                if self.heard_by_all_of_us(&detect.heard) {
+                    self.enter_gather();
+                    return;
+                }
+                if let Some(unwanted) = self.only_unreached_unheard(&detect.heard) {
+                    if self.newcomer_proved(sender) {
+                        self.leave_for_a_newcomer(&unwanted);
+                        return;
+                    }
+                    // Keep it hearing us: whether its detects keep naming
+                    // us is what tells its link from us clean.
+                    answer = true;
+                }
             }
         }
-        if !detect.heard.contains(&self.me) && self.merge.may_answer(self.now, self.config.merge_timeout) {
+        if answer && self.merge.may_answer(self.now, self.config.merge_timeout) {
             self.send_merge_detect();
         }
+    }
+
+    /// Whether to leave our ring for `sender`'s (`leave_for_a_newcomer`):
+    /// its last [`NEWCOMER_PROOF_DETECTS`] detects all named us (we answer
+    /// each, and a detect names whom its sender heard in the last few
+    /// intervals: over a link that loses most of our answers a run that
+    /// long is rare, asym seed 1110, where each swap onto a 79% lossy link
+    /// failed and cost three reconfigurations), and swaps back off.
+    fn newcomer_proved(&mut self, sender: NodeId) -> bool {
+        if self.merge.named_us_in_a_row(sender) < NEWCOMER_PROOF_DETECTS {
+            return false;
+        }
+        let base = self.config.exclusion_cap();
+        self.merge.may_swap(self.now, base, SWAP_BACKOFF_CAP * base)
     }
 
     /// Whether a detect's `heard` list names every member of our ring (or,
@@ -342,6 +376,18 @@ impl Processor {
             return heard.iter().any(|&n| self.ring.is_member(n));
         }
         self.ring.members.iter().all(|m| heard.contains(m))
+    }
+
+    /// A detect that hears us but not all of our ring: the members it does
+    /// not hear, if each is one our unicast no longer reaches (see
+    /// `leave_for_a_newcomer`).
+    fn only_unreached_unheard(&self, heard: &[NodeId]) -> Option<Vec<NodeId>> {
+        if !heard.contains(&self.me) || !self.ring_fits_a_detect() {
+            return None;
+        }
+        let unheard: Vec<NodeId> = self.ring.members.iter().copied().filter(|m| !heard.contains(m)).collect();
+        let unreached = |m: &NodeId| self.forwarder.unicast_fails_to(*m);
+        (!unheard.is_empty() && unheard.iter().all(unreached)).then_some(unheard)
     }
 
     /// Whether a detect can name every member of our ring (`merge::MAX_HEARD`).

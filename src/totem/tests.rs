@@ -357,3 +357,21 @@ fn a_merge_detect_that_names_part_of_the_ring_is_answered_not_merged() {
     net.deliver_now(2, &detect_of(9, vec![1, 2, 3]));
     assert_eq!(net.procs[&2].state(), State::Gather, "contact both ways with all: merge");
 }
+
+/// On an idle ring the token rests a while at its holder (`hold.rs`): no
+/// member upstream of it may take the wait for a lost token and resend it
+/// (before, a member two hops before the holder resent it 40 times a
+/// second, from the second resend by multicast, and took its successor for
+/// one its unicast could not reach).
+#[test]
+fn an_idle_ring_resends_no_token() {
+    for n in [3, 5] {
+        let mut net = TestNet::new(n);
+        net.run_for(2000 * MS);
+        for (id, p) in &net.procs {
+            assert_eq!(p.counters.token_retransmits, 0, "ring of {n}: member {id} resent the token");
+            let successor = p.ring.members[(p.ring.members.iter().position(|m| m == id).unwrap() + 1) % n as usize];
+            assert!(!p.forwarder.unicast_fails_to(successor), "ring of {n}: member {id}");
+        }
+    }
+}

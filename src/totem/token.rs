@@ -369,9 +369,12 @@ impl Processor {
         let me = self.me;
         let to = self.token_ring_mut().successor(me);
         token.to = to;
-        // An idle ring's holder may keep the token on purpose: that
-        // rotation measures nothing and deserves the full interval.
-        let measure = !(to == self.ring.idle_holder() && self.would_hold(&token));
+        // An idle ring's holder may keep the token on purpose, wherever it
+        // is on the way round: that rotation measures nothing and deserves
+        // the full interval. (Only the holder's predecessor used to wait it;
+        // the others resent the token four times a hold, from the second
+        // resend by multicast, and took their successor for unreachable.)
+        let measure = !self.would_hold(&token);
         let dest = self.forwarder.first_destination(to);
         let bytes = self.send(dest, &Packet::Token(token));
         let interval = self.config.token_retransmit_interval();
