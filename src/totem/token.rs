@@ -23,12 +23,17 @@ pub(crate) struct Visits {
     /// Our contributions to the token's fcc and backlog on our last visit.
     my_fcc: u32,
     my_backlog: u32,
-    /// Consecutive visits on which we lacked frames and our aru did not move,
-    /// and that aru.
-    stalled_visits: u32,
-    stalled_aru: u64,
-    /// When the first of those visits was.
-    stalled_since: Time,
+    /// Since we were last caught up: what we had to reach then, when, and
+    /// the visits since (`check_receive_failure`).
+    behind: Option<Behind>,
+}
+
+/// A point we were due to have received up to, not yet reached.
+#[derive(Clone, Copy)]
+struct Behind {
+    due: u64,
+    since: Time,
+    visits: u32,
 }
 
 impl Visits {
@@ -38,9 +43,9 @@ impl Visits {
     }
 
     /// The ring we recovered on becomes the regular one: the token goes on,
-    /// the count of stalled visits starts again.
+    /// the count of visits behind starts again.
     pub fn restart_stall_count(&mut self) {
-        self.stalled_visits = 0;
+        self.behind = None;
     }
 
     /// Tokens seen on the active ring (a rough rotation count for tests;
@@ -426,40 +431,46 @@ impl Processor {
         })
     }
 
-    /// A processor whose aru stays behind the ring for `fail_recv_const`
-    /// visits, or for a token timeout and at least
-    /// `STALLED_VISITS_BEFORE_TIMEOUT` visits, cannot receive: it leaves the
-    /// ring to be recovered by a new one (the recovery exchange gives it what
-    /// the ring could not). The visit count alone is no bound in time: a ring
-    /// whose token crawls over a faulty link (a retransmission interval per
-    /// visit) took seconds to reach it while delivering nothing to us, longer
-    /// than a lost token costs; a frame that a token timeout of requests did
-    /// not bring is as lost as a token that did not come. Behind means
-    /// below `due`, the token's seq less the predecessor's tail: lacking
-    /// only frames still in flight is no sign of a receive failure (and the
-    /// frames we originated this visit are ours, so an aru at `due` covers
-    /// them too).
+    /// A processor that does not reach, within `fail_recv_const` visits, or
+    /// within a token timeout and at least `STALLED_VISITS_BEFORE_TIMEOUT`
+    /// visits, the aru it was due to have when it first fell behind, cannot
+    /// receive: it leaves the ring to be recovered by a new one (the recovery
+    /// exchange gives it what the ring could not). The visit count alone is
+    /// no bound in time: a ring whose token crawls over a faulty link (a
+    /// retransmission interval per visit) took seconds to reach it while
+    /// delivering nothing to us, longer than a lost token costs; a frame that
+    /// a token timeout of requests did not bring is as lost as a token that
+    /// did not come. And an aru that creeps is no better than one that
+    /// stalls: over links that lose most frames and most retransmissions a
+    /// member got a frame now and then, and a ring of three kept it for 20 s
+    /// while the two others, clean with each other, waited seconds for each
+    /// delivery (asym seed 244). Behind means below `due`, the token's seq
+    /// less the predecessor's tail: lacking only frames still in flight is no
+    /// sign of a receive failure (and the frames we originated this visit are
+    /// ours, so an aru at `due` covers them too).
     fn check_receive_failure(&mut self, due: u64) -> bool {
         let my_aru = self.token_ring_mut().my_aru;
+        let now = self.now;
         let v = &mut self.visits;
-        if my_aru >= due || my_aru != v.stalled_aru {
-            v.stalled_visits = 0;
-            v.stalled_aru = my_aru;
+        if my_aru >= due || v.behind.is_some_and(|b| my_aru >= b.due) {
+            // Caught up with all we were due, or with what we were due when
+            // we fell behind: a new clock for what is missing now.
+            v.behind = (my_aru < due).then_some(Behind { due, since: now, visits: 0 });
             return false;
         }
-        if v.stalled_visits == 0 {
-            // The first stalled visit (also on a new ring whose aru equals
-            // the last one's by chance): the clock starts now, not at an
-            // earlier ring's visit.
-            v.stalled_since = self.now;
-        }
-        v.stalled_visits += 1;
-        let too_long = v.stalled_visits >= STALLED_VISITS_BEFORE_TIMEOUT
-            && self.now.saturating_sub(v.stalled_since) >= self.config.token_timeout;
-        if v.stalled_visits < self.config.fail_recv_const && !too_long {
+        let Some(b) = v.behind.as_mut() else {
+            // The first visit behind (also on a new ring) starts the clock
+            // now, not at an earlier ring's visit.
+            v.behind = Some(Behind { due, since: now, visits: 0 });
+            return false;
+        };
+        b.visits += 1;
+        let too_long =
+            b.visits >= STALLED_VISITS_BEFORE_TIMEOUT && now.saturating_sub(b.since) >= self.config.token_timeout;
+        if b.visits < self.config.fail_recv_const && !too_long {
             return false;
         }
-        v.stalled_visits = 0;
+        v.behind = None;
         self.counters.receive_failures += 1;
         self.enter_gather();
         true
@@ -557,7 +568,9 @@ mod tests {
             assert!(!p.check_receive_failure(3));
         }
         assert_eq!(p.counters.receive_failures, 0);
-        // Without a tail, lacking 4 at the same aru for fail_recv_const visits is one.
+        // Without a tail, lacking 4 for fail_recv_const visits after the one
+        // that found it missing is one.
+        assert!(!p.check_receive_failure(6));
         assert!(!p.check_receive_failure(6));
         assert!(p.check_receive_failure(6));
         assert_eq!(p.counters.receive_failures, 1);
@@ -598,6 +611,39 @@ mod tests {
         p.now = 2 * timeout;
         assert!(!p.check_receive_failure(8));
         assert_eq!(p.counters.receive_failures, 0);
+    }
+
+    #[test]
+    fn an_aru_that_creeps_but_never_catches_up_is_a_receive_failure() {
+        // We lack 4 and the ring is at 100. Each visit brings one more frame
+        // (4, which our aru jumps to 6 with, then 7, 8, ...): the aru never
+        // stalls, yet after a token timeout we are still short of 100.
+        let mut p = holder();
+        let timeout = p.config.token_timeout;
+        let mut failed = false;
+        let mut arus = Vec::new();
+        for i in 0..=STALLED_VISITS_BEFORE_TIMEOUT as u64 + 1 {
+            if i > 0 {
+                let seq = if i == 1 { 4 } else { 5 + i };
+                p.ring.insert(DataFrame {
+                    ring_id: p.ring.id,
+                    seq,
+                    sender: 2,
+                    guarantee: Guarantee::Agreed,
+                    frag: Frag::Whole,
+                    body: FrameBody::App(vec![1].into()),
+                });
+            }
+            arus.push(p.ring.my_aru);
+            p.now = i * timeout / 2;
+            failed = p.check_receive_failure(100 + i);
+            if failed {
+                break;
+            }
+        }
+        assert!(arus.windows(2).all(|w| w[1] > w[0]), "the aru moved each visit: {arus:?}");
+        assert!(failed, "still short of 100, the seq due when it fell behind, after a token timeout");
+        assert_eq!(p.counters.receive_failures, 1);
     }
 
     #[test]
