@@ -198,7 +198,13 @@ impl Processor {
     /// join from a newer epoch resets our fail set; a join from an older epoch
     /// contributes its processors but not its failure decisions, and our own
     /// joins will bring its sender up to date. Without this, processors that
-    /// gather out of phase keep failing each other for ever.
+    /// gather out of phase keep failing each other for ever. Nor do we adopt
+    /// the failure decisions of a processor our unicast no longer reaches
+    /// (`Forwarder::unicast_fails_to`): its links are the faulty ones we
+    /// know of. Two gatherers that cannot hear each other fail each other,
+    /// and a third that hears both took whichever verdict came first (asym
+    /// seed 244: {1,3} over a 70% lossy link, where {2,3} is clean). If the
+    /// verdict was right, our own consensus timeout reaches it a round later.
     fn process_join(&mut self, join: Join) {
         if !self.join_fits(&join) {
             return;
@@ -234,7 +240,7 @@ impl Processor {
             self.gather.voices.insert(join.sender);
             self.gather.proc_set.insert(join.sender);
             self.gather.proc_set.extend(join.proc_set.iter().copied());
-            if !stale {
+            if !stale && !self.forwarder.unicast_fails_to(join.sender) {
                 self.gather.fail_set.extend(join.fail_set.iter().copied());
             }
         }
