@@ -346,10 +346,11 @@ impl Processor {
     /// lost, while 1, which never heard 2, stayed alone). Failing them is our
     /// opinion, but one a fault measured, and they hear it as an accusation
     /// and keep to themselves; `update_exclusions` then keeps them out.
+    /// `unwanted` never holds us (the detect that prompts this names us).
     pub(crate) fn leave_for_a_newcomer(&mut self, unwanted: &[NodeId]) {
         self.counters.newcomer_swaps += 1;
         self.enter_gather();
-        self.gather.refused.extend(unwanted.iter().copied().filter(|&n| n != self.me));
+        self.gather.refused.extend(unwanted.iter().copied());
         self.gather.fail_set.extend(self.gather.refused.iter().copied());
         self.restart_gather_round();
     }
