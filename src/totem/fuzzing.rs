@@ -369,11 +369,22 @@ fn forge(p: &Processor, n: usize, input: &mut Input) -> Packet {
         3 => {
             let proc_set = node_set(n, input);
             let fail_set = proc_set.iter().copied().filter(|_| input.below(3) == 0).collect();
+            let mut poor_links: Vec<(NodeId, NodeId)> = (0..input.below(4))
+                .filter_map(|_| {
+                    let hearer = *proc_set.get(input.below(proc_set.len().max(1)))?;
+                    let heard = *proc_set.get(input.below(proc_set.len().max(1)))?;
+                    (hearer != heard).then_some((hearer, heard))
+                })
+                .collect();
+            poor_links.sort_unstable();
+            poor_links.dedup();
             Packet::Join(Join {
                 sender: node_near(n, input),
                 ring_seq: input.seq_near(p.highest_ring_seq),
+                number: input.u32_extreme(),
                 proc_set,
                 fail_set,
+                poor_links,
             })
         }
         4 => {
@@ -400,6 +411,7 @@ fn forge(p: &Processor, n: usize, input: &mut Input) -> Packet {
         5 => Packet::MergeDetect(MergeDetect {
             sender: node_near(n, input),
             ring_id: ring_id_near(p, input),
+            number: input.u32_extreme(),
             heard: node_set(n, input),
             members: node_set(n, input),
         }),

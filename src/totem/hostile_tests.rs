@@ -18,7 +18,7 @@ fn formed(n: u32) -> TestNet {
 }
 
 fn join(sender: NodeId, ring_seq: u64, proc_set: Vec<NodeId>) -> Vec<u8> {
-    wire::encode(&Packet::Join(Join { sender, ring_seq, proc_set, fail_set: vec![] }))
+    wire::encode(&Packet::Join(Join { sender, ring_seq, proc_set, fail_set: vec![], ..Join::default() }))
 }
 
 fn gathers(net: &TestNet) -> Vec<u64> {

@@ -4,6 +4,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::event::Destination;
+use super::hearing;
+use super::link_groups;
 use super::packet::{CommitEntry, CommitToken, Join, Packet, RingNotice};
 use super::processor::{Processor, State};
 use super::timers::TimerKind;
@@ -41,6 +43,11 @@ pub(crate) struct Gather {
     pub refused: BTreeSet<NodeId>,
     /// Ring seq each gatherer reported in its last join.
     pub ring_seqs: BTreeMap<NodeId, u64>,
+    /// Poor links `(hearer, heard)` known in this epoch: ours and those our
+    /// fellow gatherers reported. The ring we form is the group of us that
+    /// no such link crosses (`link_groups.rs`).
+    pub poor_links: BTreeSet<(NodeId, NodeId)>,
+
     /// When the current gathering started.
     pub started: Time,
 }
@@ -67,6 +74,7 @@ impl Processor {
             self.gather.proc_set = self.ring.members.iter().copied().collect();
             self.gather.fail_set.clear();
             self.gather.refused.clear();
+            self.gather.poor_links.clear();
             // A new gathering is a new epoch: whoever still holds failure
             // decisions from an earlier gathering drops them on hearing us
             // (see `process_join`). Ring seqs stay multiples of 4 (`start_commit`).
@@ -90,6 +98,14 @@ impl Processor {
         self.send_join();
     }
 
+    /// Whether this gathering is too young for our own judgements of links:
+    /// they would rest on the joins of earlier gatherings alone, and stick
+    /// for the whole epoch (a link that healed since would keep its ends
+    /// apart until the next one). A link losing most joins shows it in a few
+    /// join intervals; one that healed shows a run of them (`hearing.rs`).
+    fn judging(&self) -> bool {
+        self.now < self.gather.started + self.config.join_timeout * hearing::HEALED_RUN as Time
+    }
     /// Forget a ring being formed; its id goes to the past so that its late
     /// packets are not taken for a foreign ring.
     fn abandon_forming(&mut self) {
@@ -105,16 +121,38 @@ impl Processor {
         let join = Join {
             sender: self.me,
             ring_seq: self.highest_ring_seq,
+            number: self.hearing.next_number(),
             proc_set: self.gather.proc_set.iter().copied().collect(),
             fail_set: self.gather.fail_set.iter().copied().collect(),
+            poor_links: self.gather.poor_links.iter().copied().collect(),
         };
         self.multicast(&Packet::Join(join));
+    }
+
+    /// The processors we gather with whose joins we mostly miss
+    /// (`hearing.rs`) become poor links of ours; whether the set grew.
+    /// Links only grow within an epoch, so gathering still ends.
+    fn note_own_poor_links(&mut self) -> bool {
+        if self.judging() {
+            return false;
+        }
+        let mut grew = false;
+        for &n in self.gather.proc_set.difference(&self.gather.fail_set) {
+            if n != self.me
+                && self.gather.poor_links.len() < wire::MAX_POOR_LINKS
+                && self.hearing.hears_poorly(n, self.now)
+            {
+                grew |= self.gather.poor_links.insert((self.me, n));
+            }
+        }
+        grew
     }
 
     pub(crate) fn on_join(&mut self, join: Join) {
         if join.sender == self.me || !self.credible_ring_seq(join.ring_seq) {
             return;
         }
+        self.hearing.record(join.sender, join.number, self.now);
         match self.state {
             State::Operational => {
                 // A member's join from before this ring formed is stale; any
@@ -166,11 +204,13 @@ impl Processor {
     /// `wire::MAX_MEMBERS`. A ring cannot have more members (its commit
     /// token would not decode), and without this a stranger's joins, each
     /// naming 1024 new ids, would grow every gatherer's sets (and the joins
-    /// they multicast) without bound. And a join whose fail set is not within its proc set is forged (every
-    /// gatherer keeps its fail set within its proc set): its failures would
-    /// grow our fail set past what `MAX_MEMBERS` bounds.
+    /// they multicast) without bound. And a join whose fail set or poor links
+    /// are not within its proc set is forged (every gatherer keeps them
+    /// within its proc set): its failures would grow our fail set past what
+    /// `MAX_MEMBERS` bounds.
     fn join_fits(&self, join: &Join) -> bool {
-        if !join.fail_set.iter().all(|f| join.proc_set.binary_search(f).is_ok()) {
+        let known = |n: &NodeId| join.proc_set.binary_search(n).is_ok();
+        if !join.fail_set.iter().all(known) || !join.poor_links.iter().all(|(a, b)| known(a) && known(b)) {
             return false;
         }
         let ours = &self.gather.proc_set;
@@ -227,11 +267,12 @@ impl Processor {
         // whoever starts epochs faster than our consensus timeout (a processor
         // that hears nobody re-forms alone every second) the power to keep us
         // gathering (deaf seed 5309: 18 s).
-        let before = (self.gather.proc_set.clone(), self.gather.fail_set.clone());
+        let before = (self.gather.proc_set.clone(), self.gather.fail_set.clone(), self.gather.poor_links.clone());
         let new_epoch = join.ring_seq > self.highest_ring_seq;
         if new_epoch {
             self.highest_ring_seq = join.ring_seq;
             self.gather.fail_set.clone_from(&self.gather.refused);
+            self.gather.poor_links.clear();
         }
         let stale = join.ring_seq < self.highest_ring_seq;
         if !self.gather.fail_set.contains(&join.sender) {
@@ -243,19 +284,36 @@ impl Processor {
             if !stale && !self.forwarder.unicast_fails_to(join.sender) {
                 self.gather.fail_set.extend(join.fail_set.iter().copied());
             }
+            if !stale {
+                self.adopt_poor_links(&join.poor_links);
+            }
         }
-        if before.0 != self.gather.proc_set || before.1 != self.gather.fail_set {
+        self.note_own_poor_links();
+        let after = (&self.gather.proc_set, &self.gather.fail_set, &self.gather.poor_links);
+        if (&before.0, &before.1, &before.2) != after {
             self.restart_gather_round();
         } else if new_epoch {
             // Same sets: the agreements stand; the others learn our epoch.
             self.send_join();
         }
         let same_sets = join.proc_set.iter().eq(self.gather.proc_set.iter())
-            && join.fail_set.iter().eq(self.gather.fail_set.iter());
+            && join.fail_set.iter().eq(self.gather.fail_set.iter())
+            && join.poor_links.iter().eq(self.gather.poor_links.iter());
         if same_sets {
             self.gather.consensus.insert(join.sender);
         }
         self.check_consensus();
+    }
+
+    /// Poor links are measurements (`hearing.rs`), not opinions: we take
+    /// those of any current join, whoever measured them, up to the bound.
+    fn adopt_poor_links(&mut self, links: &[(NodeId, NodeId)]) {
+        for &link in links {
+            if self.gather.poor_links.len() >= wire::MAX_POOR_LINKS {
+                break;
+            }
+            self.gather.poor_links.insert(link);
+        }
     }
 
     /// A current join that names us failed: its sender believes we failed, so
@@ -277,9 +335,11 @@ impl Processor {
         self.check_consensus();
     }
 
-    /// The processors the next ring would have: heard of and not failed.
+    /// The processors the next ring would have: heard of, not failed, and
+    /// in our group once the poor links are cut (`link_groups.rs`).
     fn candidates(&self) -> Vec<NodeId> {
-        self.gather.proc_set.difference(&self.gather.fail_set).copied().collect()
+        let alive = self.gather.proc_set.difference(&self.gather.fail_set).copied().collect();
+        link_groups::group_of(self.me, &alive, &self.gather.poor_links)
     }
 
     /// With consensus, the lowest candidate forms the ring. Consensus is not
@@ -290,6 +350,11 @@ impl Processor {
             return;
         }
         let members = self.candidates();
+        // A member heard poorly in earlier gatherings is judged on this one's
+        // joins before we agree on a ring with it.
+        if self.judging() && members.iter().any(|&m| m != self.me && self.hearing.hears_poorly(m, self.now)) {
+            return;
+        }
         if !members.iter().all(|m| self.gather.consensus.contains(m)) {
             return;
         }
@@ -302,7 +367,11 @@ impl Processor {
         if self.state != State::Gather {
             return;
         }
-        self.send_join();
+        if self.note_own_poor_links() {
+            self.restart_gather_round();
+        } else {
+            self.send_join();
+        }
         self.timers.set(TimerKind::Join, self.now + self.config.join_timeout);
         self.check_consensus();
     }

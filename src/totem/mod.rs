@@ -18,7 +18,9 @@ mod flow;
 mod forward;
 #[doc(hidden)]
 pub mod fuzzing;
+mod hearing;
 mod hold;
+mod link_groups;
 mod membership;
 mod merge;
 mod outbox;

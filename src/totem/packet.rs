@@ -125,15 +125,22 @@ pub enum FrameBody {
 }
 
 /// A membership join message: what its sender knows of the processors around it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Join {
     pub sender: NodeId,
     /// Highest ring seq the sender has seen.
     pub ring_seq: u64,
+    /// How many joins and merge-detects the sender sent before this one
+    /// (one count for both): receivers see which they missed (`hearing.rs`).
+    pub number: u32,
     /// Sorted, no duplicates.
     pub proc_set: Vec<NodeId>,
     /// Sorted, no duplicates.
     pub fail_set: Vec<NodeId>,
+    /// The poor links the sender knows of, `(hearer, heard)`: `hearer` misses
+    /// most of `heard`'s multicast (`link_groups.rs`). Sorted, no duplicates,
+    /// never a processor with itself.
+    pub poor_links: Vec<(NodeId, NodeId)>,
 }
 
 /// The commit token that forms a new ring: it circulates twice.
@@ -165,10 +172,13 @@ pub struct CommitEntry {
 
 /// An operational ring's representative announces its ring, so that
 /// partitions that can hear each other merge.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct MergeDetect {
     pub sender: NodeId,
     pub ring_id: RingId,
+    /// How many joins and merge-detects the sender sent before this one
+    /// (one count for both): receivers see which they missed (`hearing.rs`).
+    pub number: u32,
     /// Senders of other rings' merge-detects heard lately (sorted, bounded):
     /// a ring merges with another only once each hears the other, so that a
     /// processor that sends but cannot receive does not make a healthy ring

@@ -10,6 +10,7 @@ use super::counters::Counters;
 use super::event::{Destination, Event, SubmitError, Transmit};
 use super::exclusion::Exclusions;
 use super::forward::Forwarder;
+use super::hearing::Hearing;
 use super::hold::Hold;
 use super::membership::{Forming, Gather};
 use super::merge::MergeWatch;
@@ -77,6 +78,8 @@ pub struct Processor {
     pub(crate) merge: MergeWatch,
     /// Processors kept out a while after failing to form a ring with us.
     pub(crate) exclusions: Exclusions,
+    /// How well we hear each processor's joins and merge-detects.
+    pub(crate) hearing: Hearing,
     /// `leave()` was called: finish once our messages are held by all.
     pub(crate) leaving: bool,
     /// Rings we were on or began to form.
@@ -119,6 +122,7 @@ impl Processor {
             hold: Hold::default(),
             merge: MergeWatch::default(),
             exclusions: Exclusions::default(),
+            hearing: Hearing::default(),
             leaving: false,
             past_rings: PastRings::default(),
             relay: Relay::default(),
@@ -328,7 +332,11 @@ impl Processor {
     /// `newcomer_proved`.
     fn on_merge_detect(&mut self, detect: MergeDetect) {
         let sender = detect.sender;
-        if sender == self.me || self.state != State::Operational || !self.is_foreign_ring(detect.ring_id) {
+        if sender == self.me {
+            return;
+        }
+        self.hearing.record(sender, detect.number, self.now);
+        if self.state != State::Operational || !self.is_foreign_ring(detect.ring_id) {
             return;
         }
         let mut answer = !detect.heard.contains(&self.me);
@@ -398,18 +406,27 @@ impl Processor {
     /// Whether we heard lately from every member of the detect's ring (its
     /// sender just now). A detect of a ring too large to list its members
     /// lists none: then its sender stands for them.
+    /// Whether we hear every member of a detect's ring, and its sender not
+    /// poorly (`hearing.rs`): a merge over a poor link re-forms the rings
+    /// apart again, a reconfiguration of each for nothing, every time the
+    /// detects cross (asym seed 1093). Only the sender's: its detects keep
+    /// our judgement of it current, while the other members may not have
+    /// sent anything since a partition that made them look poor.
     fn hears_all_of_them(&mut self, detect: &MergeDetect) -> bool {
         let heard = self.merge.heard(self.now, self.config.merge_timeout);
         detect.members.iter().all(|m| *m == detect.sender || heard.contains(m))
+            && !self.hearing.hears_poorly(detect.sender, self.now)
     }
 
     /// Our ring's announcement, naming the senders we hear, but for those we
-    /// keep out: named, one would gather at once, alone, and churn its ring.
+    /// keep out or hear poorly: named, one would gather at once, alone, and
+    /// churn its ring.
     pub(crate) fn send_merge_detect(&mut self) {
         let mut heard = self.merge.heard(self.now, self.config.merge_timeout);
-        heard.retain(|&n| !self.exclusions.is_excluded(n, self.now));
+        heard.retain(|&n| !self.exclusions.is_excluded(n, self.now) && !self.hearing.hears_poorly(n, self.now));
         let members = if self.ring_fits_a_detect() { self.ring.members.clone() } else { Vec::new() };
-        let detect = MergeDetect { sender: self.me, ring_id: self.ring.id, heard, members };
+        let number = self.hearing.next_number();
+        let detect = MergeDetect { sender: self.me, ring_id: self.ring.id, number, heard, members };
         self.multicast(&Packet::MergeDetect(detect));
     }
 

@@ -27,6 +27,8 @@ pub(crate) struct TestNet {
     pub ucast_cut: Vec<(NodeId, NodeId)>,
     /// Probability that any copy is lost, drawn from a fixed-seed generator.
     pub loss: f64,
+    /// Probability that a copy on one link is lost, on top of `loss`: (from, to, p).
+    pub link_loss: Vec<(NodeId, NodeId, f64)>,
     rng: u64,
     /// When set, every transmit in the order each processor asked for it:
     /// (sender, destination, bytes).
@@ -47,6 +49,7 @@ impl TestNet {
             mcast_cut: Vec::new(),
             ucast_cut: Vec::new(),
             loss: 0.0,
+            link_loss: Vec::new(),
             rng: 0x9e37_79b9_7f4a_7c15,
             sent_log: None,
         };
@@ -107,7 +110,12 @@ impl TestNet {
             let multicast = t.dest == Destination::All;
             for d in dests {
                 let cut_here = if multicast { &self.mcast_cut } else { &self.ucast_cut };
-                if self.cut.contains(&(id, d)) || cut_here.contains(&(id, d)) || self.lose() {
+                let on_link = self.link_loss.iter().find(|l| (l.0, l.1) == (id, d)).map_or(0.0, |l| l.2);
+                if self.cut.contains(&(id, d))
+                    || cut_here.contains(&(id, d))
+                    || self.lose(self.loss)
+                    || self.lose(on_link)
+                {
                     continue;
                 }
                 self.counter += 1;
@@ -117,14 +125,14 @@ impl TestNet {
     }
 
     /// A loss draw (xorshift: deterministic, no dependency).
-    fn lose(&mut self) -> bool {
-        if self.loss <= 0.0 {
+    fn lose(&mut self, p: f64) -> bool {
+        if p <= 0.0 {
             return false;
         }
         self.rng ^= self.rng << 13;
         self.rng ^= self.rng >> 7;
         self.rng ^= self.rng << 17;
-        (self.rng >> 11) as f64 / (1u64 << 53) as f64 <= self.loss
+        (self.rng >> 11) as f64 / (1u64 << 53) as f64 <= p
     }
 
     /// Run until `until`, delivering packets and firing timers in time order.

@@ -328,7 +328,13 @@ fn a_merge_detect_that_names_part_of_the_ring_is_answered_not_merged() {
     net.sent_log = Some(Vec::new());
     let foreign = super::RingId { rep: 9, seq: 8 };
     let detect = |heard: Vec<u32>| {
-        super::wire::encode(&Packet::MergeDetect(MergeDetect { sender: 9, ring_id: foreign, heard, members: vec![9] }))
+        super::wire::encode(&Packet::MergeDetect(MergeDetect {
+            sender: 9,
+            ring_id: foreign,
+            heard,
+            members: vec![9],
+            ..MergeDetect::default()
+        }))
     };
 
     net.deliver_now(2, &detect(vec![1]));
@@ -346,7 +352,7 @@ fn a_merge_detect_that_names_part_of_the_ring_is_answered_not_merged() {
     // 9's ring also holds 10, which 2 never heard: that ring would not gather
     // for our detects, so 2 would gather alone for nothing.
     let detect_of = |sender: u32, heard: Vec<u32>| {
-        let d = MergeDetect { sender, ring_id: foreign, heard, members: vec![9, 10] };
+        let d = MergeDetect { sender, ring_id: foreign, heard, members: vec![9, 10], ..MergeDetect::default() };
         super::wire::encode(&Packet::MergeDetect(d))
     };
     net.deliver_now(2, &detect_of(9, vec![1, 2, 3]));

@@ -22,9 +22,9 @@
 //! |-------------|------|-----------------------------------|
 //! | Token       | 1    | ring_id, token_seq u64, seq u64, aru u64, aru_id u32, rotation_min u64, stable u64, fcc u32, backlog u32, quiet u32, flags u8, to u32, tail u32, n u16, n × rtr u64 |
 //! | Data        | 2    | frame |
-//! | Join        | 3    | sender u32, ring_seq u64, n u16, n × proc u32, m u16, m × fail u32 |
+//! | Join        | 3    | sender u32, ring_seq u64, number u32, n u16, n × proc u32, m u16, m × fail u32, k u16, k × (hearer u32, heard u32) |
 //! | Commit      | 4    | ring_id, hops u32, n u16, n × entry |
-//! | MergeDetect | 5    | sender u32, ring_id, n u16, n × heard u32, m u16, m × member u32 |
+//! | MergeDetect | 5    | sender u32, ring_id, number u32, n u16, n × heard u32, m u16, m × member u32 |
 //! | Leave       | 6    | sender u32, ring_id |
 //! | HoldCancel  | 7    | sender u32, ring_id |
 //!
@@ -39,12 +39,14 @@
 //!
 //! Resulting sizes in bytes: Token 83 + 8 per rtr entry; Data
 //! [`DATA_HEADER_LEN`] + payload, plus [`RECOVERED_OVERHEAD`] when the frame is
-//! carried as Recovered; Join 20 + 4 per set entry; Commit 22 + 50 per member;
-//! MergeDetect 24 + 4 per heard or member entry; Leave and HoldCancel 20.
+//! carried as Recovered; Join 26 + 4 per set entry + 8 per poor link; Commit 22 + 50 per member;
+//! MergeDetect 28 + 4 per heard or member entry; Leave and HoldCancel 20.
 //!
 //! Validation on decode: node ids that name a processor (senders, set and
 //! member entries) are never 0; Join sets, MergeDetect heard and member lists and Commit
-//! members are strictly ascending by node id and hold at most [`MAX_MEMBERS`] entries; the token's
+//! members are strictly ascending by node id and hold at most [`MAX_MEMBERS`] entries; a join's
+//! poor links are strictly ascending pairs of two different processors, at most
+//! [`MAX_POOR_LINKS`]; the token's
 //! rtr list holds at most [`MAX_RTR`]; the whole packet is at most
 //! [`MAX_PACKET`] bytes; ring seqs (in ring ids and a join's `ring_seq`) are at
 //! most [`MAX_RING_SEQ`]. `Token::aru_id` may be 0 (it means "nobody"), ring
@@ -62,7 +64,7 @@ use super::shared::SharedBytes;
 use super::types::{Guarantee, NodeId, RingId};
 
 /// Bumped whenever the layout changes; peers with another version are not understood.
-pub const WIRE_VERSION: u8 = 4;
+pub const WIRE_VERSION: u8 = 5;
 
 /// The largest packet decode accepts: below the 65,507-byte UDP payload limit,
 /// and a bound on the work and memory one packet can cost a receiver.
@@ -85,6 +87,10 @@ pub const MAX_RTR: usize = 256;
 /// A full commit token (1024 × 50 bytes of entries) still fits in [`MAX_PACKET`].
 pub const MAX_MEMBERS: usize = 1024;
 
+/// Most poor links a join may carry (`link_groups.rs`): every link of a
+/// processor that hears nobody in a ring of 256.
+pub const MAX_POOR_LINKS: usize = 256;
+
 /// Encoded size of a `Packet::Data` whose body is `App` with no payload bytes:
 /// a Data packet with payload `p` takes `DATA_HEADER_LEN + p.len()` bytes.
 pub const DATA_HEADER_LEN: usize = HEADER_LEN + FRAME_FIXED_LEN + APP_LEN_LEN;
@@ -105,7 +111,8 @@ const COUNT_LEN: usize = 2;
 const TOKEN_FIXED_LEN: usize = RING_ID_LEN + 8 + 8 + 8 + 4 + 8 + 8 + 4 + 4 + 4 + 1 + 4 + 4 + COUNT_LEN;
 const RTR_ENTRY_LEN: usize = 8;
 const NODE_LEN: usize = 4;
-const JOIN_FIXED_LEN: usize = 4 + 8 + COUNT_LEN + COUNT_LEN;
+const JOIN_FIXED_LEN: usize = 4 + 8 + 4 + COUNT_LEN + COUNT_LEN + COUNT_LEN;
+const LINK_LEN: usize = 2 * NODE_LEN;
 const COMMIT_FIXED_LEN: usize = RING_ID_LEN + 4 + COUNT_LEN;
 const COMMIT_ENTRY_LEN: usize = 4 + 1 + RING_ID_LEN + 8 + 8 + 8 + 8 + 1;
 const NOTICE_LEN: usize = 4 + RING_ID_LEN;
@@ -173,9 +180,11 @@ pub fn encoded_len(packet: &Packet) -> usize {
         + match packet {
             Packet::Token(t) => TOKEN_FIXED_LEN + RTR_ENTRY_LEN * t.rtr.len(),
             Packet::Data(frame) => frame_len(frame),
-            Packet::Join(j) => JOIN_FIXED_LEN + NODE_LEN * (j.proc_set.len() + j.fail_set.len()),
+            Packet::Join(j) => {
+                JOIN_FIXED_LEN + NODE_LEN * (j.proc_set.len() + j.fail_set.len()) + LINK_LEN * j.poor_links.len()
+            }
             Packet::Commit(c) => COMMIT_FIXED_LEN + COMMIT_ENTRY_LEN * c.members.len(),
-            Packet::MergeDetect(m) => NOTICE_LEN + 2 * COUNT_LEN + NODE_LEN * (m.heard.len() + m.members.len()),
+            Packet::MergeDetect(m) => NOTICE_LEN + 4 + 2 * COUNT_LEN + NODE_LEN * (m.heard.len() + m.members.len()),
             Packet::Leave(_) | Packet::HoldCancel(_) => NOTICE_LEN,
         }
 }
@@ -223,8 +232,14 @@ pub fn encode_into(packet: &Packet, out: &mut Vec<u8>) {
             w.u8(ty::JOIN);
             w.u32(j.sender);
             w.u64(j.ring_seq);
+            w.u32(j.number);
             w.nodes(&j.proc_set);
             w.nodes(&j.fail_set);
+            w.count(j.poor_links.len());
+            for &(hearer, heard) in &j.poor_links {
+                w.u32(hearer);
+                w.u32(heard);
+            }
         }
         Packet::Commit(c) => {
             w.u8(ty::COMMIT);
@@ -239,6 +254,7 @@ pub fn encode_into(packet: &Packet, out: &mut Vec<u8>) {
             w.u8(ty::MERGE_DETECT);
             w.u32(m.sender);
             w.ring_id(m.ring_id);
+            w.u32(m.number);
             w.nodes(&m.heard);
             w.nodes(&m.members);
         }
@@ -392,13 +408,16 @@ pub fn decode(bytes: &[u8]) -> Result<Packet, WireError> {
         ty::JOIN => Packet::Join(Join {
             sender: r.node_id("join sender is node 0")?,
             ring_seq: r.ring_seq()?,
+            number: r.u32()?,
             proc_set: r.node_set()?,
             fail_set: r.node_set()?,
+            poor_links: r.links()?,
         }),
         ty::COMMIT => Packet::Commit(r.commit()?),
         ty::MERGE_DETECT => Packet::MergeDetect(MergeDetect {
             sender: r.node_id("notice sender is node 0")?,
             ring_id: r.ring_id()?,
+            number: r.u32()?,
             heard: r.node_set()?,
             members: r.node_set()?,
         }),
@@ -556,6 +575,24 @@ impl<'a> Reader<'a> {
             prev = id;
         }
         Ok(set)
+    }
+
+    fn links(&mut self) -> Result<Vec<(NodeId, NodeId)>, WireError> {
+        let n = self.count(MAX_POOR_LINKS, LINK_LEN, "poor links over MAX_POOR_LINKS")?;
+        let mut links = Vec::with_capacity(n);
+        let mut prev = (0, 0);
+        for _ in 0..n {
+            let link = (self.node_id("poor link names node 0")?, self.node_id("poor link names node 0")?);
+            if link.0 == link.1 {
+                return Err(WireError::Invalid("poor link of a processor with itself"));
+            }
+            if link <= prev {
+                return Err(WireError::Invalid("poor links not strictly ascending"));
+            }
+            links.push(link);
+            prev = link;
+        }
+        Ok(links)
     }
 
     fn commit(&mut self) -> Result<CommitToken, WireError> {

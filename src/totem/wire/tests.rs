@@ -99,13 +99,21 @@ fn samples() -> Vec<Packet> {
             u32::MAX,
             app(rid(u32::MAX, MAX_RING_SEQ), u64::MAX, u32::MAX, Guarantee::Unordered, b"old ring bytes"),
         )),
-        Packet::Join(Join { sender: 1, ring_seq: 0, proc_set: vec![], fail_set: vec![] }),
-        Packet::Join(Join { sender: 4, ring_seq: 1_004, proc_set: vec![1, 2, 4, u32::MAX], fail_set: vec![3] }),
+        Packet::Join(Join { sender: 1, ring_seq: 0, proc_set: vec![], fail_set: vec![], ..Join::default() }),
+        Packet::Join(Join {
+            sender: 4,
+            ring_seq: 1_004,
+            proc_set: vec![1, 2, 4, u32::MAX],
+            fail_set: vec![3],
+            ..Join::default()
+        }),
         Packet::Join(Join {
             sender: u32::MAX,
             ring_seq: MAX_RING_SEQ,
+            number: u32::MAX,
             proc_set: (1..=MAX_MEMBERS as u32).collect(),
             fail_set: (1..=MAX_MEMBERS as u32).map(|i| i * 1_000).collect(),
+            poor_links: (1..=MAX_POOR_LINKS as u32).map(|i| (i, u32::MAX - i)).collect(),
         }),
         Packet::Commit(commit(0)),
         Packet::Commit(commit(1)),
@@ -124,8 +132,20 @@ fn samples() -> Vec<Packet> {
                 received_flg: true,
             }],
         }),
-        Packet::MergeDetect(MergeDetect { sender: 1, ring_id: RingId::default(), heard: vec![], members: vec![] }),
-        Packet::MergeDetect(MergeDetect { sender: 2, ring_id: r, heard: vec![1, 3, u32::MAX], members: vec![2, 5] }),
+        Packet::MergeDetect(MergeDetect {
+            sender: 1,
+            ring_id: RingId::default(),
+            heard: vec![],
+            members: vec![],
+            ..MergeDetect::default()
+        }),
+        Packet::MergeDetect(MergeDetect {
+            sender: 2,
+            ring_id: r,
+            heard: vec![1, 3, u32::MAX],
+            members: vec![2, 5],
+            ..MergeDetect::default()
+        }),
         Packet::Leave(RingNotice { sender: 9, ring_id: r }),
         Packet::HoldCancel(RingNotice { sender: u32::MAX, ring_id: rid(u32::MAX, MAX_RING_SEQ) }),
     ];
@@ -160,7 +180,7 @@ const INNER_FRAG: usize = INNER_GUARANTEE + 1;
 const INNER_TAG: usize = INNER_FRAG + 1;
 const INNER_LEN: usize = INNER_TAG + 1;
 const TOKEN_RTR_COUNT: usize = 4 + TOKEN_FIXED_LEN - COUNT_LEN;
-const JOIN_PROC_COUNT: usize = 4 + 4 + 8;
+const JOIN_PROC_COUNT: usize = 4 + 4 + 8 + 4;
 const COMMIT_COUNT: usize = 4 + 12 + 4;
 const COMMIT_ENTRIES: usize = COMMIT_COUNT + 2;
 
@@ -214,21 +234,30 @@ fn documented_sizes() {
     let t = |n: usize| Token { rtr: vec![1; n], ..Token::default() };
     assert_eq!(encoded_len(&Packet::Token(t(0))), 83);
     assert_eq!(encoded_len(&Packet::Token(t(5))), 83 + 5 * 8);
-    let j = Join { sender: 1, ring_seq: 4, proc_set: vec![1, 2, 3], fail_set: vec![4] };
-    assert_eq!(encoded_len(&Packet::Join(j)), 20 + 4 * 4);
+    let j = Join { sender: 1, ring_seq: 4, proc_set: vec![1, 2, 3], fail_set: vec![4], ..Join::default() };
+    assert_eq!(encoded_len(&Packet::Join(j)), 26 + 4 * 4);
+    let j = Join { sender: 1, poor_links: vec![(1, 2), (2, 1)], ..Join::default() };
+    assert_eq!(encoded_len(&Packet::Join(j)), 26 + 2 * 8);
     assert_eq!(encoded_len(&Packet::Commit(commit(0))), 22);
     assert_eq!(encoded_len(&Packet::Commit(commit(7))), 22 + 7 * 50);
     let n = RingNotice { sender: 1, ring_id: rid(1, 4) };
     assert_eq!(encode(&Packet::Leave(n)).len(), 20);
-    let m = MergeDetect { sender: 1, ring_id: rid(1, 4), heard: vec![2, 3], members: vec![1, 4] };
-    assert_eq!(encode(&Packet::MergeDetect(m)).len(), 24 + 4 * 4);
+    let m =
+        MergeDetect { sender: 1, ring_id: rid(1, 4), heard: vec![2, 3], members: vec![1, 4], ..MergeDetect::default() };
+    assert_eq!(encode(&Packet::MergeDetect(m)).len(), 28 + 4 * 4);
 }
 
 #[test]
 fn largest_packets_fit_max_packet() {
     assert!(encoded_len(&Packet::Commit(commit(MAX_MEMBERS))) <= MAX_PACKET);
     assert!(encoded_len(&Packet::Token(full_token())) <= MAX_PACKET);
-    let join = Join { sender: 1, ring_seq: 0, proc_set: (1..=1024).collect(), fail_set: (1..=1024).collect() };
+    let join = Join {
+        sender: 1,
+        ring_seq: 0,
+        proc_set: (1..=1024).collect(),
+        fail_set: (1..=1024).collect(),
+        ..Join::default()
+    };
     assert!(encoded_len(&Packet::Join(join)) <= MAX_PACKET);
 }
 
@@ -236,12 +265,12 @@ fn largest_packets_fit_max_packet() {
 #[test]
 fn golden_bytes() {
     let leave = Packet::Leave(RingNotice { sender: 0x0102_0304, ring_id: rid(5, 0x0A0B) });
-    assert_eq!(encode(&leave), [b'E', b'V', 4, 6, 1, 2, 3, 4, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0x0A, 0x0B]);
+    assert_eq!(encode(&leave), [b'E', b'V', 5, 6, 1, 2, 3, 4, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0x0A, 0x0B]);
 
     let data = Packet::Data(app(rid(1, 2), 3, 4, Guarantee::Safe, b"hi"));
     #[rustfmt::skip]
     let expected = [
-        b'E', b'V', 4, 2,
+        b'E', b'V', 5, 2,
         0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2, // ring id
         0, 0, 0, 0, 0, 0, 0, 3,             // seq
         0, 0, 0, 4,                         // sender
@@ -252,14 +281,23 @@ fn golden_bytes() {
     ];
     assert_eq!(encode(&data), expected);
 
-    let join = Packet::Join(Join { sender: 2, ring_seq: 8, proc_set: vec![1, 2], fail_set: vec![3] });
+    let join = Packet::Join(Join {
+        sender: 2,
+        ring_seq: 8,
+        number: 9,
+        proc_set: vec![1, 2],
+        fail_set: vec![3],
+        poor_links: vec![(1, 2)],
+    });
     #[rustfmt::skip]
     let expected = [
-        b'E', b'V', 4, 3,
+        b'E', b'V', 5, 3,
         0, 0, 0, 2,
         0, 0, 0, 0, 0, 0, 0, 8,
+        0, 0, 0, 9,                         // number
         0, 2, 0, 0, 0, 1, 0, 0, 0, 2,
         0, 1, 0, 0, 0, 3,
+        0, 1, 0, 0, 0, 1, 0, 0, 0, 2,       // poor links
     ];
     assert_eq!(encode(&join), expected);
 
@@ -281,7 +319,7 @@ fn golden_bytes() {
     });
     #[rustfmt::skip]
     let expected = [
-        b'E', b'V', 4, 1,
+        b'E', b'V', 5, 1,
         0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2, // ring id
         0, 0, 0, 0, 0, 0, 0, 3,             // token_seq
         0, 0, 0, 0, 0, 0, 0, 4,             // seq
@@ -306,9 +344,15 @@ fn type_bytes_are_distinct_per_variant() {
     let types: Vec<u8> = [
         Packet::Token(Token::default()),
         Packet::Data(app(rid(1, 4), 1, 1, Guarantee::Agreed, b"")),
-        Packet::Join(Join { sender: 1, ring_seq: 4, proc_set: vec![1], fail_set: vec![] }),
+        Packet::Join(Join { sender: 1, ring_seq: 4, proc_set: vec![1], fail_set: vec![], ..Join::default() }),
         Packet::Commit(commit(1)),
-        Packet::MergeDetect(MergeDetect { sender: 1, ring_id: rid(1, 4), heard: vec![], members: vec![] }),
+        Packet::MergeDetect(MergeDetect {
+            sender: 1,
+            ring_id: rid(1, 4),
+            heard: vec![],
+            members: vec![],
+            ..MergeDetect::default()
+        }),
         Packet::Leave(n.clone()),
         Packet::HoldCancel(n),
     ]
@@ -410,8 +454,9 @@ fn bad_header_is_rejected() {
     assert_eq!(decode(&with(&good, 0, b"ev")), Err(WireError::BadMagic));
     assert_eq!(decode(&with(&good, 1, b"X")), Err(WireError::BadMagic));
     assert_eq!(decode(b"XX"), Err(WireError::BadMagic));
-    // 3: the layout before the token's tail field.
-    for v in [0, 1, 2, 3, 0xFF] {
+    // 3: the layout before the token's tail field; 4: before the numbered
+    // joins and merge-detects and the joins' poor links.
+    for v in [0, 1, 2, 3, 4, 0xFF] {
         assert_eq!(decode(&with(&good, 2, &[v])), Err(WireError::BadVersion(v)));
     }
     for t in [0, 8, 9, 0x80, 0xFF] {
@@ -419,8 +464,8 @@ fn bad_header_is_rejected() {
     }
     assert_eq!(decode(b""), Err(WireError::Truncated));
     assert_eq!(decode(b"EV"), Err(WireError::Truncated));
-    assert_eq!(decode(b"EV\x04"), Err(WireError::Truncated));
-    assert_eq!(decode(b"EV\x04\x06"), Err(WireError::Truncated));
+    assert_eq!(decode(b"EV\x05"), Err(WireError::Truncated));
+    assert_eq!(decode(b"EV\x05\x06"), Err(WireError::Truncated));
 }
 
 // ---------------------------------------------------------------------------
@@ -481,24 +526,46 @@ fn nested_recovered_is_rejected() {
 }
 
 #[test]
+fn bad_poor_links_are_rejected() {
+    let join =
+        |poor_links: Vec<(NodeId, NodeId)>| encode(&Packet::Join(Join { sender: 1, poor_links, ..Join::default() }));
+    assert_eq!(invalid(&join(vec![(0, 2)])), "poor link names node 0");
+    assert_eq!(invalid(&join(vec![(2, 0)])), "poor link names node 0");
+    assert_eq!(invalid(&join(vec![(3, 3)])), "poor link of a processor with itself");
+    assert_eq!(invalid(&join(vec![(2, 3), (1, 4)])), "poor links not strictly ascending");
+    assert_eq!(invalid(&join(vec![(2, 3), (2, 3)])), "poor links not strictly ascending");
+    let over = (1..=MAX_POOR_LINKS as u32 + 1).map(|i| (i, i + 1)).collect();
+    assert_eq!(invalid(&join(over)), "poor links over MAX_POOR_LINKS");
+    let both_ways = Packet::Join(Join { sender: 1, poor_links: vec![(1, 2), (2, 1)], ..Join::default() });
+    assert_eq!(decode(&encode(&both_ways)), Ok(both_ways));
+}
+
+#[test]
 fn zero_node_ids_are_rejected_where_they_name_a_processor() {
     let zero = [0u8; 4];
     let data = encode(&Packet::Data(app(rid(1, 4), 1, 1, Guarantee::Safe, b"")));
     assert_eq!(invalid(&with(&data, DATA_SENDER, &zero)), "frame sender is node 0");
     let carried = encode(&Packet::Data(recovered(rid(1, 8), 1, 1, app(rid(1, 4), 1, 1, Guarantee::Safe, b""))));
     assert_eq!(invalid(&with(&carried, INNER_SENDER, &zero)), "frame sender is node 0");
-    let join = encode(&Packet::Join(Join { sender: 1, ring_seq: 4, proc_set: vec![1], fail_set: vec![] }));
+    let join =
+        encode(&Packet::Join(Join { sender: 1, ring_seq: 4, proc_set: vec![1], fail_set: vec![], ..Join::default() }));
     assert_eq!(invalid(&with(&join, 4, &zero)), "join sender is node 0");
     for notice in [
-        Packet::MergeDetect(MergeDetect { sender: 1, ring_id: rid(1, 4), heard: vec![], members: vec![] }),
+        Packet::MergeDetect(MergeDetect {
+            sender: 1,
+            ring_id: rid(1, 4),
+            heard: vec![],
+            members: vec![],
+            ..MergeDetect::default()
+        }),
         Packet::Leave(RingNotice { sender: 1, ring_id: rid(1, 4) }),
         Packet::HoldCancel(RingNotice { sender: 1, ring_id: rid(1, 4) }),
     ] {
         assert_eq!(invalid(&with(&encode(&notice), 4, &zero)), "notice sender is node 0");
     }
-    let zero_in_set = Join { sender: 1, ring_seq: 4, proc_set: vec![0, 1], fail_set: vec![] };
+    let zero_in_set = Join { sender: 1, ring_seq: 4, proc_set: vec![0, 1], fail_set: vec![], ..Join::default() };
     assert_eq!(invalid(&encode(&Packet::Join(zero_in_set))), "node set holds node 0");
-    let zero_in_fail = Join { sender: 1, ring_seq: 4, proc_set: vec![1], fail_set: vec![0] };
+    let zero_in_fail = Join { sender: 1, ring_seq: 4, proc_set: vec![1], fail_set: vec![0], ..Join::default() };
     assert_eq!(invalid(&encode(&Packet::Join(zero_in_fail))), "node set holds node 0");
     let mut c = commit(2);
     c.members[0].node = 0;
@@ -517,11 +584,12 @@ fn unsorted_or_duplicate_sets_are_rejected() {
         (vec![1], vec![5, 5]),
         (vec![1], vec![6, 5]),
     ] {
-        let bytes = encode(&Packet::Join(Join { sender: 1, ring_seq: 4, proc_set, fail_set }));
+        let bytes = encode(&Packet::Join(Join { sender: 1, ring_seq: 4, proc_set, fail_set, ..Join::default() }));
         assert_eq!(invalid(&bytes), "node set not strictly ascending");
     }
     // The two sets are independent: the same id may appear in both.
-    let both = Packet::Join(Join { sender: 1, ring_seq: 4, proc_set: vec![1, 2], fail_set: vec![1, 2] });
+    let both =
+        Packet::Join(Join { sender: 1, ring_seq: 4, proc_set: vec![1, 2], fail_set: vec![1, 2], ..Join::default() });
     assert_eq!(decode(&encode(&both)), Ok(both));
 
     for (a, b) in [(2, 1), (5, 5)] {
@@ -546,9 +614,21 @@ fn list_limits_are_enforced() {
     assert_eq!(decode(&bytes), Err(WireError::TooLarge));
     assert_eq!(invalid(&bytes[..MAX_PACKET]), "rtr list over MAX_RTR");
 
-    let join = Join { sender: 1, ring_seq: 4, proc_set: (1..=MAX_MEMBERS as u32 + 1).collect(), fail_set: vec![] };
+    let join = Join {
+        sender: 1,
+        ring_seq: 4,
+        proc_set: (1..=MAX_MEMBERS as u32 + 1).collect(),
+        fail_set: vec![],
+        ..Join::default()
+    };
     assert_eq!(invalid(&encode(&Packet::Join(join))), "node set over MAX_MEMBERS");
-    let join = Join { sender: 1, ring_seq: 4, proc_set: vec![], fail_set: (1..=MAX_MEMBERS as u32 + 1).collect() };
+    let join = Join {
+        sender: 1,
+        ring_seq: 4,
+        proc_set: vec![],
+        fail_set: (1..=MAX_MEMBERS as u32 + 1).collect(),
+        ..Join::default()
+    };
     assert_eq!(invalid(&encode(&Packet::Join(join))), "node set over MAX_MEMBERS");
 
     let over = encode(&Packet::Commit(commit(MAX_MEMBERS + 1)));
@@ -561,7 +641,8 @@ fn counts_claiming_more_than_remains_are_truncated() {
     let token = encode(&Packet::Token(Token { rtr: vec![1, 2], ..Token::default() }));
     assert_eq!(decode(&with(&token, TOKEN_RTR_COUNT, &3u16.to_be_bytes())), Err(WireError::Truncated));
     assert_eq!(decode(&with(&token, TOKEN_RTR_COUNT, &(MAX_RTR as u16).to_be_bytes())), Err(WireError::Truncated));
-    let join = encode(&Packet::Join(Join { sender: 1, ring_seq: 4, proc_set: vec![1], fail_set: vec![] }));
+    let join =
+        encode(&Packet::Join(Join { sender: 1, ring_seq: 4, proc_set: vec![1], fail_set: vec![], ..Join::default() }));
     assert_eq!(decode(&with(&join, JOIN_PROC_COUNT, &(MAX_MEMBERS as u16).to_be_bytes())), Err(WireError::Truncated));
     let c = encode(&Packet::Commit(commit(1)));
     assert_eq!(decode(&with(&c, COMMIT_COUNT, &(MAX_MEMBERS as u16).to_be_bytes())), Err(WireError::Truncated));
@@ -629,7 +710,8 @@ fn huge_lengths_are_rejected_without_allocating() {
     let data = encode(&Packet::Data(app(rid(1, 4), 1, 1, Guarantee::Safe, b"abc")));
     let carried = encode(&Packet::Data(recovered(rid(1, 8), 1, 1, app(rid(1, 4), 1, 1, Guarantee::Safe, b"abc"))));
     let token = encode(&Packet::Token(Token::default()));
-    let join = encode(&Packet::Join(Join { sender: 1, ring_seq: 4, proc_set: vec![], fail_set: vec![] }));
+    let join =
+        encode(&Packet::Join(Join { sender: 1, ring_seq: 4, proc_set: vec![], fail_set: vec![], ..Join::default() }));
     let c = encode(&Packet::Commit(commit(0)));
     let cases = [
         with(&data, DATA_LEN, &u32::MAX.to_be_bytes()),
@@ -667,7 +749,7 @@ fn errors_display_and_are_std_errors() {
         let boxed: Box<dyn std::error::Error> = Box::new(e.clone());
         assert!(!boxed.to_string().is_empty());
     }
-    assert_eq!(WireError::BadVersion(9).to_string(), "unsupported wire version 9 (expected 4)");
+    assert_eq!(WireError::BadVersion(9).to_string(), "unsupported wire version 9 (expected 5)");
     assert_eq!(WireError::Invalid("x").to_string(), "invalid packet: x");
 }
 
@@ -818,10 +900,16 @@ fn ring_seqs_over_max_ring_seq_are_rejected() {
             Packet::Token(Token { ring_id: r, ..Token::default() }),
             Packet::Data(app(r, 1, 1, Guarantee::Agreed, b"x")),
             Packet::Data(recovered(rid(3, 8), 1, 1, app(r, 1, 1, Guarantee::Agreed, b"x"))),
-            Packet::Join(Join { sender: 3, ring_seq: seq, proc_set: vec![3], fail_set: vec![] }),
+            Packet::Join(Join { sender: 3, ring_seq: seq, proc_set: vec![3], fail_set: vec![], ..Join::default() }),
             Packet::Commit(CommitToken { ring_id: r, hops: 0, members: vec![entry(3, 0)] }),
             Packet::Commit(old_ring),
-            Packet::MergeDetect(MergeDetect { sender: 3, ring_id: r, heard: vec![], members: vec![] }),
+            Packet::MergeDetect(MergeDetect {
+                sender: 3,
+                ring_id: r,
+                heard: vec![],
+                members: vec![],
+                ..MergeDetect::default()
+            }),
             Packet::Leave(RingNotice { sender: 3, ring_id: r }),
             Packet::HoldCancel(RingNotice { sender: 3, ring_id: r }),
         ]

@@ -1,0 +1,195 @@
+//! How well we hear each processor's multicast, measured on its joins and
+//! merge-detects.
+//!
+//! Every join and merge-detect carries its sender's count of both sent, so a
+//! receiver sees which of them it missed. A processor whose joins we mostly miss is one we
+//! would share a ring with over a link that loses most of its frames: such a
+//! ring forms (a gathering needs only one join of each to agree), then loses
+//! its token or fails to receive within a second or two, and re-forms the
+//! same way for as long as the fault lasts (asym seed 1092). Gatherers name
+//! the processors they hear poorly in their joins (`membership.rs`), and
+//! the ring is chosen so that no such link is inside it (`link_groups.rs`).
+//!
+//! The judgement needs a span of them, not one gathering's first few: a
+//! link judged on four joins would condemn many a merely lossy one. Those
+//! heard while we are on a ring count too: the merge-detects that rings
+//! exchange keep the judgement of a link between two rings current, so that
+//! it clears once the link heals (`HEALED_RUN`), and what is older than
+//! [`MEMORY`] is forgotten.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use super::types::{NodeId, Time, MS};
+
+/// Joins of one sender remembered (the span a judgement looks at).
+const WINDOW: usize = 32;
+
+/// Fewest joins (heard or missed, between the first and the last heard) a
+/// judgement needs: eight join intervals at least.
+const MIN_SPAN: u32 = 12;
+
+/// Missed joins out of the span that make a link poor: more than half. A
+/// link losing 30% (the simulator's lossy networks) reaches that in about
+/// one span of 12 in 25, one of 32 in 200; the links that keep a ring
+/// re-forming lose 60% and more.
+const POOR_NUM: u32 = 1;
+const POOR_DEN: u32 = 2;
+
+/// The newest joins heard in a row that clear a link whatever came before:
+/// a link that healed is clean again after this many joins, not after
+/// [`MEMORY`] (a link losing 60% shows such a run once in a hundred tries).
+pub(crate) const HEALED_RUN: u32 = 6;
+
+/// Joins missed in a row that are an outage, not loss: a partition, or our
+/// own pause, silences every join for a while and says nothing of how well
+/// the link carries them once it is back (counted, it condemned links for
+/// good after every partition healed). A link losing 60% misses this many
+/// in a row once in 150 joins; one losing everything is for the consensus
+/// timeout to fail.
+const OUTAGE: u32 = 8;
+
+/// How long a heard join counts.
+const MEMORY: Time = 20_000 * MS;
+
+/// Most senders tracked (a bound against a flood of node ids).
+const MAX_SENDERS: usize = 1024;
+
+/// The numbers of one sender's joins we heard, with when, ascending.
+#[derive(Default)]
+struct Heard {
+    joins: VecDeque<(u32, Time)>,
+}
+
+#[derive(Default)]
+pub(crate) struct Hearing {
+    senders: BTreeMap<NodeId, Heard>,
+    /// Joins and merge-detects we sent.
+    sent: u32,
+}
+
+impl Hearing {
+    /// The number of the join or merge-detect we are about to send.
+    pub fn next_number(&mut self) -> u32 {
+        let n = self.sent;
+        self.sent = self.sent.wrapping_add(1);
+        n
+    }
+
+    /// We heard `sender`'s join or merge-detect number `number` at `now`.
+    pub fn record(&mut self, sender: NodeId, number: u32, now: Time) {
+        if self.senders.len() >= MAX_SENDERS && !self.senders.contains_key(&sender) {
+            // The one heard least recently goes.
+            let stalest = self.senders.iter().min_by_key(|(_, h)| h.joins.back().map_or(0, |j| j.1)).map(|(&n, _)| n);
+            if let Some(n) = stalest {
+                self.senders.remove(&n);
+            }
+        }
+        let joins = &mut self.senders.entry(sender).or_default().joins;
+        match joins.back() {
+            Some(&(last, _)) if number == last => return,
+            // An older join arriving late, or a restarted sender counting from 0.
+            Some(&(last, _)) if number < last => {
+                let oldest = joins.front().map_or(0, |j| j.0);
+                if number >= oldest {
+                    if let Err(i) = joins.binary_search_by_key(&number, |j| j.0) {
+                        joins.insert(i, (number, now));
+                    }
+                } else {
+                    joins.clear();
+                    joins.push_back((number, now));
+                }
+            }
+            _ => joins.push_back((number, now)),
+        }
+        while joins.len() > WINDOW {
+            joins.pop_front();
+        }
+    }
+
+    /// Whether most of `sender`'s recent joins did not reach us.
+    pub fn hears_poorly(&self, sender: NodeId, now: Time) -> bool {
+        let Some(h) = self.senders.get(&sender) else {
+            return false;
+        };
+        let since = now.saturating_sub(MEMORY);
+        let in_a_row =
+            h.joins.iter().rev().zip(h.joins.iter().rev().skip(1)).take_while(|(b, a)| a.0 + 1 == b.0).count();
+        if in_a_row + 1 >= HEALED_RUN as usize {
+            return false;
+        }
+        let (mut span, mut missed, mut last) = (0u32, 0u32, None);
+        for &(number, _) in h.joins.iter().filter(|j| j.1 >= since) {
+            let gap = last.map_or(0, |l: u32| number.saturating_sub(l).saturating_sub(1));
+            if gap <= OUTAGE {
+                span += gap + 1;
+                missed += gap;
+            } else {
+                span += 1;
+            }
+            last = Some(number);
+        }
+        span >= MIN_SPAN && missed * POOR_DEN > span * POOR_NUM
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn heard(pattern: &str) -> Hearing {
+        let mut h = Hearing::default();
+        for (i, c) in pattern.chars().enumerate() {
+            if c == 'x' {
+                h.record(7, i as u32, i as Time * 50 * MS);
+            }
+        }
+        h
+    }
+
+    #[test]
+    fn a_link_losing_most_joins_is_poor_and_a_clean_or_merely_lossy_one_is_not() {
+        let end = 40 * 50 * MS;
+        assert!(heard("x..x...x..x.x...x..x").hears_poorly(7, end), "14 of 20 missed");
+        assert!(!heard("xxxxxxxxxxxxxxxxxxxx").hears_poorly(7, end));
+        assert!(!heard("xx.xx.xxx.xx.x.xxx.x").hears_poorly(7, end), "30% missed");
+        assert!(!heard("x...x").hears_poorly(7, end), "too few joins to judge");
+        assert!(!Hearing::default().hears_poorly(7, end), "never heard: nothing to judge");
+    }
+
+    #[test]
+    fn an_outage_is_not_loss() {
+        let end = 60 * 50 * MS;
+        assert!(!heard("xxxxxxxxxx..........................xxxxx").hears_poorly(7, end), "a partition healed");
+        assert!(heard("x..x..x..........x...x..x..x..x.x..x").hears_poorly(7, end), "lossy on both sides of it");
+    }
+
+    #[test]
+    fn a_run_of_joins_heard_clears_a_link() {
+        let end = 40 * 50 * MS;
+        assert!(heard("x..x...x..x.x...x..x....xxxxx").hears_poorly(7, end), "five in a row");
+        assert!(!heard("x..x...x..x.x...x..x....xxxxxx").hears_poorly(7, end), "six in a row");
+    }
+
+    #[test]
+    fn old_joins_are_forgotten_and_a_restart_starts_over() {
+        let h = heard("x..x...x..x.x...x..x");
+        assert!(!h.hears_poorly(7, 20 * 50 * MS + MEMORY + 1), "all older than MEMORY");
+        let mut h = heard(".x..x...x..x.x...x..x");
+        assert!(h.hears_poorly(7, 21 * 50 * MS));
+        h.record(7, 0, 21 * 50 * MS);
+        assert!(!h.hears_poorly(7, 21 * 50 * MS), "a sender counting from 0 again");
+    }
+
+    #[test]
+    fn duplicates_and_late_joins_count_once() {
+        let mut h = heard("x..x...x..x.x...x..x");
+        for n in [3, 3, 19, 19, 19] {
+            h.record(7, n, 20 * 50 * MS);
+        }
+        assert!(h.hears_poorly(7, 20 * 50 * MS));
+        for n in 0..20 {
+            h.record(7, n, 20 * 50 * MS);
+        }
+        assert!(!h.hears_poorly(7, 20 * 50 * MS), "the missed ones arrived late after all");
+    }
+}
