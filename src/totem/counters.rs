@@ -41,6 +41,9 @@ pub struct Counters {
     /// Times this processor left a ring kept over a link its unicast no
     /// longer crossed, for a newcomer that hears it (`leave_for_a_newcomer`).
     pub newcomer_swaps: u64,
+    /// Times this processor left a ring because it missed most of a
+    /// member's data frames (`frame_loss.rs`).
+    pub poor_link_gathers: u64,
 }
 
 impl Counters {
@@ -63,6 +66,7 @@ impl Counters {
             receive_failures,
             exclusions,
             newcomer_swaps,
+            poor_link_gathers,
         } = other;
         self.token_visits += token_visits;
         self.token_retransmits += token_retransmits;
@@ -80,6 +84,7 @@ impl Counters {
         self.receive_failures += receive_failures;
         self.exclusions += exclusions;
         self.newcomer_swaps += newcomer_swaps;
+        self.poor_link_gathers += poor_link_gathers;
     }
 }
 
@@ -106,6 +111,7 @@ mod tests {
             receive_failures: 12,
             exclusions: 13,
             newcomer_swaps: 16,
+            poor_link_gathers: 17,
         };
         let mut sum = one.clone();
         sum.accumulate(&one);
@@ -122,5 +128,6 @@ mod tests {
         assert_eq!(sum.packed_frames, 28);
         assert_eq!(sum.frames_after_token, 30);
         assert_eq!(sum.newcomer_swaps, 32);
+        assert_eq!(sum.poor_link_gathers, 34);
     }
 }

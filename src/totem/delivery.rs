@@ -9,17 +9,30 @@ use super::timers::TimerKind;
 use super::types::Guarantee;
 
 impl Processor {
-    pub(crate) fn on_data(&mut self, frame: DataFrame) {
+    /// A data frame, `resent` on a retransmission request or not.
+    pub(crate) fn on_data(&mut self, frame: DataFrame, resent: bool) {
         let seq = frame.seq;
         match self.state {
             State::Operational | State::Gather if frame.ring_id == self.ring.id => {
                 // Only members originate on a ring: a frame naming anyone
                 // else is forged, and would open a reassembly per sender
                 // it names (`assembly.rs`), without bound.
-                if !self.ring.is_member(frame.sender) || !self.ring.insert(frame) {
+                let sender = frame.sender;
+                if !self.ring.is_member(sender) || !self.ring.insert(frame) {
                     return;
                 }
                 if self.state == State::Operational {
+                    self.crawl.observe(self.now, self.ring.delivered, self.ring.high_seq);
+                    let poor =
+                        sender != self.me && self.hearing.frame_arrived(self.ring.id, seq, sender, !resent, self.now);
+                    if poor && self.crawling() {
+                        // A ring crawling over a link that loses most of a
+                        // member's frames never fails by itself
+                        // (`frame_loss.rs`): gather, and our join names the link.
+                        self.counters.poor_link_gathers += 1;
+                        self.enter_gather();
+                        return;
+                    }
                     self.note_ring_progress(seq);
                     self.deliver_unordered_once(seq);
                     self.deliver_ready();
@@ -43,6 +56,13 @@ impl Processor {
             }
             _ => {}
         }
+    }
+
+    /// Whether the ring is failing our application by more than a token
+    /// timeout (`crawl.rs`): cutting a poor link out of a ring that works
+    /// would only trade it for two rings that keep trying to merge.
+    fn crawling(&self) -> bool {
+        self.crawl.crawling(self.now, self.config.token_timeout, self.outbox.oldest())
     }
 
     /// A frame above the token we forwarded proves the successor has it.

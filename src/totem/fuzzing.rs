@@ -365,6 +365,7 @@ fn forge(p: &Processor, n: usize, input: &mut Input) -> Packet {
             tail: input.u32_extreme(),
             rtr: (0..input.below(6)).map(|_| input.seq_near(ring.my_aru + 1)).collect(),
         }),
+        2 if input.bool() => Packet::Resent(frame(p, n, input, true)),
         2 => Packet::Data(frame(p, n, input, true)),
         3 => {
             let proc_set = node_set(n, input);

@@ -1,5 +1,5 @@
 //! How well we hear each processor's multicast, measured on its joins and
-//! merge-detects.
+//! merge-detects, and on a ring on its data frames (`frame_loss.rs`).
 //!
 //! Every join and merge-detect carries its sender's count of both sent, so a
 //! receiver sees which of them it missed. A processor whose joins we mostly miss is one we
@@ -19,7 +19,8 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use super::types::{NodeId, Time, MS};
+use super::frame_loss::FrameLoss;
+use super::types::{NodeId, RingId, Time, MS};
 
 /// Joins of one sender remembered (the span a judgement looks at).
 const WINDOW: usize = 32;
@@ -32,8 +33,8 @@ const MIN_SPAN: u32 = 12;
 /// link losing 30% (the simulator's lossy networks) reaches that in about
 /// one span of 12 in 25, one of 32 in 200; the links that keep a ring
 /// re-forming lose 60% and more.
-const POOR_NUM: u32 = 1;
-const POOR_DEN: u32 = 2;
+pub(crate) const POOR_NUM: u32 = 1;
+pub(crate) const POOR_DEN: u32 = 2;
 
 /// The newest joins heard in a row that clear a link whatever came before:
 /// a link that healed is clean again after this many joins, not after
@@ -65,6 +66,8 @@ pub(crate) struct Hearing {
     senders: BTreeMap<NodeId, Heard>,
     /// Joins and merge-detects we sent.
     sent: u32,
+    /// What the ring's data frames show.
+    frames: FrameLoss,
 }
 
 impl Hearing {
@@ -104,17 +107,39 @@ impl Hearing {
         while joins.len() > WINDOW {
             joins.pop_front();
         }
+        if healed(joins) {
+            self.frames.forget(sender);
+        }
     }
 
-    /// Whether most of `sender`'s recent joins did not reach us.
+    /// `sender`'s frame `seq` of `ring` reached us for the first time, as
+    /// its original (`heard`) or resent (`frame_loss.rs`): whether it was
+    /// missed and we now miss most of its frames. (Judged on misses only: a
+    /// link that is poor keeps missing, and the data path of a clean ring
+    /// pays for no judgement.)
+    pub fn frame_arrived(&mut self, ring: RingId, seq: u64, sender: NodeId, heard: bool, now: Time) -> bool {
+        self.frames.arrived(ring, seq, sender, heard, now);
+        !heard && self.frames.missed_most(sender, now.saturating_sub(MEMORY))
+    }
+
+    /// Whether we missed most of `sender`'s recent data frames (`frame_loss.rs`).
+    pub fn misses_frames(&self, sender: NodeId, now: Time) -> bool {
+        self.frames.missed_most(sender, now.saturating_sub(MEMORY))
+    }
+
+    /// Whether most of `sender`'s recent joins and merge-detects, or of its
+    /// data frames, did not reach us.
     pub fn hears_poorly(&self, sender: NodeId, now: Time) -> bool {
+        let since = now.saturating_sub(MEMORY);
+        // Frames are judged first: a run of joins heard since clears them
+        // (`record`), and frames lost since are news the joins cannot tell.
+        if self.frames.missed_most(sender, since) {
+            return true;
+        }
         let Some(h) = self.senders.get(&sender) else {
             return false;
         };
-        let since = now.saturating_sub(MEMORY);
-        let in_a_row =
-            h.joins.iter().rev().zip(h.joins.iter().rev().skip(1)).take_while(|(b, a)| a.0 + 1 == b.0).count();
-        if in_a_row + 1 >= HEALED_RUN as usize {
+        if healed(&h.joins) {
             return false;
         }
         let (mut span, mut missed, mut last) = (0u32, 0u32, None);
@@ -130,6 +155,13 @@ impl Hearing {
         }
         span >= MIN_SPAN && missed * POOR_DEN > span * POOR_NUM
     }
+}
+
+/// Whether the newest joins heard came [`HEALED_RUN`] in a row.
+fn healed(joins: &VecDeque<(u32, Time)>) -> bool {
+    let in_a_row =
+        joins.iter().rev().zip(joins.iter().rev().skip(1)).take_while(|(b, a)| a.0.wrapping_add(1) == b.0).count();
+    in_a_row + 1 >= HEALED_RUN as usize
 }
 
 #[cfg(test)]

@@ -95,6 +95,7 @@ impl Processor {
         self.timers.cancel(TimerKind::TokenHold);
         self.timers.set(TimerKind::Join, self.now + self.config.join_timeout);
         self.timers.set(TimerKind::Consensus, self.now + self.config.consensus_timeout);
+        self.note_own_poor_links();
         self.send_join();
     }
 
@@ -133,15 +134,16 @@ impl Processor {
     /// (`hearing.rs`) become poor links of ours; whether the set grew.
     /// Links only grow within an epoch, so gathering still ends.
     fn note_own_poor_links(&mut self) -> bool {
-        if self.judging() {
-            return false;
-        }
+        // While judging, only what the frames of the ring we just left showed:
+        // that is news, not a judgement of earlier gatherings (without it, a
+        // member that left a crawling ring agreed to the same ring again at
+        // once, and left it again, every 58 ms: trigger seed 500035).
+        let judging = self.judging();
         let mut grew = false;
         for &n in self.gather.proc_set.difference(&self.gather.fail_set) {
-            if n != self.me
-                && self.gather.poor_links.len() < wire::MAX_POOR_LINKS
-                && self.hearing.hears_poorly(n, self.now)
-            {
+            let poor =
+                if judging { self.hearing.misses_frames(n, self.now) } else { self.hearing.hears_poorly(n, self.now) };
+            if n != self.me && self.gather.poor_links.len() < wire::MAX_POOR_LINKS && poor {
                 grew |= self.gather.poor_links.insert((self.me, n));
             }
         }

@@ -11,11 +11,13 @@ mod assembly;
 mod buffer;
 mod config;
 mod counters;
+mod crawl;
 mod delivery;
 mod event;
 mod exclusion;
 mod flow;
 mod forward;
+mod frame_loss;
 #[doc(hidden)]
 pub mod fuzzing;
 mod hearing;

@@ -7,7 +7,7 @@ use std::collections::VecDeque;
 use super::packet::Frag;
 use super::packing;
 use super::shared::SharedBytes;
-use super::types::Guarantee;
+use super::types::{Guarantee, Time};
 
 /// An application message, cut into frames as it goes.
 struct Outgoing {
@@ -15,6 +15,8 @@ struct Outgoing {
     payload: SharedBytes,
     /// Bytes already originated as fragments on the current ring.
     offset: usize,
+    /// When the application submitted it.
+    queued_at: Time,
 }
 
 /// One frame's worth of a message, ready to be given a seq.
@@ -48,10 +50,15 @@ impl Outbox {
         self.last_seq
     }
 
-    /// Queue a message that will take `frames` frames.
-    pub fn push(&mut self, guarantee: Guarantee, payload: impl Into<SharedBytes>, frames: usize) {
+    /// Queue a message, submitted at `now`, that will take `frames` frames.
+    pub fn push(&mut self, guarantee: Guarantee, payload: impl Into<SharedBytes>, frames: usize, now: Time) {
         self.frames += frames;
-        self.queue.push_back(Outgoing { guarantee, payload: payload.into(), offset: 0 });
+        self.queue.push_back(Outgoing { guarantee, payload: payload.into(), offset: 0, queued_at: now });
+    }
+
+    /// When the oldest message still queued was submitted.
+    pub fn oldest(&self) -> Option<Time> {
+        self.queue.front().map(|m| m.queued_at)
     }
 
     /// The next frame's worth (at most `room` bytes): small whole messages
@@ -152,8 +159,8 @@ mod tests {
     #[test]
     fn fragments_in_order_and_restart_whole() {
         let mut o = Outbox::default();
-        o.push(Guarantee::Safe, (0..25u8).collect::<Vec<u8>>(), 3);
-        o.push(Guarantee::Agreed, vec![9], 1);
+        o.push(Guarantee::Safe, (0..25u8).collect::<Vec<u8>>(), 3, 0);
+        o.push(Guarantee::Agreed, vec![9], 1, 0);
         let a = o.next_piece(10).unwrap();
         assert_eq!((a.frag, a.bytes.len()), (Frag::First, 10));
         o.originated(7);
@@ -172,12 +179,12 @@ mod tests {
     fn small_messages_of_one_guarantee_share_a_frame() {
         let mut o = Outbox::default();
         for m in [&b"ab"[..], b"cde", b"f"] {
-            o.push(Guarantee::Agreed, m.to_vec(), 1);
+            o.push(Guarantee::Agreed, m.to_vec(), 1, 0);
         }
-        o.push(Guarantee::Safe, b"g".to_vec(), 1);
-        o.push(Guarantee::Safe, b"h".to_vec(), 1);
-        o.push(Guarantee::Unordered, b"i".to_vec(), 1);
-        o.push(Guarantee::Unordered, b"j".to_vec(), 1);
+        o.push(Guarantee::Safe, b"g".to_vec(), 1, 0);
+        o.push(Guarantee::Safe, b"h".to_vec(), 1, 0);
+        o.push(Guarantee::Unordered, b"i".to_vec(), 1, 0);
+        o.push(Guarantee::Unordered, b"j".to_vec(), 1, 0);
         // 4+2 and 4+3 fit in 14, the third (4+1) does not.
         let p = o.next_piece(14).unwrap();
         assert_eq!((p.frag, p.guarantee), (Frag::Packed, Guarantee::Agreed));

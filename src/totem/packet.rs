@@ -9,6 +9,10 @@ use super::types::{Guarantee, NodeId, RingId};
 pub enum Packet {
     Token(Token),
     Data(DataFrame),
+    /// A data frame sent again on a retransmission request. Receivers tell
+    /// a link that loses most of a member's frames by how many first reach
+    /// them this way (`frame_loss.rs`).
+    Resent(DataFrame),
     Join(Join),
     Commit(CommitToken),
     MergeDetect(MergeDetect),

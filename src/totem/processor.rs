@@ -7,6 +7,7 @@ use std::collections::VecDeque;
 use super::assembly::Assembly;
 use super::config::Config;
 use super::counters::Counters;
+use super::crawl::Crawl;
 use super::event::{Destination, Event, SubmitError, Transmit};
 use super::exclusion::Exclusions;
 use super::forward::Forwarder;
@@ -78,8 +79,10 @@ pub struct Processor {
     pub(crate) merge: MergeWatch,
     /// Processors kept out a while after failing to form a ring with us.
     pub(crate) exclusions: Exclusions,
-    /// How well we hear each processor's joins and merge-detects.
+    /// How well we hear each processor's joins, merge-detects and frames.
     pub(crate) hearing: Hearing,
+    /// How late the ring delivers (`crawl.rs`).
+    pub(crate) crawl: Crawl,
     /// `leave()` was called: finish once our messages are held by all.
     pub(crate) leaving: bool,
     /// Rings we were on or began to form.
@@ -123,6 +126,7 @@ impl Processor {
             merge: MergeWatch::default(),
             exclusions: Exclusions::default(),
             hearing: Hearing::default(),
+            crawl: Crawl::default(),
             leaving: false,
             past_rings: PastRings::default(),
             relay: Relay::default(),
@@ -194,7 +198,7 @@ impl Processor {
             return Err(SubmitError::QueueFull);
         }
         let frames = self.frames_for(payload.len());
-        self.outbox.push(guarantee, payload, frames);
+        self.outbox.push(guarantee, payload, frames, self.now);
         self.wake_idle_ring();
         Ok(())
     }
@@ -232,8 +236,9 @@ impl Processor {
             // No member sends a frame longer than it could (below): a longer
             // one is forged. Held, it would cost up to MAX_PACKET bytes per
             // buffer slot instead of max_frame.
-            Packet::Data(f) if bytes.len() > self.max_data_len(&f) => {}
-            Packet::Data(f) => self.on_data(f),
+            Packet::Data(f) | Packet::Resent(f) if bytes.len() > self.max_data_len(&f) => {}
+            Packet::Data(f) => self.on_data(f, false),
+            Packet::Resent(f) => self.on_data(f, true),
             Packet::Join(j) => self.on_join(j),
             Packet::Commit(c) => self.on_commit_token(c),
             Packet::MergeDetect(n) => self.on_merge_detect(n),

@@ -114,6 +114,7 @@ impl Processor {
         self.gather.consensus.clear();
         self.gather.ring_seqs.clear();
         self.hold.reset();
+        self.crawl.reset();
         self.visits.restart_stall_count();
         self.merge.restart(self.now, self.config.merge_timeout);
         self.update_exclusions();

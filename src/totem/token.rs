@@ -261,7 +261,7 @@ impl Processor {
         self.visits.served_last_visit = resend.iter().map(|f| f.seq).collect();
         self.counters.frame_retransmits += resend.len() as u64;
         for frame in resend {
-            self.multicast(&Packet::Data(frame));
+            self.multicast(&Packet::Resent(frame));
         }
         rtr
     }

@@ -27,6 +27,7 @@
 //! | MergeDetect | 5    | sender u32, ring_id, number u32, n u16, n × heard u32, m u16, m × member u32 |
 //! | Leave       | 6    | sender u32, ring_id |
 //! | HoldCancel  | 7    | sender u32, ring_id |
+//! | Resent      | 8    | frame (a data frame sent again on request) |
 //!
 //! The shared pieces:
 //!
@@ -126,6 +127,7 @@ mod ty {
     pub const MERGE_DETECT: u8 = 5;
     pub const LEAVE: u8 = 6;
     pub const HOLD_CANCEL: u8 = 7;
+    pub const RESENT: u8 = 8;
 }
 
 /// Frame body tags.
@@ -179,7 +181,7 @@ pub fn encoded_len(packet: &Packet) -> usize {
     HEADER_LEN
         + match packet {
             Packet::Token(t) => TOKEN_FIXED_LEN + RTR_ENTRY_LEN * t.rtr.len(),
-            Packet::Data(frame) => frame_len(frame),
+            Packet::Data(frame) | Packet::Resent(frame) => frame_len(frame),
             Packet::Join(j) => {
                 JOIN_FIXED_LEN + NODE_LEN * (j.proc_set.len() + j.fail_set.len()) + LINK_LEN * j.poor_links.len()
             }
@@ -226,6 +228,10 @@ pub fn encode_into(packet: &Packet, out: &mut Vec<u8>) {
         }
         Packet::Data(frame) => {
             w.u8(ty::DATA);
+            w.frame(frame);
+        }
+        Packet::Resent(frame) => {
+            w.u8(ty::RESENT);
             w.frame(frame);
         }
         Packet::Join(j) => {
@@ -375,14 +381,14 @@ impl Writer<'_> {
 // ---------------------------------------------------------------------------
 // Decoding
 
-/// The ring id and seq of a data frame, read from its header alone (None for
+/// The ring id and seq of a data frame (plain or resent), read from its header alone (None for
 /// anything else): a processor drops a frame it already holds (its own
 /// multicasts loop back to it, retransmissions repeat) before paying for
 /// decoding it. Whether the rest is well formed is not checked: a frame
 /// this names is dropped only if an identical one was decoded before.
 pub fn peek_data(bytes: &[u8]) -> Option<(RingId, u64)> {
     let mut r = Reader { rest: bytes };
-    if r.take::<2>().ok()? != MAGIC || r.u8().ok()? != WIRE_VERSION || r.u8().ok()? != ty::DATA {
+    if r.take::<2>().ok()? != MAGIC || r.u8().ok()? != WIRE_VERSION || !matches!(r.u8().ok()?, ty::DATA | ty::RESENT) {
         return None;
     }
     Some((r.ring_id().ok()?, r.u64().ok()?))
@@ -405,6 +411,7 @@ pub fn decode(bytes: &[u8]) -> Result<Packet, WireError> {
     let packet = match r.u8()? {
         ty::TOKEN => Packet::Token(r.token()?),
         ty::DATA => Packet::Data(r.frame(true)?),
+        ty::RESENT => Packet::Resent(r.frame(true)?),
         ty::JOIN => Packet::Join(Join {
             sender: r.node_id("join sender is node 0")?,
             ring_seq: r.ring_seq()?,

@@ -283,7 +283,7 @@ impl Aggregate {
 
 /// The coverage counts of a run, by the names the batch report and the family
 /// thresholds use.
-pub fn coverage(m: &RunMetrics) -> [(&'static str, u64); 11] {
+pub fn coverage(m: &RunMetrics) -> [(&'static str, u64); 12] {
     let c = &m.counters;
     [
         ("cov_transitional_deliveries", c.transitional_deliveries),
@@ -297,6 +297,7 @@ pub fn coverage(m: &RunMetrics) -> [(&'static str, u64); 11] {
         ("cov_token_retransmits", c.token_retransmits),
         ("cov_consensus_timeouts", c.consensus_timeouts),
         ("cov_newcomer_swaps", c.newcomer_swaps),
+        ("cov_poor_link_gathers", c.poor_link_gathers),
     ]
 }
 

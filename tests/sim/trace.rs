@@ -19,7 +19,10 @@ pub fn describe(bytes: &[u8]) -> String {
     use evs::totem::packet::Packet;
     match evs::totem::wire::decode(bytes) {
         Ok(Packet::Join(j)) => {
-            format!("JOIN from {} seq {} proc {:?} fail {:?}", j.sender, j.ring_seq, j.proc_set, j.fail_set)
+            format!(
+                "JOIN from {} seq {} number {} proc {:?} fail {:?} poor {:?}",
+                j.sender, j.ring_seq, j.number, j.proc_set, j.fail_set, j.poor_links
+            )
         }
         Ok(Packet::Commit(c)) => format!(
             "COMMIT {}:{} hops {} members {:?}",
@@ -33,6 +36,7 @@ pub fn describe(bytes: &[u8]) -> String {
             t.ring_id.rep, t.ring_id.seq, t.token_seq, t.seq, t.aru, t.quiet
         ),
         Ok(Packet::Data(d)) => format!("DATA {}:{} seq {} from {}", d.ring_id.rep, d.ring_id.seq, d.seq, d.sender),
+        Ok(Packet::Resent(d)) => format!("RESENT {}:{} seq {} from {}", d.ring_id.rep, d.ring_id.seq, d.seq, d.sender),
         Ok(Packet::MergeDetect(n)) => format!("MERGE-DETECT {}:{} from {}", n.ring_id.rep, n.ring_id.seq, n.sender),
         Ok(Packet::Leave(n)) => format!("LEAVE {}:{} from {}", n.ring_id.rep, n.ring_id.seq, n.sender),
         Ok(Packet::HoldCancel(n)) => format!("HOLD-CANCEL from {}", n.sender),

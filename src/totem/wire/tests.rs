@@ -91,6 +91,8 @@ fn samples() -> Vec<Packet> {
         Packet::Data(app(r, 1, 1, Guarantee::Unordered, b"")),
         Packet::Data(app(r, 2, 2, Guarantee::Fifo, b"x")),
         Packet::Data(app(r, 3, 3, Guarantee::Agreed, b"hello, ring")),
+        Packet::Resent(app(r, 4, 4, Guarantee::Safe, b"again")),
+        Packet::Resent(recovered(r, 5, 7, app(rid(2, 996), 56, 9, Guarantee::Safe, b""))),
         Packet::Data(app(rid(u32::MAX, MAX_RING_SEQ), u64::MAX, u32::MAX, Guarantee::Safe, &[0xFF; 300])),
         Packet::Data(recovered(r, 4, 7, app(rid(2, 996), 55, 9, Guarantee::Safe, b""))),
         Packet::Data(recovered(
@@ -459,7 +461,7 @@ fn bad_header_is_rejected() {
     for v in [0, 1, 2, 3, 4, 0xFF] {
         assert_eq!(decode(&with(&good, 2, &[v])), Err(WireError::BadVersion(v)));
     }
-    for t in [0, 8, 9, 0x80, 0xFF] {
+    for t in [0, 9, 10, 0x80, 0xFF] {
         assert_eq!(decode(&with(&good, 3, &[t])), Err(WireError::BadType(t)));
     }
     assert_eq!(decode(b""), Err(WireError::Truncated));
@@ -871,7 +873,7 @@ fn peek_data_reads_a_data_frames_ring_and_seq_and_nothing_else() {
     for p in samples() {
         let bytes = encode(&p);
         match &p {
-            Packet::Data(f) => {
+            Packet::Data(f) | Packet::Resent(f) => {
                 assert_eq!(peek_data(&bytes), Some((f.ring_id, f.seq)));
                 // Its header is all it needs; anything shorter is not a frame.
                 let header = 4 + RING_ID_LEN + 8;
