@@ -348,20 +348,15 @@ fn type_bytes_are_distinct_per_variant() {
         Packet::Data(app(rid(1, 4), 1, 1, Guarantee::Agreed, b"")),
         Packet::Join(Join { sender: 1, ring_seq: 4, proc_set: vec![1], fail_set: vec![], ..Join::default() }),
         Packet::Commit(commit(1)),
-        Packet::MergeDetect(MergeDetect {
-            sender: 1,
-            ring_id: rid(1, 4),
-            heard: vec![],
-            members: vec![],
-            ..MergeDetect::default()
-        }),
+        Packet::MergeDetect(MergeDetect { sender: 1, ring_id: rid(1, 4), ..MergeDetect::default() }),
         Packet::Leave(n.clone()),
         Packet::HoldCancel(n),
+        Packet::Resent(app(rid(1, 4), 1, 1, Guarantee::Agreed, b"")),
     ]
     .iter()
     .map(|p| encode(p)[3])
     .collect();
-    assert_eq!(types, [1, 2, 3, 4, 5, 6, 7]);
+    assert_eq!(types, [1, 2, 3, 4, 5, 6, 7, 8]);
 }
 
 // ---------------------------------------------------------------------------
@@ -553,13 +548,7 @@ fn zero_node_ids_are_rejected_where_they_name_a_processor() {
         encode(&Packet::Join(Join { sender: 1, ring_seq: 4, proc_set: vec![1], fail_set: vec![], ..Join::default() }));
     assert_eq!(invalid(&with(&join, 4, &zero)), "join sender is node 0");
     for notice in [
-        Packet::MergeDetect(MergeDetect {
-            sender: 1,
-            ring_id: rid(1, 4),
-            heard: vec![],
-            members: vec![],
-            ..MergeDetect::default()
-        }),
+        Packet::MergeDetect(MergeDetect { sender: 1, ring_id: rid(1, 4), ..MergeDetect::default() }),
         Packet::Leave(RingNotice { sender: 1, ring_id: rid(1, 4) }),
         Packet::HoldCancel(RingNotice { sender: 1, ring_id: rid(1, 4) }),
     ] {
