@@ -47,7 +47,6 @@ pub(crate) struct Gather {
     /// fellow gatherers reported. The ring we form is the group of us that
     /// no such link crosses (`link_groups.rs`).
     pub poor_links: BTreeSet<(NodeId, NodeId)>,
-
     /// When the current gathering started.
     pub started: Time,
 }
@@ -107,6 +106,7 @@ impl Processor {
     fn judging(&self) -> bool {
         self.now < self.gather.started + self.config.join_timeout * hearing::HEALED_RUN as Time
     }
+
     /// Forget a ring being formed; its id goes to the past so that its late
     /// packets are not taken for a foreign ring.
     fn abandon_forming(&mut self) {
