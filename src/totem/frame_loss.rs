@@ -15,7 +15,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use super::hearing::{POOR_DEN, POOR_NUM};
+use super::hearing::Tally;
 use super::types::{NodeId, RingId, Time};
 
 /// Frames of one sender remembered.
@@ -60,28 +60,21 @@ impl FrameLoss {
         let Some(frames) = self.senders.get(&sender) else {
             return false;
         };
-        let (mut counted, mut missed, mut run) = (0u32, 0u32, 0u32);
-        let mut ring = None;
+        let (mut tally, mut run, mut ring) = (Tally::default(), 0, None);
         for &(ring_seq, _, heard, _) in frames.iter().filter(|f| f.3 >= since) {
             if ring != Some(ring_seq) || heard {
-                if run <= OUTAGE {
-                    counted += run;
-                    missed += run;
-                }
+                tally.missed_run(run, OUTAGE);
                 run = 0;
                 ring = Some(ring_seq);
             }
             if heard {
-                counted += 1;
+                tally.heard();
             } else {
                 run += 1;
             }
         }
-        if run <= OUTAGE {
-            counted += run;
-            missed += run;
-        }
-        counted >= MIN_FRAMES && missed * POOR_DEN > counted * POOR_NUM
+        tally.missed_run(run, OUTAGE);
+        tally.mostly_missed(MIN_FRAMES)
     }
 
     /// `sender`'s link is heard well again (`hearing.rs`): what its frames

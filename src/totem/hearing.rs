@@ -29,13 +29,6 @@ const WINDOW: usize = 32;
 /// judgement needs: eight join intervals at least.
 const MIN_SPAN: u32 = 12;
 
-/// Missed joins out of the span that make a link poor: more than half. A
-/// link losing 30% (the simulator's lossy networks) reaches that in about
-/// one span of 12 in 25, one of 32 in 200; the links that keep a ring
-/// re-forming lose 60% and more.
-pub(crate) const POOR_NUM: u32 = 1;
-pub(crate) const POOR_DEN: u32 = 2;
-
 /// The newest joins heard in a row that clear a link whatever came before:
 /// a link that healed is clean again after this many joins, not after
 /// [`MEMORY`] (a link losing 60% shows such a run once in a hundred tries).
@@ -142,18 +135,44 @@ impl Hearing {
         if healed(&h.joins) {
             return false;
         }
-        let (mut span, mut missed, mut last) = (0u32, 0u32, None);
+        let (mut tally, mut last) = (Tally::default(), None);
         for &(number, _) in h.joins.iter().filter(|j| j.1 >= since) {
-            let gap = last.map_or(0, |l: u32| number.saturating_sub(l).saturating_sub(1));
-            if gap <= OUTAGE {
-                span += gap + 1;
-                missed += gap;
-            } else {
-                span += 1;
-            }
+            tally.missed_run(last.map_or(0, |l: u32| number.saturating_sub(l).saturating_sub(1)), OUTAGE);
+            tally.heard();
             last = Some(number);
         }
-        span >= MIN_SPAN && missed * POOR_DEN > span * POOR_NUM
+        tally.mostly_missed(MIN_SPAN)
+    }
+}
+
+/// What a link carried: heard and missed counts, runs of misses longer than
+/// an outage left out (`hearing.rs` for joins and detects, `frame_loss.rs`
+/// for frames). A link is poor when it missed more than half: one losing
+/// 30% (the simulator's lossy networks) does that over 12 joins about once
+/// in 25, over 32 once in 200; the links that keep a ring re-forming lose
+/// 60% and more.
+#[derive(Default)]
+pub(crate) struct Tally {
+    counted: u32,
+    missed: u32,
+}
+
+impl Tally {
+    pub fn heard(&mut self) {
+        self.counted += 1;
+    }
+
+    /// `run` missed in a row: loss, unless longer than `outage`.
+    pub fn missed_run(&mut self, run: u32, outage: u32) {
+        if run <= outage {
+            self.counted += run;
+            self.missed += run;
+        }
+    }
+
+    /// More than half missed, of at least `at_least` counted.
+    pub fn mostly_missed(&self, at_least: u32) -> bool {
+        self.counted >= at_least && self.missed * 2 > self.counted
     }
 }
 
