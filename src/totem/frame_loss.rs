@@ -11,7 +11,10 @@
 //! us was heard. (Frames still missing when the token comes are no measure:
 //! many are only in flight behind it.) Judged in the order of its sender's
 //! seqs, so that a run of misses is seen as one: a run longer than
-//! [`OUTAGE`] (a pause of ours) is an outage, not loss.
+//! [`OUTAGE`] is an outage, not loss (a pause of ours misses everyone's
+//! frames), unless the other members' frames reached us well meanwhile: then
+//! it is this sender's multicast to us that is dead (asym seed 1110: 1's
+//! multicast never reached 2, whose every frame of 1's came resent by 3).
 
 use std::collections::{BTreeMap, VecDeque};
 
@@ -33,10 +36,29 @@ const MIN_FRAMES: u32 = 32;
 /// Most senders tracked (a ring has at most `wire::MAX_MEMBERS`).
 const MAX_SENDERS: usize = 1024;
 
+/// One frame's first arrival.
+#[derive(Clone, Copy)]
+struct Arrival {
+    ring_seq: u64,
+    seq: u64,
+    heard: bool,
+    when: Time,
+    /// Frames of every sender heard and missed before this one reached us.
+    all: Counts,
+}
+
+/// Frames of every sender that reached us, heard and missed.
+#[derive(Clone, Copy, Default)]
+struct Counts {
+    heard: u64,
+    missed: u64,
+}
+
 #[derive(Default)]
 pub(crate) struct FrameLoss {
-    /// Per sender, `(ring seq, frame seq, heard, when)` of its last frames, in seq order.
-    senders: BTreeMap<NodeId, VecDeque<(u64, u64, bool, Time)>>,
+    /// Per sender, its last frames, in seq order.
+    senders: BTreeMap<NodeId, VecDeque<Arrival>>,
+    all: Counts,
 }
 
 impl FrameLoss {
@@ -46,10 +68,16 @@ impl FrameLoss {
         if self.senders.len() >= MAX_SENDERS && !self.senders.contains_key(&sender) {
             return;
         }
+        let arrival = Arrival { ring_seq: ring.seq, seq, heard, when: now, all: self.all };
+        if heard {
+            self.all.heard += 1;
+        } else {
+            self.all.missed += 1;
+        }
         let frames = self.senders.entry(sender).or_default();
         let key = (ring.seq, seq);
-        let at = frames.iter().rposition(|f| (f.0, f.1) < key).map_or(0, |i| i + 1);
-        frames.insert(at, (ring.seq, seq, heard, now));
+        let at = frames.iter().rposition(|f| (f.ring_seq, f.seq) < key).map_or(0, |i| i + 1);
+        frames.insert(at, arrival);
         while frames.len() > WINDOW {
             frames.pop_front();
         }
@@ -60,20 +88,20 @@ impl FrameLoss {
         let Some(frames) = self.senders.get(&sender) else {
             return false;
         };
-        let (mut tally, mut run, mut ring) = (Tally::default(), 0, None);
-        for &(ring_seq, _, heard, _) in frames.iter().filter(|f| f.3 >= since) {
-            if ring != Some(ring_seq) || heard {
-                tally.missed_run(run, OUTAGE);
-                run = 0;
-                ring = Some(ring_seq);
+        let (mut tally, mut run, mut ring) = (Tally::default(), Run::default(), None);
+        for f in frames.iter().filter(|f| f.when >= since) {
+            if ring != Some(f.ring_seq) || f.heard {
+                run.count(&mut tally);
+                run = Run::default();
+                ring = Some(f.ring_seq);
             }
-            if heard {
+            if f.heard {
                 tally.heard();
             } else {
-                run += 1;
+                run.add(f.all);
             }
         }
-        tally.missed_run(run, OUTAGE);
+        run.count(&mut tally);
         tally.mostly_missed(MIN_FRAMES)
     }
 
@@ -81,6 +109,34 @@ impl FrameLoss {
     /// showed before no longer counts.
     pub fn forget(&mut self, sender: NodeId) {
         self.senders.remove(&sender);
+    }
+}
+
+/// A run of one sender's frames missed in a row, with what every sender's
+/// frames did while its frames reached us.
+#[derive(Default)]
+struct Run {
+    len: u32,
+    first: Option<Counts>,
+    last: Counts,
+}
+
+impl Run {
+    fn add(&mut self, all: Counts) {
+        self.len += 1;
+        self.first.get_or_insert(all);
+        self.last = all;
+    }
+
+    /// Into `tally`: as loss if short, or if the others' frames mostly
+    /// reached us while this sender's did not; else as an outage.
+    fn count(&self, tally: &mut Tally) {
+        let Some(first) = self.first else { return };
+        let others_heard = self.last.heard.abs_diff(first.heard);
+        // The run's own frames are among those missed in between.
+        let others_missed = self.last.missed.abs_diff(first.missed).saturating_sub(u64::from(self.len) - 1);
+        let outage = if others_heard > others_missed { u32::MAX } else { OUTAGE };
+        tally.missed_run(self.len, outage);
     }
 }
 
@@ -119,6 +175,34 @@ mod tests {
         let mut f = frames(&"x..x.x..".repeat(5));
         f.forget(7);
         assert!(!f.missed_most(7, 0));
+    }
+
+    #[test]
+    fn a_dead_link_is_loss_while_the_others_are_heard_and_a_pause_is_not() {
+        // Sender 7's multicast never reaches us; sender 8's does: each of 7's
+        // frames comes resent, between 8's heard ones.
+        let mut dead = FrameLoss::default();
+        for seq in 1..=60 {
+            dead.arrived(RING, seq, 8, true, 0);
+            dead.arrived(RING, seq, 7, false, 0);
+        }
+        assert!(dead.missed_most(7, 0), "7's link is dead");
+        assert!(!dead.missed_most(8, 0));
+        // A pause of ours: both senders' frames come resent.
+        let mut pause = FrameLoss::default();
+        for seq in 1..=20 {
+            pause.arrived(RING, seq, 8, true, 0);
+            pause.arrived(RING, seq, 7, true, 0);
+        }
+        for seq in 21..=60 {
+            pause.arrived(RING, seq, 8, false, 0);
+            pause.arrived(RING, seq, 7, false, 0);
+        }
+        for seq in 61..=80 {
+            pause.arrived(RING, seq, 8, true, 0);
+            pause.arrived(RING, seq, 7, true, 0);
+        }
+        assert!(!pause.missed_most(7, 0) && !pause.missed_most(8, 0), "a pause of ours");
     }
 
     #[test]
