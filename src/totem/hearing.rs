@@ -61,6 +61,8 @@ pub(crate) struct Hearing {
     sent: u32,
     /// What the ring's data frames show.
     frames: FrameLoss,
+    /// Processors a consensus timeout of ours found silent, with when: see `fell_silent`.
+    silenced: BTreeMap<NodeId, Time>,
 }
 
 impl Hearing {
@@ -80,6 +82,7 @@ impl Hearing {
                 self.senders.remove(&n);
             }
         }
+        self.silenced.remove(&sender);
         let joins = &mut self.senders.entry(sender).or_default().joins;
         match joins.back() {
             Some(&(last, _)) if number == last => return,
@@ -120,9 +123,34 @@ impl Hearing {
         self.frames.missed_most(sender, now.saturating_sub(MEMORY))
     }
 
+    /// Not one of `node`'s joins reached us in a whole gathering (our
+    /// consensus timeout fails it). A link that carries nothing has no loss
+    /// to measure, and a partition looks the same; but while nothing of
+    /// `node`'s reaches us, a ring with it cannot form, and the other
+    /// gatherers, who may hear it well, need to know the link is dead to cut
+    /// the ring somewhere else (asym seed 2127: 1's multicast and unicast to
+    /// 2 dead, 1's and 2's links to 3 clean, 3 cut out of {1,2,3} by 3's
+    /// lossy multicast to 1; 2 waited out a consensus timeout for 1 in every
+    /// gathering, and a new epoch made it forget). The mark lasts until we
+    /// hear `node` again: a healed partition clears it with its first join.
+    pub fn fell_silent(&mut self, node: NodeId, now: Time) {
+        self.silenced.retain(|_, &mut t| t + MEMORY > now);
+        if self.silenced.len() < MAX_SENDERS {
+            self.silenced.insert(node, now);
+        }
+    }
+
+    /// Whether `node` fell silent (`fell_silent`) and has not been heard since.
+    pub fn silent(&self, node: NodeId, now: Time) -> bool {
+        self.silenced.get(&node).is_some_and(|&t| t + MEMORY > now)
+    }
+
     /// Whether most of `sender`'s recent joins and merge-detects, or of its
-    /// data frames, did not reach us.
+    /// data frames, did not reach us, or none of its joins in a gathering.
     pub fn hears_poorly(&self, sender: NodeId, now: Time) -> bool {
+        if self.silent(sender, now) {
+            return true;
+        }
         let since = now.saturating_sub(MEMORY);
         // Frames are judged first: a run of joins heard since clears them
         // (`record`), and frames lost since are news the joins cannot tell.
@@ -229,6 +257,16 @@ mod tests {
         assert!(h.hears_poorly(7, 21 * 50 * MS));
         h.record(7, 0, 21 * 50 * MS);
         assert!(!h.hears_poorly(7, 21 * 50 * MS), "a sender counting from 0 again");
+    }
+
+    #[test]
+    fn silence_is_poor_until_heard_again() {
+        let mut h = heard("xxxxxxxx");
+        h.fell_silent(7, 10 * 50 * MS);
+        assert!(h.silent(7, 11 * 50 * MS) && h.hears_poorly(7, 11 * 50 * MS));
+        assert!(!h.silent(7, 10 * 50 * MS + MEMORY), "forgotten after MEMORY");
+        h.record(7, 30, 12 * 50 * MS);
+        assert!(!h.silent(7, 12 * 50 * MS) && !h.hears_poorly(7, 12 * 50 * MS), "heard again");
     }
 
     #[test]

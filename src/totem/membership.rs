@@ -138,11 +138,19 @@ impl Processor {
         // that is news, not a judgement of earlier gatherings (without it, a
         // member that left a crawling ring agreed to the same ring again at
         // once, and left it again, every 58 ms: trigger seed 500035).
+        // A processor that fell silent is news too, and named even once
+        // failed: the others may not fail it (see `process_join` on
+        // unicast), and need the link to cut it from their ring.
         let judging = self.judging();
         let mut grew = false;
-        for &n in self.gather.proc_set.difference(&self.gather.fail_set) {
-            let poor =
-                if judging { self.hearing.misses_frames(n, self.now) } else { self.hearing.hears_poorly(n, self.now) };
+        for &n in &self.gather.proc_set {
+            let poor = self.hearing.silent(n, self.now)
+                || !self.gather.fail_set.contains(&n)
+                    && if judging {
+                        self.hearing.misses_frames(n, self.now)
+                    } else {
+                        self.hearing.hears_poorly(n, self.now)
+                    };
             if n != self.me && self.gather.poor_links.len() < wire::MAX_POOR_LINKS && poor {
                 grew |= self.gather.poor_links.insert((self.me, n));
             }
@@ -392,8 +400,12 @@ impl Processor {
                 self.gather.fail_set.insert(members[0]);
             }
         } else {
+            for &m in silent.iter().filter(|m| !self.gather.voices.contains(m)) {
+                self.hearing.fell_silent(m, self.now);
+            }
             self.gather.fail_set.extend(silent);
         }
+        self.note_own_poor_links();
         self.restart_gather_round();
         self.check_consensus();
     }
