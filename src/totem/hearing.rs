@@ -115,7 +115,7 @@ impl Hearing {
     /// pays for no judgement.)
     pub fn frame_arrived(&mut self, ring: RingId, seq: u64, sender: NodeId, heard: bool, now: Time) -> bool {
         self.frames.arrived(ring, seq, sender, heard, now);
-        !heard && self.frames.missed_most(sender, now.saturating_sub(MEMORY))
+        !heard && self.misses_frames(sender, now)
     }
 
     /// Whether we missed most of `sender`'s recent data frames (`frame_loss.rs`).
@@ -151,12 +151,12 @@ impl Hearing {
         if self.silent(sender, now) {
             return true;
         }
-        let since = now.saturating_sub(MEMORY);
         // Frames are judged first: a run of joins heard since clears them
         // (`record`), and frames lost since are news the joins cannot tell.
-        if self.frames.missed_most(sender, since) {
+        if self.misses_frames(sender, now) {
             return true;
         }
+        let since = now.saturating_sub(MEMORY);
         let Some(h) = self.senders.get(&sender) else {
             return false;
         };
