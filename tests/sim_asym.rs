@@ -90,7 +90,7 @@ fn asym_safety_and_liveness() {
 /// - 2127: a processor silent for a whole gathering is a poor link until
 ///   heard again (`hearing.rs`, `fell_silent`; 2 waited out a consensus
 ///   timeout for 1, whose packets never reached it, in gathering after
-///   gathering, and delivered its own messages 5.8 s late).
+///   gathering; 12 of its own messages waited past the bound D = 5.25 s).
 #[test]
 fn asym_seeds_fixed_by_design() {
     for seed in [8, 244, 1092, 1093, 1110, 1143, 2127] {
