@@ -14,7 +14,9 @@
 //! whose `token_seq` it has already seen.
 
 use super::event::{Destination, Transmit};
+use super::packet::token_flags;
 use super::types::{NodeId, Time, MS};
+use super::wire;
 
 /// The shortest wait before a resend: above a busy LAN's rotation and the
 /// millisecond granularity of the node's poll.
@@ -41,11 +43,15 @@ struct Pending {
 
 impl Pending {
     /// Where the next resend goes: the successor, then everyone, since our
-    /// unicast to it may be what fails.
+    /// unicast to it may be what fails. A token resent by multicast says so,
+    /// for its receiver to judge our unicast by (`unreached.rs`).
     fn transmit(&mut self, now: Time) -> Transmit {
         self.resends += 1;
         self.sent_at = now;
         let dest = if self.resends >= 2 { Destination::All } else { Destination::Node(self.to) };
+        if self.resends == 2 && !self.by_multicast {
+            wire::set_token_flag(&mut self.bytes, token_flags::RESENT_BY_MULTICAST);
+        }
         Transmit { dest, bytes: self.bytes.clone() }
     }
 }

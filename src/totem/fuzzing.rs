@@ -370,15 +370,8 @@ fn forge(p: &Processor, n: usize, input: &mut Input) -> Packet {
         3 => {
             let proc_set = node_set(n, input);
             let fail_set = proc_set.iter().copied().filter(|_| input.below(3) == 0).collect();
-            let mut poor_links: Vec<(NodeId, NodeId)> = (0..input.below(4))
-                .filter_map(|_| {
-                    let hearer = *proc_set.get(input.below(proc_set.len().max(1)))?;
-                    let heard = *proc_set.get(input.below(proc_set.len().max(1)))?;
-                    (hearer != heard).then_some((hearer, heard))
-                })
-                .collect();
-            poor_links.sort_unstable();
-            poor_links.dedup();
+            let poor_links = links_among(&proc_set, input);
+            let unreached = links_among(&proc_set, input);
             Packet::Join(Join {
                 sender: node_near(n, input),
                 ring_seq: input.seq_near(p.highest_ring_seq),
@@ -386,6 +379,7 @@ fn forge(p: &Processor, n: usize, input: &mut Input) -> Packet {
                 proc_set,
                 fail_set,
                 poor_links,
+                unreached,
             })
         }
         4 => {
@@ -464,6 +458,20 @@ fn node_set(n: usize, input: &mut Input) -> Vec<NodeId> {
     set.sort_unstable();
     set.dedup();
     set
+}
+
+/// A few links between processors of `nodes`, as a join carries them.
+fn links_among(nodes: &[NodeId], input: &mut Input) -> Vec<(NodeId, NodeId)> {
+    let mut links: Vec<(NodeId, NodeId)> = (0..input.below(4))
+        .filter_map(|_| {
+            let a = *nodes.get(input.below(nodes.len().max(1)))?;
+            let b = *nodes.get(input.below(nodes.len().max(1)))?;
+            (a != b).then_some((a, b))
+        })
+        .collect();
+    links.sort_unstable();
+    links.dedup();
+    links
 }
 
 /// A data frame near `p`'s ring; `outer`: it may carry a recovered frame.

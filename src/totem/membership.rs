@@ -47,6 +47,10 @@ pub(crate) struct Gather {
     /// fellow gatherers reported. The ring we form is the group of us that
     /// no such link crosses (`link_groups.rs`).
     pub poor_links: BTreeSet<(NodeId, NodeId)>,
+    /// Unicasts `(sender, receiver)` known in this epoch to fail lately
+    /// (`unreached.rs`): those to us and those reported.
+    /// They only break the cut's ties (`link_groups.rs`).
+    pub unreached: BTreeSet<(NodeId, NodeId)>,
     /// When the current gathering started.
     pub started: Time,
 }
@@ -74,6 +78,7 @@ impl Processor {
             self.gather.fail_set.clear();
             self.gather.refused.clear();
             self.gather.poor_links.clear();
+            self.gather.unreached.clear();
             // A new gathering is a new epoch: whoever still holds failure
             // decisions from an earlier gathering drops them on hearing us
             // (see `process_join`). Ring seqs stay multiples of 4 (`start_commit`).
@@ -94,7 +99,7 @@ impl Processor {
         self.timers.cancel(TimerKind::TokenHold);
         self.timers.set(TimerKind::Join, self.now + self.config.join_timeout);
         self.timers.set(TimerKind::Consensus, self.now + self.config.consensus_timeout);
-        self.note_own_poor_links();
+        self.note_own_links();
         self.send_join();
     }
 
@@ -126,14 +131,16 @@ impl Processor {
             proc_set: self.gather.proc_set.iter().copied().collect(),
             fail_set: self.gather.fail_set.iter().copied().collect(),
             poor_links: self.gather.poor_links.iter().copied().collect(),
+            unreached: self.gather.unreached.iter().copied().collect(),
         };
         self.multicast(&Packet::Join(join));
     }
 
     /// The processors we gather with whose joins we mostly miss
-    /// (`hearing.rs`) become poor links of ours; whether the set grew.
-    /// Links only grow within an epoch, so gathering still ends.
-    fn note_own_poor_links(&mut self) -> bool {
+    /// (`hearing.rs`) become poor links of ours, and those whose unicast
+    /// fails to reach us (`unreached.rs`) unreached links; whether either set
+    /// grew. Links only grow within an epoch, so gathering still ends.
+    fn note_own_links(&mut self) -> bool {
         // While judging, only what the frames of the ring we just left showed:
         // that is news, not a judgement of earlier gatherings (without it, a
         // member that left a crawling ring agreed to the same ring again at
@@ -153,6 +160,10 @@ impl Processor {
                     };
             if n != self.me && self.gather.poor_links.len() < wire::MAX_POOR_LINKS && poor {
                 grew |= self.gather.poor_links.insert((self.me, n));
+            }
+            let unreached = n != self.me && self.unreached.lately(n, self.now);
+            if unreached && self.gather.unreached.len() < wire::MAX_POOR_LINKS {
+                grew |= self.gather.unreached.insert((n, self.me));
             }
         }
         grew
@@ -277,12 +288,18 @@ impl Processor {
         // whoever starts epochs faster than our consensus timeout (a processor
         // that hears nobody re-forms alone every second) the power to keep us
         // gathering (deaf seed 5309: 18 s).
-        let before = (self.gather.proc_set.clone(), self.gather.fail_set.clone(), self.gather.poor_links.clone());
+        let before = (
+            self.gather.proc_set.clone(),
+            self.gather.fail_set.clone(),
+            self.gather.poor_links.clone(),
+            self.gather.unreached.clone(),
+        );
         let new_epoch = join.ring_seq > self.highest_ring_seq;
         if new_epoch {
             self.highest_ring_seq = join.ring_seq;
             self.gather.fail_set.clone_from(&self.gather.refused);
             self.gather.poor_links.clear();
+            self.gather.unreached.clear();
         }
         let stale = join.ring_seq < self.highest_ring_seq;
         if !self.gather.fail_set.contains(&join.sender) {
@@ -295,12 +312,12 @@ impl Processor {
                 self.gather.fail_set.extend(join.fail_set.iter().copied());
             }
             if !stale {
-                self.adopt_poor_links(&join.poor_links);
+                self.adopt_links(&join);
             }
         }
-        self.note_own_poor_links();
-        let after = (&self.gather.proc_set, &self.gather.fail_set, &self.gather.poor_links);
-        if (&before.0, &before.1, &before.2) != after {
+        self.note_own_links();
+        let after = (&self.gather.proc_set, &self.gather.fail_set, &self.gather.poor_links, &self.gather.unreached);
+        if (&before.0, &before.1, &before.2, &before.3) != after {
             self.restart_gather_round();
         } else if new_epoch {
             // Same sets: the agreements stand; the others learn our epoch.
@@ -308,21 +325,27 @@ impl Processor {
         }
         let same_sets = join.proc_set.iter().eq(self.gather.proc_set.iter())
             && join.fail_set.iter().eq(self.gather.fail_set.iter())
-            && join.poor_links.iter().eq(self.gather.poor_links.iter());
+            && join.poor_links.iter().eq(self.gather.poor_links.iter())
+            && join.unreached.iter().eq(self.gather.unreached.iter());
         if same_sets {
             self.gather.consensus.insert(join.sender);
         }
         self.check_consensus();
     }
 
-    /// Poor links are measurements (`hearing.rs`), not opinions: we take
-    /// those of any current join, whoever measured them, up to the bound.
-    fn adopt_poor_links(&mut self, links: &[(NodeId, NodeId)]) {
-        for &link in links {
-            if self.gather.poor_links.len() >= wire::MAX_POOR_LINKS {
-                break;
+    /// Poor and unreached links are measurements (`hearing.rs`,
+    /// `unreached.rs`), not opinions: we take those of any current join,
+    /// whoever measured them, up to the bound.
+    fn adopt_links(&mut self, join: &Join) {
+        for (ours, theirs) in
+            [(&mut self.gather.poor_links, &join.poor_links), (&mut self.gather.unreached, &join.unreached)]
+        {
+            for &link in theirs {
+                if ours.len() >= wire::MAX_POOR_LINKS {
+                    break;
+                }
+                ours.insert(link);
             }
-            self.gather.poor_links.insert(link);
         }
     }
 
@@ -349,7 +372,7 @@ impl Processor {
     /// in our group once the poor links are cut (`link_groups.rs`).
     fn candidates(&self) -> Vec<NodeId> {
         let alive = self.gather.proc_set.difference(&self.gather.fail_set).copied().collect();
-        link_groups::group_of(self.me, &alive, &self.gather.poor_links)
+        link_groups::group_of(self.me, &alive, &self.gather.poor_links, &self.gather.unreached)
     }
 
     /// With consensus, the lowest candidate forms the ring. Consensus is not
@@ -377,7 +400,7 @@ impl Processor {
         if self.state != State::Gather {
             return;
         }
-        if self.note_own_poor_links() {
+        if self.note_own_links() {
             self.restart_gather_round();
         } else {
             self.send_join();
@@ -405,7 +428,7 @@ impl Processor {
             }
             self.gather.fail_set.extend(silent);
         }
-        self.note_own_poor_links();
+        self.note_own_links();
         self.restart_gather_round();
         self.check_consensus();
     }

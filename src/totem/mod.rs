@@ -37,6 +37,7 @@ mod shared;
 mod timers;
 mod token;
 mod types;
+mod unreached;
 pub mod wire;
 
 pub use config::{Config, DEFAULT_ACCELERATED_WINDOW};

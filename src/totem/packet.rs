@@ -30,6 +30,15 @@ pub mod token_flags {
     /// The representative held this token on the current rotation (an idle
     /// ring): its rotation time measures the hold, not the ring.
     pub const HELD: u8 = 0x04;
+    /// This copy is a resend by multicast: the sender's unicast copies went
+    /// unanswered (`forward.rs`). Set on one hop only, like the next.
+    pub const RESENT_BY_MULTICAST: u8 = 0x08;
+    /// This copy went by multicast from the start: the sender's unicast to
+    /// its successor failed lately. Neither bit travels past the receiver,
+    /// which judges its predecessor's unicast by them (`unreached.rs`).
+    pub const SENT_BY_MULTICAST: u8 = 0x10;
+    /// The bits that describe one hop, cleared at each forward.
+    pub const HOP: u8 = RESENT_BY_MULTICAST | SENT_BY_MULTICAST;
 }
 
 /// The ORF token: ordering, reliability, flow control. Unicast member to member.
@@ -145,6 +154,11 @@ pub struct Join {
     /// most of `heard`'s multicast (`link_groups.rs`). Sorted, no duplicates,
     /// never a processor with itself.
     pub poor_links: Vec<(NodeId, NodeId)>,
+    /// The unicasts the sender knows to have needed the multicast fallback
+    /// lately, `(sender, receiver)` (`unreached.rs`): they break the ties of
+    /// the cut along poor links. Sorted, no duplicates, never a processor
+    /// with itself.
+    pub unreached: Vec<(NodeId, NodeId)>,
 }
 
 /// The commit token that forms a new ring: it circulates twice.

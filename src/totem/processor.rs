@@ -25,6 +25,7 @@ use super::shared::SharedBytes;
 use super::timers::{TimerKind, Timers};
 use super::token::Visits;
 use super::types::{Guarantee, NodeId, RingId, Time};
+use super::unreached::Unreached;
 use super::wire;
 
 /// Leaving a ring for a newcomer backs off from the exclusion cap to this
@@ -89,6 +90,8 @@ pub struct Processor {
     pub(crate) past_rings: PastRings,
     /// Tokens relayed for members that cannot reach their successor.
     pub(crate) relay: Relay,
+    /// Whose unicast fails to reach us (judged on tokens, `unreached.rs`).
+    pub(crate) unreached: Unreached,
     pub(crate) counters: Counters,
     pub(crate) now: Time,
 }
@@ -130,6 +133,7 @@ impl Processor {
             leaving: false,
             past_rings: PastRings::default(),
             relay: Relay::default(),
+            unreached: Unreached::default(),
             counters: Counters::default(),
             state: State::Gather,
             me,

@@ -60,6 +60,14 @@ impl Ring {
         self.members.binary_search(&node).is_ok()
     }
 
+    /// The member before `node` in ring order (wrapping); `node` itself on a singleton.
+    pub fn predecessor(&self, node: NodeId) -> NodeId {
+        let n = self.members.len();
+        match self.members.binary_search(&node) {
+            Ok(i) | Err(i) => self.members[(i + n - 1) % n],
+        }
+    }
+
     /// The member after `node` in ring order (wrapping); `node` itself on a singleton.
     pub fn successor(&self, node: NodeId) -> NodeId {
         match self.members.binary_search(&node) {

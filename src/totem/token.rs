@@ -89,6 +89,7 @@ impl Processor {
             return;
         }
         self.visits.last_token_seq = token.token_seq;
+        self.judge_predecessor_unicast(token.flags);
         self.forwarder.token_arrived(self.now, token.flags & token_flags::HELD == 0);
         self.timers.cancel(TimerKind::TokenRetransmit);
         self.timers.set(TimerKind::TokenLoss, self.now + self.config.token_timeout);
@@ -99,6 +100,21 @@ impl Processor {
             return;
         }
         self.visit(token);
+    }
+
+    /// The first copy of a token to reach us shows whether our predecessor's
+    /// unicast does (`unreached.rs`).
+    fn judge_predecessor_unicast(&mut self, flags: u8) {
+        let Some(ring) = self.token_ring() else { return };
+        let predecessor = ring.predecessor(self.me);
+        if predecessor == self.me {
+            return;
+        }
+        if flags & token_flags::RESENT_BY_MULTICAST != 0 {
+            self.unreached.failed(predecessor, self.now);
+        } else if flags & token_flags::SENT_BY_MULTICAST == 0 {
+            self.unreached.reached(predecessor);
+        }
     }
 
     /// Whether a token for us on our ring can be one the ring passed on
@@ -381,6 +397,10 @@ impl Processor {
         // resend by multicast, and took their successor for unreachable.)
         let measure = !self.would_hold(&token);
         let dest = self.forwarder.first_destination(to);
+        token.flags &= !token_flags::HOP;
+        if dest == Destination::All {
+            token.flags |= token_flags::SENT_BY_MULTICAST;
+        }
         let bytes = self.send(dest, &Packet::Token(token));
         let interval = self.config.token_retransmit_interval();
         let at = self.forwarder.forward(self.now, bytes, to, seq, measure, interval);

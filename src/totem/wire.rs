@@ -22,7 +22,7 @@
 //! |-------------|------|-----------------------------------|
 //! | Token       | 1    | ring_id, token_seq u64, seq u64, aru u64, aru_id u32, rotation_min u64, stable u64, fcc u32, backlog u32, quiet u32, flags u8, to u32, tail u32, n u16, n × rtr u64 |
 //! | Data        | 2    | frame |
-//! | Join        | 3    | sender u32, ring_seq u64, number u32, n u16, n × proc u32, m u16, m × fail u32, k u16, k × (hearer u32, heard u32) |
+//! | Join        | 3    | sender u32, ring_seq u64, number u32, n u16, n × proc u32, m u16, m × fail u32, k u16, k × (hearer u32, heard u32), u u16, u × (from u32, to u32) |
 //! | Commit      | 4    | ring_id, hops u32, n u16, n × entry |
 //! | MergeDetect | 5    | sender u32, ring_id, number u32, n u16, n × heard u32, m u16, m × member u32 |
 //! | Leave       | 6    | sender u32, ring_id |
@@ -40,14 +40,14 @@
 //!
 //! Resulting sizes in bytes: Token 83 + 8 per rtr entry; Data
 //! [`DATA_HEADER_LEN`] + payload, plus [`RECOVERED_OVERHEAD`] when the frame is
-//! carried as Recovered; Join 26 + 4 per set entry + 8 per poor link; Commit 22 + 50 per member;
+//! carried as Recovered; Join 28 + 4 per set entry + 8 per poor or unreached link; Commit 22 + 50 per member;
 //! MergeDetect 28 + 4 per heard or member entry; Leave and HoldCancel 20.
 //!
 //! Validation on decode: node ids that name a processor (senders, set and
 //! member entries) are never 0; Join sets, MergeDetect heard and member lists and Commit
 //! members are strictly ascending by node id and hold at most [`MAX_MEMBERS`] entries; a join's
-//! poor links are strictly ascending pairs of two different processors, at most
-//! [`MAX_POOR_LINKS`]; the token's
+//! poor links, and its unreached links, are strictly ascending pairs of two different
+//! processors, at most [`MAX_POOR_LINKS`] of each; the token's
 //! rtr list holds at most [`MAX_RTR`]; the whole packet is at most
 //! [`MAX_PACKET`] bytes; ring seqs (in ring ids and a join's `ring_seq`) are at
 //! most [`MAX_RING_SEQ`]. `Token::aru_id` may be 0 (it means "nobody"), ring
@@ -65,7 +65,7 @@ use super::shared::SharedBytes;
 use super::types::{Guarantee, NodeId, RingId};
 
 /// Bumped whenever the layout changes; peers with another version are not understood.
-pub const WIRE_VERSION: u8 = 5;
+pub const WIRE_VERSION: u8 = 6;
 
 /// The largest packet decode accepts: below the 65,507-byte UDP payload limit,
 /// and a bound on the work and memory one packet can cost a receiver.
@@ -89,7 +89,7 @@ pub const MAX_RTR: usize = 256;
 pub const MAX_MEMBERS: usize = 1024;
 
 /// Most poor links a join may carry (`link_groups.rs`): every link of a
-/// processor that hears nobody in a ring of 256.
+/// processor that hears nobody in a ring of 256. Unreached links too.
 pub const MAX_POOR_LINKS: usize = 256;
 
 /// Encoded size of a `Packet::Data` whose body is `App` with no payload bytes:
@@ -109,10 +109,12 @@ const RING_ID_LEN: usize = 4 + 8;
 const FRAME_FIXED_LEN: usize = RING_ID_LEN + 8 + 4 + 1 + 1 + 1;
 const APP_LEN_LEN: usize = 4;
 const COUNT_LEN: usize = 2;
+/// Where a token's flags byte sits in its encoding (`set_token_flag`).
+const TOKEN_FLAGS_AT: usize = HEADER_LEN + RING_ID_LEN + 8 + 8 + 8 + 4 + 8 + 8 + 4 + 4 + 4;
 const TOKEN_FIXED_LEN: usize = RING_ID_LEN + 8 + 8 + 8 + 4 + 8 + 8 + 4 + 4 + 4 + 1 + 4 + 4 + COUNT_LEN;
 const RTR_ENTRY_LEN: usize = 8;
 const NODE_LEN: usize = 4;
-const JOIN_FIXED_LEN: usize = 4 + 8 + 4 + COUNT_LEN + COUNT_LEN + COUNT_LEN;
+const JOIN_FIXED_LEN: usize = 4 + 8 + 4 + COUNT_LEN + COUNT_LEN + COUNT_LEN + COUNT_LEN;
 const LINK_LEN: usize = 2 * NODE_LEN;
 const COMMIT_FIXED_LEN: usize = RING_ID_LEN + 4 + COUNT_LEN;
 const COMMIT_ENTRY_LEN: usize = 4 + 1 + RING_ID_LEN + 8 + 8 + 8 + 8 + 1;
@@ -173,6 +175,18 @@ impl fmt::Display for WireError {
 
 impl std::error::Error for WireError {}
 
+/// Set `flag` in an encoded token's flags without decoding it again (a
+/// resend changes only how it travels, `forward.rs`). Other packets are left
+/// as they are; whether `bytes` was a token.
+pub fn set_token_flag(bytes: &mut [u8], flag: u8) -> bool {
+    let is_token =
+        bytes.len() > TOKEN_FLAGS_AT && bytes[..2] == MAGIC && bytes[2] == WIRE_VERSION && bytes[3] == ty::TOKEN;
+    if is_token {
+        bytes[TOKEN_FLAGS_AT] |= flag;
+    }
+    is_token
+}
+
 // ---------------------------------------------------------------------------
 // Sizes
 
@@ -183,7 +197,9 @@ pub fn encoded_len(packet: &Packet) -> usize {
             Packet::Token(t) => TOKEN_FIXED_LEN + RTR_ENTRY_LEN * t.rtr.len(),
             Packet::Data(frame) | Packet::Resent(frame) => frame_len(frame),
             Packet::Join(j) => {
-                JOIN_FIXED_LEN + NODE_LEN * (j.proc_set.len() + j.fail_set.len()) + LINK_LEN * j.poor_links.len()
+                JOIN_FIXED_LEN
+                    + NODE_LEN * (j.proc_set.len() + j.fail_set.len())
+                    + LINK_LEN * (j.poor_links.len() + j.unreached.len())
             }
             Packet::Commit(c) => COMMIT_FIXED_LEN + COMMIT_ENTRY_LEN * c.members.len(),
             Packet::MergeDetect(m) => NOTICE_LEN + 4 + 2 * COUNT_LEN + NODE_LEN * (m.heard.len() + m.members.len()),
@@ -241,11 +257,8 @@ pub fn encode_into(packet: &Packet, out: &mut Vec<u8>) {
             w.u32(j.number);
             w.nodes(&j.proc_set);
             w.nodes(&j.fail_set);
-            w.count(j.poor_links.len());
-            for &(hearer, heard) in &j.poor_links {
-                w.u32(hearer);
-                w.u32(heard);
-            }
+            w.links(&j.poor_links);
+            w.links(&j.unreached);
         }
         Packet::Commit(c) => {
             w.u8(ty::COMMIT);
@@ -318,6 +331,14 @@ impl Writer<'_> {
         self.count(nodes.len());
         for &n in nodes {
             self.u32(n);
+        }
+    }
+
+    fn links(&mut self, links: &[(NodeId, NodeId)]) {
+        self.count(links.len());
+        for &(a, b) in links {
+            self.u32(a);
+            self.u32(b);
         }
     }
 
@@ -418,7 +439,8 @@ pub fn decode(bytes: &[u8]) -> Result<Packet, WireError> {
             number: r.u32()?,
             proc_set: r.node_set()?,
             fail_set: r.node_set()?,
-            poor_links: r.links()?,
+            poor_links: r.links(&POOR_LINKS)?,
+            unreached: r.links(&UNREACHED_LINKS)?,
         }),
         ty::COMMIT => Packet::Commit(r.commit()?),
         ty::MERGE_DETECT => Packet::MergeDetect(MergeDetect {
@@ -437,6 +459,28 @@ pub fn decode(bytes: &[u8]) -> Result<Packet, WireError> {
     }
     Ok(packet)
 }
+
+/// What decode says of a bad list of a join's links, one set per kind.
+struct LinkErrors {
+    too_many: &'static str,
+    node_0: &'static str,
+    itself: &'static str,
+    unordered: &'static str,
+}
+
+const POOR_LINKS: LinkErrors = LinkErrors {
+    too_many: "poor links over MAX_POOR_LINKS",
+    node_0: "poor link names node 0",
+    itself: "poor link of a processor with itself",
+    unordered: "poor links not strictly ascending",
+};
+
+const UNREACHED_LINKS: LinkErrors = LinkErrors {
+    too_many: "unreached links over MAX_POOR_LINKS",
+    node_0: "unreached link names node 0",
+    itself: "unreached link of a processor with itself",
+    unordered: "unreached links not strictly ascending",
+};
 
 /// Bounds-checked big-endian reads from the front of a byte slice.
 struct Reader<'a> {
@@ -584,17 +628,18 @@ impl<'a> Reader<'a> {
         Ok(set)
     }
 
-    fn links(&mut self) -> Result<Vec<(NodeId, NodeId)>, WireError> {
-        let n = self.count(MAX_POOR_LINKS, LINK_LEN, "poor links over MAX_POOR_LINKS")?;
+    /// A join's list of links of one kind, named in `errors`.
+    fn links(&mut self, errors: &LinkErrors) -> Result<Vec<(NodeId, NodeId)>, WireError> {
+        let n = self.count(MAX_POOR_LINKS, LINK_LEN, errors.too_many)?;
         let mut links = Vec::with_capacity(n);
         let mut prev = (0, 0);
         for _ in 0..n {
-            let link = (self.node_id("poor link names node 0")?, self.node_id("poor link names node 0")?);
+            let link = (self.node_id(errors.node_0)?, self.node_id(errors.node_0)?);
             if link.0 == link.1 {
-                return Err(WireError::Invalid("poor link of a processor with itself"));
+                return Err(WireError::Invalid(errors.itself));
             }
             if link <= prev {
-                return Err(WireError::Invalid("poor links not strictly ascending"));
+                return Err(WireError::Invalid(errors.unordered));
             }
             links.push(link);
             prev = link;

@@ -20,8 +20,8 @@ pub fn describe(bytes: &[u8]) -> String {
     match evs::totem::wire::decode(bytes) {
         Ok(Packet::Join(j)) => {
             format!(
-                "JOIN from {} seq {} number {} proc {:?} fail {:?} poor {:?}",
-                j.sender, j.ring_seq, j.number, j.proc_set, j.fail_set, j.poor_links
+                "JOIN from {} seq {} number {} proc {:?} fail {:?} poor {:?} unreached {:?}",
+                j.sender, j.ring_seq, j.number, j.proc_set, j.fail_set, j.poor_links, j.unreached
             )
         }
         Ok(Packet::Commit(c)) => format!(

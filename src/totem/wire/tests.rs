@@ -116,6 +116,7 @@ fn samples() -> Vec<Packet> {
             proc_set: (1..=MAX_MEMBERS as u32).collect(),
             fail_set: (1..=MAX_MEMBERS as u32).map(|i| i * 1_000).collect(),
             poor_links: (1..=MAX_POOR_LINKS as u32).map(|i| (i, u32::MAX - i)).collect(),
+            unreached: (1..=MAX_POOR_LINKS as u32).map(|i| (u32::MAX - i, i)).rev().collect(),
         }),
         Packet::Commit(commit(0)),
         Packet::Commit(commit(1)),
@@ -237,9 +238,9 @@ fn documented_sizes() {
     assert_eq!(encoded_len(&Packet::Token(t(0))), 83);
     assert_eq!(encoded_len(&Packet::Token(t(5))), 83 + 5 * 8);
     let j = Join { sender: 1, ring_seq: 4, proc_set: vec![1, 2, 3], fail_set: vec![4], ..Join::default() };
-    assert_eq!(encoded_len(&Packet::Join(j)), 26 + 4 * 4);
-    let j = Join { sender: 1, poor_links: vec![(1, 2), (2, 1)], ..Join::default() };
-    assert_eq!(encoded_len(&Packet::Join(j)), 26 + 2 * 8);
+    assert_eq!(encoded_len(&Packet::Join(j)), 28 + 4 * 4);
+    let j = Join { sender: 1, poor_links: vec![(1, 2), (2, 1)], unreached: vec![(3, 1)], ..Join::default() };
+    assert_eq!(encoded_len(&Packet::Join(j)), 28 + 3 * 8);
     assert_eq!(encoded_len(&Packet::Commit(commit(0))), 22);
     assert_eq!(encoded_len(&Packet::Commit(commit(7))), 22 + 7 * 50);
     let n = RingNotice { sender: 1, ring_id: rid(1, 4) };
@@ -258,6 +259,8 @@ fn largest_packets_fit_max_packet() {
         ring_seq: 0,
         proc_set: (1..=1024).collect(),
         fail_set: (1..=1024).collect(),
+        poor_links: (1..=MAX_POOR_LINKS as u32).map(|i| (i, i + 1)).collect(),
+        unreached: (1..=MAX_POOR_LINKS as u32).map(|i| (i, i + 1)).collect(),
         ..Join::default()
     };
     assert!(encoded_len(&Packet::Join(join)) <= MAX_PACKET);
@@ -267,12 +270,12 @@ fn largest_packets_fit_max_packet() {
 #[test]
 fn golden_bytes() {
     let leave = Packet::Leave(RingNotice { sender: 0x0102_0304, ring_id: rid(5, 0x0A0B) });
-    assert_eq!(encode(&leave), [b'E', b'V', 5, 6, 1, 2, 3, 4, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0x0A, 0x0B]);
+    assert_eq!(encode(&leave), [b'E', b'V', 6, 6, 1, 2, 3, 4, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0x0A, 0x0B]);
 
     let data = Packet::Data(app(rid(1, 2), 3, 4, Guarantee::Safe, b"hi"));
     #[rustfmt::skip]
     let expected = [
-        b'E', b'V', 5, 2,
+        b'E', b'V', 6, 2,
         0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2, // ring id
         0, 0, 0, 0, 0, 0, 0, 3,             // seq
         0, 0, 0, 4,                         // sender
@@ -290,16 +293,18 @@ fn golden_bytes() {
         proc_set: vec![1, 2],
         fail_set: vec![3],
         poor_links: vec![(1, 2)],
+        unreached: vec![(3, 1)],
     });
     #[rustfmt::skip]
     let expected = [
-        b'E', b'V', 5, 3,
+        b'E', b'V', 6, 3,
         0, 0, 0, 2,
         0, 0, 0, 0, 0, 0, 0, 8,
         0, 0, 0, 9,                         // number
         0, 2, 0, 0, 0, 1, 0, 0, 0, 2,
         0, 1, 0, 0, 0, 3,
         0, 1, 0, 0, 0, 1, 0, 0, 0, 2,       // poor links
+        0, 1, 0, 0, 0, 3, 0, 0, 0, 1,       // unreached links
     ];
     assert_eq!(encode(&join), expected);
 
@@ -321,7 +326,7 @@ fn golden_bytes() {
     });
     #[rustfmt::skip]
     let expected = [
-        b'E', b'V', 5, 1,
+        b'E', b'V', 6, 1,
         0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2, // ring id
         0, 0, 0, 0, 0, 0, 0, 3,             // token_seq
         0, 0, 0, 0, 0, 0, 0, 4,             // seq
@@ -452,8 +457,9 @@ fn bad_header_is_rejected() {
     assert_eq!(decode(&with(&good, 1, b"X")), Err(WireError::BadMagic));
     assert_eq!(decode(b"XX"), Err(WireError::BadMagic));
     // 3: the layout before the token's tail field; 4: before the numbered
-    // joins and merge-detects and the joins' poor links.
-    for v in [0, 1, 2, 3, 4, 0xFF] {
+    // joins and merge-detects and the joins' poor links; 5: before their
+    // unreached links.
+    for v in [0, 1, 2, 3, 4, 5, 0xFF] {
         assert_eq!(decode(&with(&good, 2, &[v])), Err(WireError::BadVersion(v)));
     }
     for t in [0, 9, 10, 0x80, 0xFF] {
@@ -461,8 +467,8 @@ fn bad_header_is_rejected() {
     }
     assert_eq!(decode(b""), Err(WireError::Truncated));
     assert_eq!(decode(b"EV"), Err(WireError::Truncated));
-    assert_eq!(decode(b"EV\x05"), Err(WireError::Truncated));
-    assert_eq!(decode(b"EV\x05\x06"), Err(WireError::Truncated));
+    assert_eq!(decode(b"EV\x06"), Err(WireError::Truncated));
+    assert_eq!(decode(b"EV\x06\x06"), Err(WireError::Truncated));
 }
 
 // ---------------------------------------------------------------------------
@@ -534,6 +540,20 @@ fn bad_poor_links_are_rejected() {
     let over = (1..=MAX_POOR_LINKS as u32 + 1).map(|i| (i, i + 1)).collect();
     assert_eq!(invalid(&join(over)), "poor links over MAX_POOR_LINKS");
     let both_ways = Packet::Join(Join { sender: 1, poor_links: vec![(1, 2), (2, 1)], ..Join::default() });
+    assert_eq!(decode(&encode(&both_ways)), Ok(both_ways));
+}
+
+#[test]
+fn bad_unreached_links_are_rejected() {
+    let join =
+        |unreached: Vec<(NodeId, NodeId)>| encode(&Packet::Join(Join { sender: 1, unreached, ..Join::default() }));
+    assert_eq!(invalid(&join(vec![(0, 2)])), "unreached link names node 0");
+    assert_eq!(invalid(&join(vec![(2, 0)])), "unreached link names node 0");
+    assert_eq!(invalid(&join(vec![(3, 3)])), "unreached link of a processor with itself");
+    assert_eq!(invalid(&join(vec![(2, 3), (1, 4)])), "unreached links not strictly ascending");
+    let over = (1..=MAX_POOR_LINKS as u32 + 1).map(|i| (i, i + 1)).collect();
+    assert_eq!(invalid(&join(over)), "unreached links over MAX_POOR_LINKS");
+    let both_ways = Packet::Join(Join { sender: 1, unreached: vec![(1, 2), (2, 1)], ..Join::default() });
     assert_eq!(decode(&encode(&both_ways)), Ok(both_ways));
 }
 
@@ -740,7 +760,7 @@ fn errors_display_and_are_std_errors() {
         let boxed: Box<dyn std::error::Error> = Box::new(e.clone());
         assert!(!boxed.to_string().is_empty());
     }
-    assert_eq!(WireError::BadVersion(9).to_string(), "unsupported wire version 9 (expected 5)");
+    assert_eq!(WireError::BadVersion(9).to_string(), "unsupported wire version 9 (expected 6)");
     assert_eq!(WireError::Invalid("x").to_string(), "invalid packet: x");
 }
 
@@ -911,4 +931,20 @@ fn ring_seqs_over_max_ring_seq_are_rejected() {
     for p in packets(MAX_RING_SEQ + 1).into_iter().chain(packets(u64::MAX - 3)) {
         assert_eq!(decode(&encode(&p)), Err(WireError::Invalid("ring seq over MAX_RING_SEQ")), "{p:?}");
     }
+}
+
+#[test]
+fn a_token_flag_is_set_in_place_and_nothing_else_is_touched() {
+    let token = Token { token_seq: 7, flags: token_flags::HELD, to: 3, rtr: vec![5], ..Token::default() };
+    let mut bytes = encode(&Packet::Token(token.clone()));
+    assert!(set_token_flag(&mut bytes, token_flags::RESENT_BY_MULTICAST));
+    let flags = token_flags::HELD | token_flags::RESENT_BY_MULTICAST;
+    assert_eq!(decode(&bytes), Ok(Packet::Token(Token { flags, ..token })));
+    let commit = encode(&Packet::Commit(commit(2)));
+    let mut copy = commit.clone();
+    assert!(!set_token_flag(&mut copy, token_flags::RESENT_BY_MULTICAST), "a commit token has no flags");
+    assert_eq!(copy, commit);
+    let mut short = bytes[..20].to_vec();
+    assert!(!set_token_flag(&mut short, token_flags::RESENT_BY_MULTICAST));
+    assert_eq!(short, bytes[..20]);
 }
