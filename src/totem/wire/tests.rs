@@ -528,33 +528,26 @@ fn nested_recovered_is_rejected() {
     assert_eq!(invalid(&encode(&Packet::Data(nested))), "recovered frame inside a recovered frame");
 }
 
-#[test]
-fn bad_poor_links_are_rejected() {
-    let join =
-        |poor_links: Vec<(NodeId, NodeId)>| encode(&Packet::Join(Join { sender: 1, poor_links, ..Join::default() }));
-    assert_eq!(invalid(&join(vec![(0, 2)])), "poor link names node 0");
-    assert_eq!(invalid(&join(vec![(2, 0)])), "poor link names node 0");
-    assert_eq!(invalid(&join(vec![(3, 3)])), "poor link of a processor with itself");
-    assert_eq!(invalid(&join(vec![(2, 3), (1, 4)])), "poor links not strictly ascending");
-    assert_eq!(invalid(&join(vec![(2, 3), (2, 3)])), "poor links not strictly ascending");
-    let over = (1..=MAX_POOR_LINKS as u32 + 1).map(|i| (i, i + 1)).collect();
-    assert_eq!(invalid(&join(over)), "poor links over MAX_POOR_LINKS");
-    let both_ways = Packet::Join(Join { sender: 1, poor_links: vec![(1, 2), (2, 1)], ..Join::default() });
-    assert_eq!(decode(&encode(&both_ways)), Ok(both_ways));
+/// A join with `links` as its poor links (`kind` "poor") or its unreached links.
+fn join_with(kind: &str, links: Vec<(NodeId, NodeId)>) -> Packet {
+    let join = Join { sender: 1, ..Join::default() };
+    Packet::Join(if kind == "poor" { Join { poor_links: links, ..join } } else { Join { unreached: links, ..join } })
 }
 
 #[test]
-fn bad_unreached_links_are_rejected() {
-    let join =
-        |unreached: Vec<(NodeId, NodeId)>| encode(&Packet::Join(Join { sender: 1, unreached, ..Join::default() }));
-    assert_eq!(invalid(&join(vec![(0, 2)])), "unreached link names node 0");
-    assert_eq!(invalid(&join(vec![(2, 0)])), "unreached link names node 0");
-    assert_eq!(invalid(&join(vec![(3, 3)])), "unreached link of a processor with itself");
-    assert_eq!(invalid(&join(vec![(2, 3), (1, 4)])), "unreached links not strictly ascending");
-    let over = (1..=MAX_POOR_LINKS as u32 + 1).map(|i| (i, i + 1)).collect();
-    assert_eq!(invalid(&join(over)), "unreached links over MAX_POOR_LINKS");
-    let both_ways = Packet::Join(Join { sender: 1, unreached: vec![(1, 2), (2, 1)], ..Join::default() });
-    assert_eq!(decode(&encode(&both_ways)), Ok(both_ways));
+fn bad_poor_or_unreached_links_are_rejected() {
+    for kind in ["poor", "unreached"] {
+        let bad = |links: Vec<(NodeId, NodeId)>| invalid(&encode(&join_with(kind, links)));
+        assert_eq!(bad(vec![(0, 2)]), format!("{kind} link names node 0"));
+        assert_eq!(bad(vec![(2, 0)]), format!("{kind} link names node 0"));
+        assert_eq!(bad(vec![(3, 3)]), format!("{kind} link of a processor with itself"));
+        assert_eq!(bad(vec![(2, 3), (1, 4)]), format!("{kind} links not strictly ascending"));
+        assert_eq!(bad(vec![(2, 3), (2, 3)]), format!("{kind} links not strictly ascending"));
+        let over = (1..=MAX_POOR_LINKS as u32 + 1).map(|i| (i, i + 1)).collect();
+        assert_eq!(bad(over), format!("{kind} links over MAX_POOR_LINKS"));
+        let both_ways = join_with(kind, vec![(1, 2), (2, 1)]);
+        assert_eq!(decode(&encode(&both_ways)), Ok(both_ways));
+    }
 }
 
 #[test]
