@@ -119,10 +119,14 @@ impl Forwarder {
 
     /// The pending token made it: if only the multicast fallback got it
     /// there, the next forwards to that successor start with it; if our
-    /// unicast did, the link works again.
+    /// unicast did, the link works again. A token sent by multicast from the
+    /// start says nothing of our unicast, however many resends it took: in a
+    /// ring slow to show progress such resends renewed the fallback for
+    /// ever, unicast was never tried again, and its receiver never judged it
+    /// (asym seed 7040, `unreached.rs`).
     fn delivered(&mut self) {
         if let Some(p) = self.pending.take() {
-            if p.resends >= 2 {
+            if p.resends >= 2 && !p.by_multicast {
                 self.fallback = Some((p.to, FALLBACK_FORWARDS));
             } else if !p.by_multicast && self.unicast_fails_to(p.to) {
                 self.fallback = None;
