@@ -282,6 +282,26 @@ mod tests {
     }
 
     #[test]
+    fn resends_of_a_token_sent_by_multicast_do_not_renew_the_fallback() {
+        let mut f = Forwarder::default();
+        f.forward(0, vec![1], 3, 10, true, CEILING);
+        f.resend(1, CEILING);
+        f.resend(2, CEILING);
+        f.token_arrived(3, true);
+        let mut now = 10;
+        for _ in 0..FALLBACK_FORWARDS {
+            assert_eq!(f.first_destination(3), Destination::All);
+            // A slow ring: each of these needs two resends.
+            f.forward(now, vec![1], 3, 10, true, CEILING);
+            f.resend(now + 1, CEILING);
+            f.resend(now + 2, CEILING);
+            f.token_arrived(now + 3, true);
+            now += 10;
+        }
+        assert_eq!(f.first_destination(3), Destination::Node(3), "unicast is tried again all the same");
+    }
+
+    #[test]
     fn idle_or_commit_forwards_are_not_measured() {
         let mut f = Forwarder::default();
         f.forward(0, vec![1], 2, 0, false, CEILING);
