@@ -339,3 +339,26 @@ fn of_a_tie_the_processor_a_dead_unicast_would_keep_leaves() {
     let later: Vec<usize> = (1..=3).map(|id| net.regular_configs(id).len()).collect();
     assert_eq!(settled, later, "the rings settle");
 }
+
+/// A gatherer still judging a link it heard poorly in earlier gatherings
+/// does not lend the others its agreement. 2 misses 85% of 1's packets and
+/// 3's unicast to 2 is dead. At each new epoch 2 names its poor link to 1 only
+/// after its judging window, and its joins used to count as agreement
+/// meanwhile: 1 committed {1,2,3}, the commit token died on the lossy link,
+/// 3 (whose cut gave {1,3}) timed out on 1 while 1 sat in Commit, 1 failed 3
+/// as still gathering, and for 30 s 1 stayed alone while 2 and 3 alternated
+/// between {2,3} and {3}. Now the joins say `judging` and 1 waits for the link.
+#[test]
+fn a_gatherer_judging_a_poor_link_does_not_lend_its_agreement() {
+    let mut net = TestNet::new(3);
+    net.run_for(1000 * MS);
+    net.link_loss = vec![(1, 2, 0.85)];
+    net.ucast_cut = vec![(3, 2)];
+    for i in 0..1500u32 {
+        net.submit(1 + i % 3, Guarantee::Agreed, vec![1]);
+        net.run_for(20 * MS);
+    }
+    for (id, ring) in [(1, vec![1, 3]), (2, vec![2]), (3, vec![1, 3])] {
+        assert_eq!(net.regular_configs(id).last(), Some(&ring), "node {id}: {:?}", net.regular_configs(id));
+    }
+}

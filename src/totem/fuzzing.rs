@@ -380,6 +380,7 @@ fn forge(p: &Processor, n: usize, input: &mut Input) -> Packet {
                 fail_set,
                 poor_links,
                 unreached,
+                judging: input.bool(),
             })
         }
         4 => {

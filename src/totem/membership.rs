@@ -112,6 +112,15 @@ impl Processor {
         self.now < self.gather.started + self.config.join_timeout * hearing::HEALED_RUN as Time
     }
 
+    /// Whether a candidate we heard poorly in earlier gatherings is still to
+    /// be judged on this one's joins: until then we agree on no ring with it,
+    /// and our joins say so, lest the others take them for agreement and
+    /// form it without us (a commit token over the poor link dies, and the
+    /// gatherers end up failing each other).
+    fn judging_a_candidate(&self) -> bool {
+        self.judging() && self.candidates().iter().any(|&m| m != self.me && self.hearing.hears_poorly(m, self.now))
+    }
+
     /// Forget a ring being formed; its id goes to the past so that its late
     /// packets are not taken for a foreign ring.
     fn abandon_forming(&mut self) {
@@ -132,6 +141,7 @@ impl Processor {
             fail_set: self.gather.fail_set.iter().copied().collect(),
             poor_links: self.gather.poor_links.iter().copied().collect(),
             unreached: self.gather.unreached.iter().copied().collect(),
+            judging: self.judging_a_candidate(),
         };
         self.multicast(&Packet::Join(join));
     }
@@ -323,12 +333,15 @@ impl Processor {
             // Same sets: the agreements stand; the others learn our epoch.
             self.send_join();
         }
-        let same_sets = join.proc_set.iter().eq(self.gather.proc_set.iter())
+        let same_sets = !join.judging
+            && join.proc_set.iter().eq(self.gather.proc_set.iter())
             && join.fail_set.iter().eq(self.gather.fail_set.iter())
             && join.poor_links.iter().eq(self.gather.poor_links.iter())
             && join.unreached.iter().eq(self.gather.unreached.iter());
         if same_sets {
             self.gather.consensus.insert(join.sender);
+        } else if join.judging {
+            self.gather.consensus.remove(&join.sender);
         }
         self.check_consensus();
     }
@@ -382,12 +395,10 @@ impl Processor {
         if self.state != State::Gather || self.now < self.gather.started + self.config.join_timeout {
             return;
         }
-        let members = self.candidates();
-        // A member heard poorly in earlier gatherings is judged on this one's
-        // joins before we agree on a ring with it.
-        if self.judging() && members.iter().any(|&m| m != self.me && self.hearing.hears_poorly(m, self.now)) {
+        if self.judging_a_candidate() {
             return;
         }
+        let members = self.candidates();
         if !members.iter().all(|m| self.gather.consensus.contains(m)) {
             return;
         }

@@ -159,6 +159,11 @@ pub struct Join {
     /// the cut along poor links. Sorted, no duplicates, never a processor
     /// with itself.
     pub unreached: Vec<(NodeId, NodeId)>,
+    /// The sender does not agree yet: it heard a candidate poorly in earlier
+    /// gatherings and judges that link on this one's joins first
+    /// (`membership.rs`). Its sets do not count as agreement until a join
+    /// of it comes without this.
+    pub judging: bool,
 }
 
 /// The commit token that forms a new ring: it circulates twice.

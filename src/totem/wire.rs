@@ -22,7 +22,7 @@
 //! |-------------|------|-----------------------------------|
 //! | Token       | 1    | ring_id, token_seq u64, seq u64, aru u64, aru_id u32, rotation_min u64, stable u64, fcc u32, backlog u32, quiet u32, flags u8, to u32, tail u32, n u16, n × rtr u64 |
 //! | Data        | 2    | frame |
-//! | Join        | 3    | sender u32, ring_seq u64, number u32, n u16, n × proc u32, m u16, m × fail u32, k u16, k × (hearer u32, heard u32), u u16, u × (from u32, to u32) |
+//! | Join        | 3    | sender u32, ring_seq u64, number u32, n u16, n × proc u32, m u16, m × fail u32, k u16, k × (hearer u32, heard u32), u u16, u × (from u32, to u32), judging bool |
 //! | Commit      | 4    | ring_id, hops u32, n u16, n × entry |
 //! | MergeDetect | 5    | sender u32, ring_id, number u32, n u16, n × heard u32, m u16, m × member u32 |
 //! | Leave       | 6    | sender u32, ring_id |
@@ -40,7 +40,7 @@
 //!
 //! Resulting sizes in bytes: Token 83 + 8 per rtr entry; Data
 //! [`DATA_HEADER_LEN`] + payload, plus [`RECOVERED_OVERHEAD`] when the frame is
-//! carried as Recovered; Join 28 + 4 per set entry + 8 per poor or unreached link; Commit 22 + 50 per member;
+//! carried as Recovered; Join 29 + 4 per set entry + 8 per poor or unreached link; Commit 22 + 50 per member;
 //! MergeDetect 28 + 4 per heard or member entry; Leave and HoldCancel 20.
 //!
 //! Validation on decode: node ids that name a processor (senders, set and
@@ -114,7 +114,7 @@ const TOKEN_FLAGS_AT: usize = HEADER_LEN + RING_ID_LEN + 8 + 8 + 8 + 4 + 8 + 8 +
 const TOKEN_FIXED_LEN: usize = RING_ID_LEN + 8 + 8 + 8 + 4 + 8 + 8 + 4 + 4 + 4 + 1 + 4 + 4 + COUNT_LEN;
 const RTR_ENTRY_LEN: usize = 8;
 const NODE_LEN: usize = 4;
-const JOIN_FIXED_LEN: usize = 4 + 8 + 4 + COUNT_LEN + COUNT_LEN + COUNT_LEN + COUNT_LEN;
+const JOIN_FIXED_LEN: usize = 4 + 8 + 4 + COUNT_LEN + COUNT_LEN + COUNT_LEN + COUNT_LEN + 1;
 const LINK_LEN: usize = 2 * NODE_LEN;
 const COMMIT_FIXED_LEN: usize = RING_ID_LEN + 4 + COUNT_LEN;
 const COMMIT_ENTRY_LEN: usize = 4 + 1 + RING_ID_LEN + 8 + 8 + 8 + 8 + 1;
@@ -259,6 +259,7 @@ pub fn encode_into(packet: &Packet, out: &mut Vec<u8>) {
             w.nodes(&j.fail_set);
             w.links(&j.poor_links);
             w.links(&j.unreached);
+            w.bool(j.judging);
         }
         Packet::Commit(c) => {
             w.u8(ty::COMMIT);
@@ -441,6 +442,7 @@ pub fn decode(bytes: &[u8]) -> Result<Packet, WireError> {
             fail_set: r.node_set()?,
             poor_links: r.links(&POOR_LINKS)?,
             unreached: r.links(&UNREACHED_LINKS)?,
+            judging: r.bool()?,
         }),
         ty::COMMIT => Packet::Commit(r.commit()?),
         ty::MERGE_DETECT => Packet::MergeDetect(MergeDetect {

@@ -20,8 +20,15 @@ pub fn describe(bytes: &[u8]) -> String {
     match evs::totem::wire::decode(bytes) {
         Ok(Packet::Join(j)) => {
             format!(
-                "JOIN from {} seq {} number {} proc {:?} fail {:?} poor {:?} unreached {:?}",
-                j.sender, j.ring_seq, j.number, j.proc_set, j.fail_set, j.poor_links, j.unreached
+                "JOIN from {} seq {} number {} proc {:?} fail {:?} poor {:?} unreached {:?}{}",
+                j.sender,
+                j.ring_seq,
+                j.number,
+                j.proc_set,
+                j.fail_set,
+                j.poor_links,
+                j.unreached,
+                if j.judging { " judging" } else { "" }
             )
         }
         Ok(Packet::Commit(c)) => format!(

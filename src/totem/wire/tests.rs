@@ -117,6 +117,7 @@ fn samples() -> Vec<Packet> {
             fail_set: (1..=MAX_MEMBERS as u32).map(|i| i * 1_000).collect(),
             poor_links: (1..=MAX_POOR_LINKS as u32).map(|i| (i, u32::MAX - i)).collect(),
             unreached: (1..=MAX_POOR_LINKS as u32).map(|i| (u32::MAX - i, i)).rev().collect(),
+            judging: true,
         }),
         Packet::Commit(commit(0)),
         Packet::Commit(commit(1)),
@@ -238,9 +239,9 @@ fn documented_sizes() {
     assert_eq!(encoded_len(&Packet::Token(t(0))), 83);
     assert_eq!(encoded_len(&Packet::Token(t(5))), 83 + 5 * 8);
     let j = Join { sender: 1, ring_seq: 4, proc_set: vec![1, 2, 3], fail_set: vec![4], ..Join::default() };
-    assert_eq!(encoded_len(&Packet::Join(j)), 28 + 4 * 4);
+    assert_eq!(encoded_len(&Packet::Join(j)), 29 + 4 * 4);
     let j = Join { sender: 1, poor_links: vec![(1, 2), (2, 1)], unreached: vec![(3, 1)], ..Join::default() };
-    assert_eq!(encoded_len(&Packet::Join(j)), 28 + 3 * 8);
+    assert_eq!(encoded_len(&Packet::Join(j)), 29 + 3 * 8);
     assert_eq!(encoded_len(&Packet::Commit(commit(0))), 22);
     assert_eq!(encoded_len(&Packet::Commit(commit(7))), 22 + 7 * 50);
     let n = RingNotice { sender: 1, ring_id: rid(1, 4) };
@@ -294,6 +295,7 @@ fn golden_bytes() {
         fail_set: vec![3],
         poor_links: vec![(1, 2)],
         unreached: vec![(3, 1)],
+        judging: true,
     });
     #[rustfmt::skip]
     let expected = [
@@ -305,6 +307,7 @@ fn golden_bytes() {
         0, 1, 0, 0, 0, 3,
         0, 1, 0, 0, 0, 1, 0, 0, 0, 2,       // poor links
         0, 1, 0, 0, 0, 3, 0, 0, 0, 1,       // unreached links
+        1,                                  // judging
     ];
     assert_eq!(encode(&join), expected);
 
@@ -483,6 +486,11 @@ fn bad_bools_are_rejected() {
             assert_eq!(invalid(&with(&bytes, e + 4, &[v])), "bool byte is neither 0 nor 1");
             assert_eq!(invalid(&with(&bytes, e + COMMIT_ENTRY_LEN - 1, &[v])), "bool byte is neither 0 nor 1");
         }
+    }
+    // A join's `judging`, its last byte.
+    let join = encode(&Packet::Join(Join { sender: 1, judging: true, ..Join::default() }));
+    for v in [2, 0x80, 0xFF] {
+        assert_eq!(invalid(&with(&join, join.len() - 1, &[v])), "bool byte is neither 0 nor 1");
     }
 }
 
