@@ -11,6 +11,16 @@ fn delivered_count(net: &TestNet, id: u32) -> usize {
     net.delivered(id).len()
 }
 
+/// A message every 20 ms, round the three processors, for 30 s: traffic, as
+/// in the simulator (an idle ring passes its token too rarely for the
+/// fallback's failures to add up, `unreached.rs`).
+fn traffic_for_30_s(net: &mut TestNet) {
+    for i in 0..1500u32 {
+        net.submit(1 + i % 3, Guarantee::Agreed, vec![1]);
+        net.run_for(20 * MS);
+    }
+}
+
 /// Frames only one survivor holds must cross a link that loses that
 /// survivor's multicasts: C's recovery frames reach B through A's retransmissions.
 #[test]
@@ -323,12 +333,7 @@ fn of_a_tie_the_processor_a_dead_unicast_would_keep_leaves() {
     net.run_for(1000 * MS);
     net.cut = vec![(1, 2)];
     net.ucast_cut = vec![(3, 2)];
-    // Traffic, as in the simulator: an idle ring passes its token too rarely
-    // for the fallback's failures to add up.
-    for i in 0..1500u32 {
-        net.submit(1 + i % 3, Guarantee::Agreed, vec![1]);
-        net.run_for(20 * MS);
-    }
+    traffic_for_30_s(&mut net);
     for (id, ring) in [(1, vec![1, 3]), (2, vec![2]), (3, vec![1, 3])] {
         assert_eq!(net.regular_configs(id).last(), Some(&ring), "node {id}: {:?}", net.regular_configs(id));
     }
@@ -354,10 +359,7 @@ fn a_gatherer_judging_a_poor_link_does_not_lend_its_agreement() {
     net.run_for(1000 * MS);
     net.link_loss = vec![(1, 2, 0.85)];
     net.ucast_cut = vec![(3, 2)];
-    for i in 0..1500u32 {
-        net.submit(1 + i % 3, Guarantee::Agreed, vec![1]);
-        net.run_for(20 * MS);
-    }
+    traffic_for_30_s(&mut net);
     for (id, ring) in [(1, vec![1, 3]), (2, vec![2]), (3, vec![1, 3])] {
         assert_eq!(net.regular_configs(id).last(), Some(&ring), "node {id}: {:?}", net.regular_configs(id));
     }

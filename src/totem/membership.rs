@@ -333,12 +333,12 @@ impl Processor {
             // Same sets: the agreements stand; the others learn our epoch.
             self.send_join();
         }
-        let same_sets = !join.judging
+        let agrees = !join.judging
             && join.proc_set.iter().eq(self.gather.proc_set.iter())
             && join.fail_set.iter().eq(self.gather.fail_set.iter())
             && join.poor_links.iter().eq(self.gather.poor_links.iter())
             && join.unreached.iter().eq(self.gather.unreached.iter());
-        if same_sets {
+        if agrees {
             self.gather.consensus.insert(join.sender);
         } else if join.judging {
             self.gather.consensus.remove(&join.sender);
