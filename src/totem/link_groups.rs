@@ -61,29 +61,8 @@ fn first_group(
         let worst = kept
             .iter()
             .map(|&n| {
-                let mut neighbours: BTreeSet<NodeId> = BTreeSet::new();
-                let mut heard_poorly = 0;
-                for &(hearer, heard) in &links {
-                    if hearer == n {
-                        neighbours.insert(heard);
-                    } else if heard == n {
-                        neighbours.insert(hearer);
-                        heard_poorly += 1;
-                    }
-                }
-                let unreached_peers: BTreeSet<NodeId> = dead_unicasts
-                    .iter()
-                    .filter_map(|&(from, to)| {
-                        if from == n {
-                            Some(to)
-                        } else if to == n {
-                            Some(from)
-                        } else {
-                            None
-                        }
-                    })
-                    .collect();
-                ((neighbours.len(), unreached_peers.len(), heard_poorly, n), n)
+                let heard_poorly = links.iter().filter(|&&(_, heard)| heard == n).count();
+                ((peers(n, &links), peers(n, &dead_unicasts), heard_poorly, n), n)
             })
             .max()
             .map(|(_, n)| n);
@@ -93,6 +72,19 @@ fn first_group(
         dead_unicasts.retain(|&(a, b)| a != worst && b != worst);
     }
     kept
+}
+
+/// How many processors `n` shares a link with, either way round.
+fn peers(n: NodeId, links: &[(NodeId, NodeId)]) -> usize {
+    let others: BTreeSet<NodeId> = links
+        .iter()
+        .filter_map(|&(a, b)| match (a == n, b == n) {
+            (true, _) => Some(b),
+            (_, true) => Some(a),
+            _ => None,
+        })
+        .collect();
+    others.len()
 }
 
 #[cfg(test)]

@@ -117,8 +117,8 @@ impl Processor {
     /// and our joins say so, lest the others take them for agreement and
     /// form it without us (a commit token over the poor link dies, and the
     /// gatherers end up failing each other).
-    fn judging_a_candidate(&self) -> bool {
-        self.judging() && self.candidates().iter().any(|&m| m != self.me && self.hearing.hears_poorly(m, self.now))
+    fn judging_a_candidate(&self, candidates: &[NodeId]) -> bool {
+        self.judging() && candidates.iter().any(|&m| m != self.me && self.hearing.hears_poorly(m, self.now))
     }
 
     /// Forget a ring being formed; its id goes to the past so that its late
@@ -141,7 +141,7 @@ impl Processor {
             fail_set: self.gather.fail_set.iter().copied().collect(),
             poor_links: self.gather.poor_links.iter().copied().collect(),
             unreached: self.gather.unreached.iter().copied().collect(),
-            judging: self.judging_a_candidate(),
+            judging: self.judging_a_candidate(&self.candidates()),
         };
         self.multicast(&Packet::Join(join));
     }
@@ -395,10 +395,10 @@ impl Processor {
         if self.state != State::Gather || self.now < self.gather.started + self.config.join_timeout {
             return;
         }
-        if self.judging_a_candidate() {
+        let members = self.candidates();
+        if self.judging_a_candidate(&members) {
             return;
         }
-        let members = self.candidates();
         if !members.iter().all(|m| self.gather.consensus.contains(m)) {
             return;
         }

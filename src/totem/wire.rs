@@ -109,9 +109,13 @@ const RING_ID_LEN: usize = 4 + 8;
 const FRAME_FIXED_LEN: usize = RING_ID_LEN + 8 + 4 + 1 + 1 + 1;
 const APP_LEN_LEN: usize = 4;
 const COUNT_LEN: usize = 2;
+/// A token's fields before its flags: ring_id, token_seq, seq, aru, aru_id,
+/// rotation_min, stable, fcc, backlog, quiet.
+const TOKEN_BEFORE_FLAGS: usize = RING_ID_LEN + 8 + 8 + 8 + 4 + 8 + 8 + 4 + 4 + 4;
 /// Where a token's flags byte sits in its encoding (`set_token_flag`).
-const TOKEN_FLAGS_AT: usize = HEADER_LEN + RING_ID_LEN + 8 + 8 + 8 + 4 + 8 + 8 + 4 + 4 + 4;
-const TOKEN_FIXED_LEN: usize = RING_ID_LEN + 8 + 8 + 8 + 4 + 8 + 8 + 4 + 4 + 4 + 1 + 4 + 4 + COUNT_LEN;
+const TOKEN_FLAGS_AT: usize = HEADER_LEN + TOKEN_BEFORE_FLAGS;
+/// Then flags, to, tail and the rtr count.
+const TOKEN_FIXED_LEN: usize = TOKEN_BEFORE_FLAGS + 1 + 4 + 4 + COUNT_LEN;
 const RTR_ENTRY_LEN: usize = 8;
 const NODE_LEN: usize = 4;
 const JOIN_FIXED_LEN: usize = 4 + 8 + 4 + COUNT_LEN + COUNT_LEN + COUNT_LEN + COUNT_LEN + 1;
