@@ -271,10 +271,10 @@ impl Processor {
     /// joins will bring its sender up to date. Without this, processors that
     /// gather out of phase keep failing each other for ever. Nor do we adopt
     /// the failure decisions of a processor our unicast no longer reaches
-    /// (`Forwarder::unicast_fails_to`): its links are the faulty ones we
-    /// know of. Two gatherers that cannot hear each other fail each other,
-    /// and a third that hears both took whichever verdict came first (asym
-    /// seed 244: {1,3} over a 70% lossy link, where {2,3} is clean). If the
+    /// (`unicast_known_to_fail`): its links are the faulty ones we know of.
+    /// Two gatherers that cannot hear each other fail each other, and a
+    /// third that hears both took whichever verdict came first (asym seed
+    /// 244: {1,3} over a 70% lossy link, where {2,3} is clean). If the
     /// verdict was right, our own consensus timeout reaches it a round later.
     fn process_join(&mut self, join: Join) {
         if !self.join_fits(&join) {
@@ -318,7 +318,7 @@ impl Processor {
             self.gather.voices.insert(join.sender);
             self.gather.proc_set.insert(join.sender);
             self.gather.proc_set.extend(join.proc_set.iter().copied());
-            if !stale && !self.forwarder.unicast_fails_to(join.sender) {
+            if !stale && !self.unicast_known_to_fail(join.sender, &join) {
                 self.gather.fail_set.extend(join.fail_set.iter().copied());
             }
             if !stale {
@@ -360,6 +360,18 @@ impl Processor {
                 ours.insert(link);
             }
         }
+    }
+
+    /// Whether our unicast to `node` is known not to arrive: its receiver
+    /// judged it (`unreached.rs`), and said so in this join or an earlier
+    /// one of this epoch. The sender's own guess (`Forwarder::unicast_fails_to`,
+    /// a token that needed the multicast fallback) is not enough: in a ring
+    /// slow to show progress, the token reached its successor by unicast and
+    /// the fallback went out anyway (asym seed 4180: 3 would not adopt 1's
+    /// verdict on 2, whose links to 1 were dead, while 3's to 1 were clean).
+    fn unicast_known_to_fail(&self, node: NodeId, join: &Join) -> bool {
+        let link = (self.me, node);
+        join.unreached.contains(&link) || self.gather.unreached.contains(&link)
     }
 
     /// A current join that names us failed: its sender believes we failed, so
@@ -504,24 +516,29 @@ impl Processor {
         self.check_consensus();
     }
 
-    /// The commit token was lost. Members that kept sending joins that do not
-    /// know the forming ring during the last half of the token timeout never
-    /// got it (a processor that sends but cannot receive agrees to every
-    /// formation it hears of, then loses each commit token): they fail in
-    /// the gathering that follows, instead of failing it again.
+    /// The commit token was lost. A member that kept sending joins that do
+    /// not know the forming ring during the last half of the token timeout
+    /// never took it (a processor that sends but cannot receive agrees to
+    /// every formation it hears of, then loses each commit token): it fails
+    /// in the gathering that follows, instead of failing it again. Only the
+    /// first such member along the token's path: the token stopped there, and
+    /// those after it, still gathering too, were never offered it (asym seed
+    /// 4180: 2 refused the token, and failing 3 with it, heard perfectly,
+    /// formed {2,3} over the lossy link and left 1 alone).
     pub(crate) fn commit_lost(&mut self) {
         let since = self.now.saturating_sub(self.config.token_timeout / 2);
-        let unreached: Vec<NodeId> = match &self.forming {
-            Some(f) => f.still_gathering.iter().filter(|&(_, &at)| at >= since).map(|(&n, _)| n).collect(),
-            None => Vec::new(),
-        };
+        let stopped_at = self.forming.as_ref().and_then(|f| {
+            let path = &f.token.members;
+            let me = path.iter().position(|e| e.node == self.me).unwrap_or(0);
+            (1..path.len())
+                .map(|k| path[(me + k) % path.len()].node)
+                .find(|n| f.still_gathering.get(n).is_some_and(|&at| at >= since))
+        });
         self.enter_gather();
-        let mut changed = false;
-        for n in unreached {
-            changed |= n != self.me && self.gather.fail_set.insert(n);
-        }
-        if changed {
-            self.restart_gather_round();
+        if let Some(n) = stopped_at {
+            if self.gather.fail_set.insert(n) {
+                self.restart_gather_round();
+            }
         }
     }
 
