@@ -523,8 +523,8 @@ impl Processor {
     /// in the gathering that follows, instead of failing it again. Only the
     /// first such member along the token's path: the token stopped there, and
     /// those after it, still gathering too, were never offered it (asym seed
-    /// 4180: 2 refused the token, and failing 3 with it, heard perfectly,
-    /// formed {2,3} over the lossy link and left 1 alone).
+    /// 4180: 2 refused the token; failed with it, 3, which 1 heard perfectly,
+    /// failed 1 in turn, and {2,3} formed over a lossy unicast, 1 alone).
     pub(crate) fn commit_lost(&mut self) {
         let since = self.now.saturating_sub(self.config.token_timeout / 2);
         let stopped_at = self.forming.as_ref().and_then(|f| {
