@@ -15,9 +15,17 @@ fn delivered_count(net: &TestNet, id: u32) -> usize {
 /// in the simulator (an idle ring passes its token too rarely for the
 /// fallback's failures to add up, `unreached.rs`).
 fn traffic_for_30_s(net: &mut TestNet) {
+    traffic_for_30_s_watching(net, |_| {});
+}
+
+/// The same traffic, with `watch` shown the net after every packet and timer.
+fn traffic_for_30_s_watching(net: &mut TestNet, mut watch: impl FnMut(&TestNet)) {
     for i in 0..1500u32 {
         net.submit(1 + i % 3, Guarantee::Agreed, vec![1]);
-        net.run_for(20 * MS);
+        net.run_until_cond(20 * MS, |n| {
+            watch(n);
+            false
+        });
     }
 }
 
@@ -383,17 +391,13 @@ fn a_lost_commit_token_fails_only_the_member_that_stopped_it() {
     net.cut = vec![(1, 2)];
     net.link_loss = vec![(2, 1, 0.4), (3, 2, 0.35)];
     let (mut committing, mut verdicts) = (false, Vec::new());
-    for i in 0..1500u32 {
-        net.submit(1 + i % 3, Guarantee::Agreed, vec![1]);
-        net.run_until_cond(20 * MS, |n| {
-            let one = &n.procs[&1];
-            if committing && one.state() == State::Gather {
-                verdicts.push(one.gather.fail_set.iter().copied().collect::<Vec<_>>());
-            }
-            committing = one.state() == State::Commit;
-            false
-        });
-    }
+    traffic_for_30_s_watching(&mut net, |n| {
+        let one = &n.procs[&1];
+        if committing && one.state() == State::Gather {
+            verdicts.push(one.gather.fail_set.iter().copied().collect::<Vec<_>>());
+        }
+        committing = one.state() == State::Commit;
+    });
     assert!(!verdicts.is_empty(), "1 never lost a commit token");
     assert!(verdicts.iter().all(|v| v == &[2]), "verdicts after each lost commit token: {verdicts:?}");
     for (id, ring) in [(1, vec![1, 3]), (2, vec![2]), (3, vec![1, 3])] {
