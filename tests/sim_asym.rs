@@ -104,10 +104,19 @@ fn asym_safety_and_liveness() {
 ///   unicast would keep inside the ring leaves (`unreached.rs`; 3's unicast
 ///   to 2 was dead and {2,3} was kept over the fallback while {1,3} was clean);
 /// - 4180: a lost commit token fails only the member it stopped at (1 failed
-///   3 with 2, and {2,3} formed over a lossy unicast while {1,3} was clean).
+///   3 with 2, and {2,3} formed over a lossy unicast while {1,3} was clean);
+/// - 3223 and 7047: a link the rings were cut along stands until its hearer
+///   hears well (`cut_links.rs`; in 3223 1 heard 2 well and gathered for each
+///   of 2's detects, and {1,3} re-formed around 2 every 2-4 s, one
+///   configuration more than the property allows);
+/// - 6093: runs of misses between single joins are loss, not outages
+///   (`hearing.rs`; 3 heard 1 at 88% loss as if at 47%, and gathered, alone,
+///   for 1's detects);
+/// - 1220 also needs the newcomer swap across a standing cut link: {2,3} was
+///   cut before 3's unicast to 2 was known dead.
 #[test]
 fn asym_seeds_fixed_by_design() {
-    for seed in [8, 244, 1092, 1093, 1110, 1143, 1220, 1298, 2127, 4180] {
+    for seed in [8, 244, 1092, 1093, 1110, 1143, 1220, 1298, 2127, 3223, 4180, 6093, 7047] {
         let s = generate(Family::Asym, seed);
         let out = run_scenario(&s);
         assert!(out.violations.is_empty(), "seed {seed}: {}", out.violations.join("; "));

@@ -12,6 +12,7 @@ mod buffer;
 mod config;
 mod counters;
 mod crawl;
+mod cut_links;
 mod delivery;
 mod event;
 mod exclusion;

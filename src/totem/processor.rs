@@ -8,6 +8,7 @@ use super::assembly::Assembly;
 use super::config::Config;
 use super::counters::Counters;
 use super::crawl::Crawl;
+use super::cut_links::CutLinks;
 use super::event::{Destination, Event, SubmitError, Transmit};
 use super::exclusion::Exclusions;
 use super::forward::Forwarder;
@@ -80,6 +81,8 @@ pub struct Processor {
     pub(crate) merge: MergeWatch,
     /// Processors kept out a while after failing to form a ring with us.
     pub(crate) exclusions: Exclusions,
+    /// The poor links our ring was cut along, until their hearers hear again.
+    pub(crate) cut_links: CutLinks,
     /// How well we hear each processor's joins, merge-detects and frames.
     pub(crate) hearing: Hearing,
     /// How late the ring delivers (`crawl.rs`).
@@ -128,6 +131,7 @@ impl Processor {
             hold: Hold::default(),
             merge: MergeWatch::default(),
             exclusions: Exclusions::default(),
+            cut_links: CutLinks::default(),
             hearing: Hearing::default(),
             crawl: Crawl::default(),
             leaving: false,
@@ -345,6 +349,7 @@ impl Processor {
             return;
         }
         self.hearing.record(sender, detect.number, self.now);
+        self.cut_links.detect_heard(sender, &detect.heard);
         if self.state != State::Operational || !self.is_foreign_ring(detect.ring_id) {
             return;
         }
@@ -353,8 +358,19 @@ impl Processor {
             self.merge.heard_from(sender, self.now, !answer);
             if self.hears_all_of_them(&detect) {
                 if self.heard_by_all_of_us(&detect.heard) {
-                    self.enter_gather();
-                    return;
+                    if !self.cut_apart_from(&detect) {
+                        self.enter_gather();
+                        return;
+                    }
+                    if let Some(unwanted) = self.unweighed_cut_ends(&detect) {
+                        if self.newcomer_proved(sender) {
+                            self.leave_for_a_newcomer(&unwanted);
+                            return;
+                        }
+                    }
+                    // Tell the hearers of the cut's links that we hear
+                    // the other side: they may be waiting for us.
+                    answer = true;
                 }
                 if let Some(unwanted) = self.only_unreached_unheard(&detect.heard) {
                     if self.newcomer_proved(sender) {
@@ -384,6 +400,37 @@ impl Processor {
         }
         let base = self.config.exclusion_cap();
         self.merge.may_swap(self.now, base, SWAP_BACKOFF_CAP * base)
+    }
+
+    /// Whether a link our ring was cut along still stands between us and
+    /// the detect's ring (`cut_links.rs`): gathering now would cut the same
+    /// rings again. Its hearer starts the merge once it hears well.
+    fn cut_apart_from(&self, detect: &MergeDetect) -> bool {
+        let now = self.now;
+        let theirs = Self::detect_ring(detect);
+        self.cut_links.stands_between(self.me, &self.ring.members, &theirs, |n| self.hearing.hears_poorly(n, now))
+    }
+
+    /// The members of our ring that a standing cut link parts from the
+    /// detect's ring, if each is one our unicast no longer reaches and the
+    /// cut did not know it: it weighed the ties without that, and a ring
+    /// without them, with the detect's, may be clean (asym seed 1220: {2,3}
+    /// formed before 3's unicast to 2 was known dead, while 1 heard 3 well
+    /// both ways). See `leave_for_a_newcomer`.
+    fn unweighed_cut_ends(&self, detect: &MergeDetect) -> Option<Vec<NodeId>> {
+        let theirs = Self::detect_ring(detect);
+        let ends = self.cut_links.ends_on(&self.ring.members, &theirs);
+        let unreached =
+            |m: &NodeId| *m != self.me && self.forwarder.unicast_fails_to(*m) && !self.cut_links.weighed(self.me, *m);
+        (!ends.is_empty() && ends.iter().all(unreached)).then_some(ends)
+    }
+
+    /// The members of a detect's ring it names: its sender, and the members
+    /// it lists.
+    fn detect_ring(detect: &MergeDetect) -> Vec<NodeId> {
+        let mut theirs = detect.members.clone();
+        theirs.push(detect.sender);
+        theirs
     }
 
     /// Whether a detect's `heard` list names every member of our ring (or,

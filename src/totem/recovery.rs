@@ -118,6 +118,7 @@ impl Processor {
         self.visits.restart_stall_count();
         self.merge.restart(self.now, self.config.merge_timeout);
         self.update_exclusions();
+        self.cut_links.installed(&self.ring.members, &self.gather.poor_links, &self.gather.unreached);
         // Frames of the new ring that arrived while we were still recovering.
         let high = self.ring.high_seq;
         for seq in 1..=high {
