@@ -39,6 +39,8 @@ struct Pending {
     resends: u32,
     /// The first copy went by multicast (`Forwarder::first_destination`).
     by_multicast: bool,
+    /// From which resend on copies go by multicast.
+    multicast_from: u32,
 }
 
 impl Pending {
@@ -48,8 +50,8 @@ impl Pending {
     fn transmit(&mut self, now: Time) -> Transmit {
         self.resends += 1;
         self.sent_at = now;
-        let dest = if self.resends >= 2 { Destination::All } else { Destination::Node(self.to) };
-        if self.resends == 2 && !self.by_multicast {
+        let dest = if self.resends >= self.multicast_from { Destination::All } else { Destination::Node(self.to) };
+        if self.resends == self.multicast_from && !self.by_multicast {
             wire::set_token_flag(&mut self.bytes, token_flags::RESENT_BY_MULTICAST);
         }
         Transmit { dest, bytes: self.bytes.clone() }
@@ -83,9 +85,31 @@ impl Forwarder {
         let wait = if measure { self.adaptive_wait(ceiling) } else { ceiling };
         self.rotation_start = measure.then_some(now);
         let by_multicast = std::mem::take(&mut self.next_by_multicast);
-        self.pending =
-            Some(Pending { bytes, to, seq, wait, unmeasured: !measure, sent_at: now, resends: 0, by_multicast });
+        self.pending = Some(Pending {
+            bytes,
+            to,
+            seq,
+            wait,
+            unmeasured: !measure,
+            sent_at: now,
+            resends: 0,
+            by_multicast,
+            multicast_from: 2,
+        });
         now + wait
+    }
+
+    /// The pending token is a commit token: its first resend goes by
+    /// multicast already. Its resends wait the full interval (nothing
+    /// measures a formation), and it goes round twice within the token
+    /// timeout: with a unicast resend before the fallback, two dead unicasts
+    /// on its path took longer than that, and a pair whose unicasts are
+    /// dead both ways, clean by multicast, never formed (asym seed 241:
+    /// {2,3} failed every few seconds, and 3 counted a configuration each time).
+    pub fn commit_token(&mut self) {
+        if let Some(p) = self.pending.as_mut() {
+            p.multicast_from = 1;
+        }
     }
 
     fn adaptive_wait(&self, ceiling: Time) -> Time {
@@ -118,7 +142,10 @@ impl Forwarder {
     }
 
     /// The pending token made it: if only the multicast fallback got it
-    /// there, the next forwards to that successor start with it; if our
+    /// there (a commit token too: the ring it forms starts with the
+    /// fallback, or its first tokens took the unicast resend first and
+    /// recovery timed out, again and again, asym seed 5274), the next
+    /// forwards to that successor start with it; if our
     /// unicast did, the link works again. A token sent by multicast from the
     /// start says nothing of our unicast, however many resends it took: in a
     /// ring slow to show progress such resends renewed the fallback for
@@ -126,7 +153,7 @@ impl Forwarder {
     /// (asym seed 7040, `unreached.rs`).
     fn delivered(&mut self) {
         if let Some(p) = self.pending.take() {
-            if p.resends >= 2 && !p.by_multicast {
+            if p.resends >= p.multicast_from && !p.by_multicast {
                 self.fallback = Some((p.to, FALLBACK_FORWARDS));
             } else if !p.by_multicast && self.unicast_fails_to(p.to) {
                 self.fallback = None;
@@ -255,6 +282,18 @@ mod tests {
         assert!(!f.progress(10), "a frame at the token's seq proves nothing");
         assert!(f.progress(11));
         assert!(f.resend(now, CEILING).is_none());
+    }
+
+    #[test]
+    fn a_commit_tokens_first_resend_goes_to_everyone() {
+        let mut f = Forwarder::default();
+        let at = f.forward(0, vec![7], 3, u64::MAX, false, CEILING);
+        f.commit_token();
+        let (t, next) = f.resend(at, CEILING).unwrap();
+        assert_eq!(t.dest, Destination::All);
+        assert_eq!(next, at + CEILING, "at the full interval, unmeasured");
+        f.token_arrived(next, false);
+        assert_eq!(f.first_destination(3), Destination::All, "the ring formed starts with the fallback");
     }
 
     #[test]

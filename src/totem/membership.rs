@@ -593,6 +593,7 @@ impl Processor {
         // configured interval, unmeasured.
         let interval = self.config.token_retransmit_interval();
         let at = self.forwarder.forward(self.now, bytes, to, u64::MAX, false, interval);
+        self.forwarder.commit_token();
         self.timers.set(TimerKind::TokenRetransmit, at);
     }
 
