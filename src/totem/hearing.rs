@@ -39,10 +39,7 @@ pub(crate) const HEALED_RUN: u32 = 6;
 /// the link carries them once it is back (counted, it condemned links for
 /// good after every partition healed). A link losing 60% misses this many
 /// in a row once in 150 joins; one losing everything is for the consensus
-/// timeout to fail. An outage ends in a link that carries again: a longer
-/// run followed by a single join and a miss is loss (a link losing 88%
-/// misses runs of 10 to 20 between single joins: excused as outages, it
-/// looked like one losing half, asym seed 6093).
+/// timeout to fail.
 const OUTAGE: u32 = 8;
 
 /// How long a heard join counts.
@@ -166,16 +163,11 @@ impl Hearing {
         if healed(&h.joins) {
             return false;
         }
-        let numbers: Vec<u32> = h.joins.iter().filter(|j| j.1 >= since).map(|j| j.0).collect();
-        let mut tally = Tally::default();
-        for (i, &number) in numbers.iter().enumerate() {
-            if i > 0 {
-                let run = number.saturating_sub(numbers[i - 1]).saturating_sub(1);
-                // Carrying again after the run: the next join heard too, or none since.
-                let carries = numbers.get(i + 1).is_none_or(|&next| next == number.wrapping_add(1));
-                tally.missed_run(run, if carries { OUTAGE } else { u32::MAX });
-            }
+        let (mut tally, mut last) = (Tally::default(), None);
+        for &(number, _) in h.joins.iter().filter(|j| j.1 >= since) {
+            tally.missed_run(last.map_or(0, |l: u32| number.saturating_sub(l).saturating_sub(1)), OUTAGE);
             tally.heard();
+            last = Some(number);
         }
         tally.mostly_missed(MIN_SPAN)
     }
@@ -248,16 +240,6 @@ mod tests {
         let end = 60 * 50 * MS;
         assert!(!heard("xxxxxxxxxx..........................xxxxx").hears_poorly(7, end), "a partition healed");
         assert!(heard("x..x..x..........x...x..x..x..x.x..x").hears_poorly(7, end), "lossy on both sides of it");
-    }
-
-    #[test]
-    fn long_runs_between_single_joins_are_loss() {
-        // What 3 heard of 1's joins and detects in asym seed 6093 (88% lost).
-        let pattern = "x.............x..........x..........x...........xx.....................x.......x";
-        let end = pattern.len() as Time * 50 * MS;
-        assert!(heard(pattern).hears_poorly(7, end), "runs of 10-21 misses, each ended by a lone join");
-        let healed = "xxxxxxxxxxxx.........................x";
-        assert!(!heard(healed).hears_poorly(7, end), "a partition's run, ended by the newest join: not judged yet");
     }
 
     #[test]
