@@ -91,7 +91,8 @@ use sim::{generate, run_family, run_scenario, Family};
 /// - 3223 and 7047: a link the rings were cut along stands until its hearer
 ///   hears well (`cut_links.rs`; in 3223 1 heard 2 well and gathered for each
 ///   of 2's detects, and {1,3} re-formed around 2 every 2-4 s, one
-///   configuration more than the property allows);
+///   configuration more than the property allows; 7047 fails with the rule
+///   switched off, 3223 passes then too, since the commit token's change);
 /// - 6093: 3, alone, gathered for the detects of 1, which it hears at 88%
 ///   loss (runs of more than 8 misses count as outages, so the link looks
 ///   half lost), and re-formed alone; it passes since the cut links and the

@@ -234,7 +234,7 @@ impl Processor {
             return;
         }
         if self.state == State::Operational
-            && (self.ring.rep() == self.me || self.cut_links.heard_poorly_across(self.me, &self.ring.members))
+            && (self.ring.rep() == self.me || self.cut_links.heard_poorly_across(self.me))
             && self.merge.detect_due(self.now, self.config.merge_timeout)
         {
             self.send_merge_detect();
