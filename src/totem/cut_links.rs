@@ -60,19 +60,25 @@ impl CutLinks {
         self.links.retain(|&(a, b)| a != sender || !heard.contains(&b));
     }
 
+    /// Whether our ring was cut from `heard` along our hearing of it.
+    pub fn cut_at_our_hearing(&self, me: NodeId, heard: NodeId) -> bool {
+        self.links.contains(&(me, heard))
+    }
+
     /// Whether a link still stands between a processor of `ours` and one of
     /// `theirs` (either way round): one another processor hears, or one we
-    /// hear and `poor` still judges poor (our own judgement is current).
+    /// hear and do not yet hear well, as `unwell` judges (our own judgement
+    /// is current).
     pub fn stands_between(
         &self,
         me: NodeId,
         ours: &[NodeId],
         theirs: &[NodeId],
-        mut poor: impl FnMut(NodeId) -> bool,
+        mut unwell: impl FnMut(NodeId) -> bool,
     ) -> bool {
         let crosses =
             |a: &NodeId, b: &NodeId| ours.contains(a) && theirs.contains(b) || theirs.contains(a) && ours.contains(b);
-        self.links.iter().any(|&(a, b)| crosses(&a, &b) && (a != me || poor(b)))
+        self.links.iter().any(|&(a, b)| crosses(&a, &b) && (a != me || unwell(b)))
     }
 
     /// The processors of `ours` at an end of a link to one of `theirs`.

@@ -420,11 +420,13 @@ fn only_a_measured_unreached_link_refuses_a_verdict() {
         net.run_for(1000 * MS);
         let now = net.now;
         let three = net.procs.get_mut(&3).unwrap();
-        // 3's last token to 1 needed the fallback: a unicast copy, then one by multicast.
-        three.forwarder.forward(now, vec![0; 8], 1, 0, false, 100 * MS);
-        three.forwarder.resend(now, 100 * MS);
-        three.forwarder.resend(now, 100 * MS);
-        three.forwarder.token_arrived(now, false);
+        // 3's last two tokens to 1 needed the fallback: unicast copies, then one by multicast.
+        for _ in 0..2 {
+            three.forwarder.forward(now, vec![0; 8], 1, 0, false, 100 * MS);
+            three.forwarder.resend(now, 100 * MS);
+            three.forwarder.resend(now, 100 * MS);
+            three.forwarder.token_arrived(now, false);
+        }
         assert!(three.forwarder.unicast_fails_to(1));
         // 1 has left the ring and fails 2; measured, it names 3's unicast to it.
         let join = Join {

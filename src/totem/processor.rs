@@ -408,7 +408,7 @@ impl Processor {
     fn cut_apart_from(&self, detect: &MergeDetect) -> bool {
         let now = self.now;
         let theirs = Self::detect_ring(detect);
-        self.cut_links.stands_between(self.me, &self.ring.members, &theirs, |n| self.hearing.hears_poorly(n, now))
+        self.cut_links.stands_between(self.me, &self.ring.members, &theirs, |n| !self.hearing.hears_well(n, now))
     }
 
     /// The members of our ring that a standing cut link parts from the
@@ -476,10 +476,19 @@ impl Processor {
 
     /// Our ring's announcement, naming the senders we hear, but for those we
     /// keep out or hear poorly: named, one would gather at once, alone, and
-    /// churn its ring.
+    /// churn its ring. One our ring was cut from for our poor hearing of it
+    /// is named once we hear it well (`Hearing::hears_well`): the name lifts
+    /// the cut for the others (`CutLinks::detect_heard`), who would gather
+    /// on a link near half lossy the moment it looked a little better
+    /// (asym seeds 5274, 7140, 7220).
     pub(crate) fn send_merge_detect(&mut self) {
         let mut heard = self.merge.heard(self.now, self.config.merge_timeout);
-        heard.retain(|&n| !self.exclusions.is_excluded(n, self.now) && !self.hearing.hears_poorly(n, self.now));
+        let now = self.now;
+        heard.retain(|&n| {
+            !self.exclusions.is_excluded(n, now)
+                && !self.hearing.hears_poorly(n, now)
+                && (!self.cut_links.cut_at_our_hearing(self.me, n) || self.hearing.hears_well(n, now))
+        });
         let members = if self.ring_fits_a_detect() { self.ring.members.clone() } else { Vec::new() };
         let number = self.hearing.next_number();
         let detect = MergeDetect { sender: self.me, ring_id: self.ring.id, number, heard, members };
