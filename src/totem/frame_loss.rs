@@ -85,8 +85,18 @@ impl FrameLoss {
 
     /// Whether we missed most of `sender`'s frames since `since`.
     pub fn missed_most(&self, sender: NodeId, since: Time) -> bool {
+        self.tally(sender, since).mostly_missed(MIN_FRAMES)
+    }
+
+    /// Whether we missed more than a quarter of `sender`'s frames since `since`.
+    pub fn missed_many(&self, sender: NodeId, since: Time) -> bool {
+        let t = self.tally(sender, since);
+        t.enough(MIN_FRAMES) && !t.mostly_heard(MIN_FRAMES)
+    }
+
+    fn tally(&self, sender: NodeId, since: Time) -> Tally {
         let Some(frames) = self.senders.get(&sender) else {
-            return false;
+            return Tally::default();
         };
         let (mut tally, mut run, mut ring) = (Tally::default(), Run::default(), None);
         for f in frames.iter().filter(|f| f.when >= since) {
@@ -102,7 +112,7 @@ impl FrameLoss {
             }
         }
         run.count(&mut tally);
-        tally.mostly_missed(MIN_FRAMES)
+        tally
     }
 
     /// `sender`'s link is heard well again (`hearing.rs`): what its frames

@@ -189,6 +189,22 @@ impl Hearing {
         in_a_row(&h.joins) >= WELL_RUN || self.tally(h, now).mostly_heard(MIN_SPAN)
     }
 
+    /// Whether more than a quarter of `sender`'s recent joins and detects,
+    /// or of its data frames (`frames_only`: those alone), did not reach us.
+    pub fn hears_lossily(&self, sender: NodeId, now: Time, frames_only: bool) -> bool {
+        let since = now.saturating_sub(MEMORY);
+        if self.frames.missed_many(sender, since) {
+            return true;
+        }
+        if frames_only {
+            return false;
+        }
+        self.senders.get(&sender).is_some_and(|h| {
+            let t = self.tally(h, now);
+            in_a_row(&h.joins) < HEALED_RUN && t.enough(MIN_SPAN) && !t.mostly_heard(MIN_SPAN)
+        })
+    }
+
     /// What `h`'s joins heard within [`MEMORY`] show.
     fn tally(&self, h: &Heard, now: Time) -> Tally {
         let since = now.saturating_sub(MEMORY);
@@ -230,6 +246,11 @@ impl Tally {
     /// More than half missed, of at least `at_least` counted.
     pub fn mostly_missed(&self, at_least: u32) -> bool {
         self.counted >= at_least && self.missed * 2 > self.counted
+    }
+
+    /// At least `at_least` counted.
+    pub fn enough(&self, at_least: u32) -> bool {
+        self.counted >= at_least
     }
 
     /// At most a quarter missed, of at least `at_least` counted.
@@ -279,6 +300,17 @@ mod tests {
         assert!(!heard("x..x...x..x.x...xxxxxxxxxxx").hears_well(7, end), "eleven");
         assert!(!heard("xxxxx").hears_well(7, end), "too few joins to judge");
         assert!(!Hearing::default().hears_well(7, end), "never heard");
+    }
+
+    #[test]
+    fn a_link_losing_a_third_is_lossy_though_not_poor() {
+        let end = 40 * 50 * MS;
+        let third = heard("xx.x.xx.x.xxx.x.xx.x.xx");
+        assert!(third.hears_lossily(7, end, false) && !third.hears_poorly(7, end));
+        assert!(!third.hears_lossily(7, end, true), "no frames measured");
+        assert!(!heard("xxx.xxxxx.xxx.xxxxx.xx").hears_lossily(7, end, false), "a sixth missed");
+        assert!(!heard("xx.x.xx.x.xxx.x.xx.xxxxxxx").hears_lossily(7, end, false), "healed since");
+        assert!(!heard("x.x.x").hears_lossily(7, end, false), "too few joins to judge");
     }
 
     #[test]

@@ -176,6 +176,22 @@ impl Processor {
                 grew |= self.gather.unreached.insert((n, self.me));
             }
         }
+        // A hearer of a poor link that also hears others lossily (more than a
+        // quarter missed) names those links poor too: of the two ends of its
+        // poor link, it is the one whose hearing fails, and the cut should
+        // take it out rather than the other end, which only a tie-break
+        // chose before (asym seeds 8083, 8267, 11141: a clean pair was
+        // split, the lossy hearer kept with one of it).
+        if self.gather.poor_links.iter().any(|&(a, _)| a == self.me) {
+            for &n in &self.gather.proc_set {
+                let lossy = n != self.me
+                    && !self.gather.fail_set.contains(&n)
+                    && self.hearing.hears_lossily(n, self.now, judging);
+                if lossy && self.gather.poor_links.len() < wire::MAX_POOR_LINKS {
+                    grew |= self.gather.poor_links.insert((self.me, n));
+                }
+            }
+        }
         grew
     }
 
