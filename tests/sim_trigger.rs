@@ -18,7 +18,7 @@ fn trigger_part_2() {
 
 /// Seed 500035: when 4 enters recovery, 6's multicast to it dies, so 4 gets
 /// 6's frames only resent and leaves the ring once it crawls. Its first join
-/// must name the link (`membership.rs`, `note_own_poor_links`): when it
+/// must name the link (`membership.rs`, `note_own_links`): when it
 /// waited the six join intervals of any other judgement, it agreed to the
 /// same ring meanwhile and left it again, every 58 ms for 17 s.
 #[test]

@@ -71,9 +71,12 @@ struct Fallback {
     to: NodeId,
     /// How many more forwards go to it by multicast.
     left: u32,
-    /// Tokens whose unicast copies, first and resent, all went unanswered
-    /// until the multicast one, since a unicast last arrived. A commit
-    /// token's fallback is not one: its only unicast copy is its first.
+    /// Tokens that only a multicast copy got there since a unicast last
+    /// arrived. A commit token's counts too, though its only unicast copy
+    /// is its first: with a dead unicast, the ring it forms then shows the
+    /// failure on its first token that needs the fallback, not 64
+    /// forwards later (on an idle ring that was 8 s in the test of asym
+    /// seed 8's shape, `a_ring_kept_by_the_relay_gives_way_to_a_clean_newcomer`).
     strikes: u32,
 }
 
