@@ -93,6 +93,12 @@ impl CutLinks {
         ends
     }
 
+    /// Whether we hear a processor off our ring poorly: the ring was cut
+    /// along a link of which we are the hearer.
+    pub fn hears_across(&self, me: NodeId) -> bool {
+        self.links.iter().any(|&(a, _)| a == me)
+    }
+
     /// Whether a processor off our ring heard `me` poorly and has not said
     /// otherwise: we announce ourselves every merge interval then, so that
     /// its judgement of us stays current (a member that is not its ring's
@@ -144,9 +150,10 @@ mod tests {
     fn the_heard_end_of_a_link_announces_itself_until_the_hearer_names_it() {
         let mut c = CutLinks::default();
         c.installed(&[2], &poor(&[(3, 2)]), &BTreeSet::new());
-        assert!(c.heard_poorly_across(2));
+        assert!(c.heard_poorly_across(2) && !c.hears_across(2));
         c.installed(&[1, 3], &poor(&[(3, 2)]), &BTreeSet::new());
         assert!(!c.heard_poorly_across(3) && !c.heard_poorly_across(1), "3 is the hearer");
+        assert!(c.hears_across(3) && !c.hears_across(1));
         c.installed(&[2], &poor(&[(3, 2)]), &BTreeSet::new());
         c.detect_heard(3, &[2]);
         assert!(!c.heard_poorly_across(2));

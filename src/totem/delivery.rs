@@ -25,7 +25,7 @@ impl Processor {
                     self.crawl.observe(self.now, self.ring.delivered, self.ring.high_seq);
                     let poor =
                         sender != self.me && self.hearing.frame_arrived(self.ring.id, seq, sender, !resent, self.now);
-                    if poor && self.crawling() {
+                    if poor && self.crawling() || resent && self.hearing_fails_across_a_cut(sender) {
                         // A ring crawling over a link that loses most of a
                         // member's frames never fails by itself
                         // (`frame_loss.rs`): gather, and our join names the link.
@@ -63,6 +63,18 @@ impl Processor {
     /// would only trade it for two rings that keep trying to merge.
     fn crawling(&self) -> bool {
         self.crawl.crawling(self.now, self.config.token_timeout, self.outbox.oldest())
+    }
+
+    /// Whether our ring was cut along a link we hear poorly and we also miss
+    /// many of `sender`'s frames (more than a quarter): our hearing is what
+    /// fails, and the cut should have taken us out rather than the link's
+    /// other end, which a tie-break chose while our loss from `sender` was
+    /// not yet measured (asym seed 9182: 1 hears nothing of 3 and 2 at 38%
+    /// loss; {1,2} formed and 3 stayed alone for 14 s, while {2,3} is clean
+    /// both ways). We gather, our join names the lossy link
+    /// (`note_own_links`), and the cut takes us out.
+    fn hearing_fails_across_a_cut(&self, sender: super::types::NodeId) -> bool {
+        sender != self.me && self.cut_links.hears_across(self.me) && self.hearing.hears_lossily(sender, self.now, true)
     }
 
     /// A frame above the token we forwarded proves the successor has it.
