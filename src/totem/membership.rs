@@ -176,20 +176,22 @@ impl Processor {
                 grew |= self.gather.unreached.insert((n, self.me));
             }
         }
-        // A hearer of a poor link that also hears others lossily (more than a
-        // quarter missed) names those links poor too: of the two ends of its
-        // poor link, it is the one whose hearing fails, and the cut should
-        // take it out rather than the other end, which only a tie-break
-        // chose before (asym seeds 8083, 8267, 11141: a clean pair was
-        // split, the lossy hearer kept with one of it).
-        if self.gather.poor_links.iter().any(|&(a, _)| a == self.me) {
-            for &n in &self.gather.proc_set {
-                let lossy = n != self.me
-                    && !self.gather.fail_set.contains(&n)
-                    && self.hearing.hears_lossily(n, self.now, judging);
-                if lossy && self.gather.poor_links.len() < wire::MAX_POOR_LINKS {
-                    grew |= self.gather.poor_links.insert((self.me, n));
-                }
+        // A link we hear lossily (more than a quarter missed) is named poor
+        // too when either end is already at an end of a poor link: that end
+        // is the one whose links fail, and the cut should take it out rather
+        // than the other end of its poor link, which only a tie-break chose
+        // before. Asym seeds 8083, 8267, 11141: we were the poor link's hearer,
+        // and a clean pair was split, we kept with one of it; 12283: 2 heard
+        // 3 poorly, we heard 2 at 35% loss, the tie-break took 3 out, and
+        // {1,3}, clean, waited 2.5 s for {1,2} to fail.
+        let ends: BTreeSet<NodeId> = self.gather.poor_links.iter().flat_map(|&(a, b)| [a, b]).collect();
+        for &n in &self.gather.proc_set {
+            let lossy = n != self.me
+                && (ends.contains(&self.me) || ends.contains(&n))
+                && !self.gather.fail_set.contains(&n)
+                && self.hearing.hears_lossily(n, self.now, judging);
+            if lossy && self.gather.poor_links.len() < wire::MAX_POOR_LINKS {
+                grew |= self.gather.poor_links.insert((self.me, n));
             }
         }
         grew
