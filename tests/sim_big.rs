@@ -20,7 +20,7 @@ fn big_part_2() {
 /// Seed 500035: the 64 start at once, and each answers every join that grows
 /// its sets with one of its own, so bursts of 63 joins cross, arriving in any
 /// order (1 us of jitter). Taken for restarts, the overtaken joins left gaps
-/// that looked like loss (`Hearing::record`): 40 processors named links poor,
+/// that looked like loss (`Hearing::record`): 32 processors named links poor at once,
 /// the ring formed as singletons first and took 3.5 s to become one (91 ms
 /// with the joins put in their place); and with a hearer of a poor link
 /// naming its lossy links too, the join storm outgrew the harness's livelock
