@@ -59,12 +59,15 @@ pub(crate) struct FrameLoss {
     /// Per sender, its last frames, in seq order.
     senders: BTreeMap<NodeId, VecDeque<Arrival>>,
     all: Counts,
+    /// When the last frame of another member first reached us.
+    last_arrival: Option<Time>,
 }
 
 impl FrameLoss {
     /// `sender`'s frame `seq` of `ring` reached us for the first time, as
     /// its original (`heard`) or as a retransmission.
     pub fn arrived(&mut self, ring: RingId, seq: u64, sender: NodeId, heard: bool, now: Time) {
+        self.last_arrival = Some(now);
         if self.senders.len() >= MAX_SENDERS && !self.senders.contains_key(&sender) {
             return;
         }
@@ -81,6 +84,11 @@ impl FrameLoss {
         while frames.len() > WINDOW {
             frames.pop_front();
         }
+    }
+
+    /// Whether no frame of another member has reached us since `since`.
+    pub fn none_since(&self, since: Time) -> bool {
+        self.last_arrival.is_none_or(|t| t < since)
     }
 
     /// Whether we missed most of `sender`'s frames since `since`.

@@ -154,6 +154,24 @@ impl Hearing {
         }
     }
 
+    /// We gave up on a ring that had frames for us (a receive failure,
+    /// `token.rs`) and not one frame of another member reached us since
+    /// `stalled_since`, not even resent: the ring's multicast does not reach
+    /// us, whoever sends it. Each of `others` is marked as fallen silent
+    /// (`fell_silent`; a join of theirs heard clears it), so that our first
+    /// join names the links and the gathering cuts us out, not one of the
+    /// others on a tie-break. Asym seed 4011: 1 heard nothing of 2's
+    /// multicast or 3's; its first joins named only (1,3), measured earlier,
+    /// the tie-break took 3 out, 3 formed a ring alone 87 ms into the
+    /// gathering, and {2,3}, clean, formed 3.6 s later.
+    pub fn ring_fell_silent(&mut self, others: &[NodeId], stalled_since: Time, now: Time) {
+        if self.frames.none_since(stalled_since) {
+            for &n in others {
+                self.fell_silent(n, now);
+            }
+        }
+    }
+
     /// Whether `node` fell silent (`fell_silent`) and has not been heard since.
     pub fn silent(&self, node: NodeId, now: Time) -> bool {
         self.silenced.get(&node).is_some_and(|&t| t + MEMORY > now)
@@ -367,6 +385,20 @@ mod tests {
         assert!(!h.silent(7, 10 * 50 * MS + MEMORY), "forgotten after MEMORY");
         h.record(7, 30, 12 * 50 * MS);
         assert!(!h.silent(7, 12 * 50 * MS) && !h.hears_poorly(7, 12 * 50 * MS), "heard again");
+    }
+
+    #[test]
+    fn a_ring_whose_frames_stopped_reaching_us_fell_silent_and_one_that_resent_did_not() {
+        const RING: RingId = RingId { rep: 2, seq: 8 };
+        let mut h = Hearing::default();
+        h.frame_arrived(RING, 1, 2, true, 100 * MS);
+        h.ring_fell_silent(&[2, 3], 200 * MS, 1300 * MS);
+        assert!(h.silent(2, 1300 * MS) && h.silent(3, 1300 * MS), "nothing since the stall began");
+        let mut h = Hearing::default();
+        h.frame_arrived(RING, 1, 2, true, 100 * MS);
+        h.frame_arrived(RING, 2, 3, false, 900 * MS);
+        h.ring_fell_silent(&[2, 3], 200 * MS, 1300 * MS);
+        assert!(!h.silent(2, 1300 * MS) && !h.silent(3, 1300 * MS), "a resent frame came");
     }
 
     #[test]

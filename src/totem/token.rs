@@ -10,7 +10,7 @@ use super::packet::{token_flags, DataFrame, Frag, FrameBody, Packet, Token};
 use super::processor::{Processor, State};
 use super::ring::Ring;
 use super::timers::TimerKind;
-use super::types::{Guarantee, Time};
+use super::types::{Guarantee, NodeId, Time};
 use super::wire;
 
 /// What our token visits remember from one to the next, on the current ring.
@@ -493,8 +493,14 @@ impl Processor {
         if b.visits < self.config.fail_recv_const && !too_long {
             return false;
         }
+        let stalled_since = b.since;
         v.behind = None;
         self.counters.receive_failures += 1;
+        // Frames of the recovering ring are not measured (`delivery.rs`).
+        if self.state == State::Operational {
+            let others: Vec<NodeId> = self.ring.members.iter().copied().filter(|&n| n != self.me).collect();
+            self.hearing.ring_fell_silent(&others, stalled_since, now);
+        }
         self.enter_gather();
         true
     }
