@@ -44,6 +44,9 @@ pub struct Counters {
     /// Times this processor left a ring because it missed most of a
     /// member's data frames (`frame_loss.rs`).
     pub poor_link_gathers: u64,
+    /// Times this processor, alone on its ring, gathered, found no one to
+    /// form a ring with, and went on with its ring (`resume_alone`).
+    pub lone_resumes: u64,
 }
 
 impl Counters {
@@ -67,6 +70,7 @@ impl Counters {
             exclusions,
             newcomer_swaps,
             poor_link_gathers,
+            lone_resumes,
         } = other;
         self.token_visits += token_visits;
         self.token_retransmits += token_retransmits;
@@ -85,6 +89,7 @@ impl Counters {
         self.exclusions += exclusions;
         self.newcomer_swaps += newcomer_swaps;
         self.poor_link_gathers += poor_link_gathers;
+        self.lone_resumes += lone_resumes;
     }
 }
 
@@ -112,6 +117,7 @@ mod tests {
             exclusions: 13,
             newcomer_swaps: 16,
             poor_link_gathers: 17,
+            lone_resumes: 18,
         };
         let mut sum = one.clone();
         sum.accumulate(&one);
@@ -129,5 +135,6 @@ mod tests {
         assert_eq!(sum.frames_after_token, 30);
         assert_eq!(sum.newcomer_swaps, 32);
         assert_eq!(sum.poor_link_gathers, 34);
+        assert_eq!(sum.lone_resumes, 36);
     }
 }

@@ -445,3 +445,39 @@ fn only_a_measured_unreached_link_refuses_a_verdict() {
         assert_eq!(three.gather.fail_set.contains(&2), !measured, "measured: {measured}");
     }
 }
+
+/// A processor alone on its ring that gathers for another ring's detect and
+/// hears none of its joins goes on with its own ring: no configuration of
+/// the same one member, and what it was sent meanwhile is delivered (asym
+/// seed 13206: 2, alone and hearing 1 at 86% loss, gathered for each of 1's
+/// detects that got through and installed five rings of itself).
+#[test]
+fn a_processor_alone_that_gathers_and_finds_no_one_keeps_its_ring() {
+    use super::packet::{MergeDetect, Packet};
+    use super::wire;
+    let mut net = TestNet::new(2);
+    net.cut = vec![(1, 2), (2, 1)];
+    net.run_for(3000 * MS);
+    assert_eq!(net.regular_configs(2).last(), Some(&vec![2]));
+    let (ring, _) = net.procs[&2].ring();
+    let (ones, _) = net.procs[&1].ring();
+    let configs = net.regular_configs(2).len();
+    // One of 1's detects, naming 2, gets through; its joins will not.
+    let detect = |number| MergeDetect { sender: 1, ring_id: ones, number, heard: vec![2], members: vec![1] };
+    net.deliver_now(2, &wire::encode(&Packet::MergeDetect(detect(1000))));
+    assert_eq!(net.procs[&2].state(), State::Gather);
+    net.submit(2, Guarantee::Agreed, b"while gathering".to_vec());
+    net.run_for(3000 * MS);
+    let two = &net.procs[&2];
+    assert_eq!(two.state(), State::Operational);
+    assert_eq!(two.ring().0, ring, "a new ring of 2 alone");
+    assert_eq!(net.regular_configs(2).len(), configs);
+    assert_eq!(two.counters().lone_resumes, 1);
+    assert_eq!(net.delivered(2), vec![b"while gathering".to_vec()]);
+    // The ring goes on: more is delivered, and the token keeps coming.
+    net.submit(2, Guarantee::Safe, b"after".to_vec());
+    net.run_for(3000 * MS);
+    assert_eq!(net.delivered(2).len(), 2);
+    assert_eq!(net.procs[&2].state(), State::Operational);
+    assert_eq!(net.regular_configs(2).len(), configs);
+}

@@ -53,6 +53,10 @@ pub(crate) struct Gather {
     pub unreached: BTreeSet<(NodeId, NodeId)>,
     /// When the current gathering started.
     pub started: Time,
+    /// This gathering began with us leaving a ring we were alone on, and
+    /// we have not taken part in a formation since: if it ends with us
+    /// alone, having heard no one, that ring goes on (`resume_alone`).
+    pub resumable: bool,
 }
 
 /// The ring being formed, from the commit token's first visit to installation.
@@ -73,6 +77,9 @@ impl Processor {
         let leaving_ring = self.state == State::Operational;
         self.counters.gathers += 1;
         self.abandon_forming();
+        if leaving_ring {
+            self.gather.resumable = self.ring.members == [self.me];
+        }
         if leaving_ring || self.gather.proc_set.is_empty() {
             self.gather.proc_set = self.ring.members.iter().copied().collect();
             self.gather.fail_set.clear();
@@ -432,7 +439,9 @@ impl Processor {
         if !members.iter().all(|m| self.gather.consensus.contains(m)) {
             return;
         }
-        if members[0] == self.me {
+        if members == [self.me] && self.gather.resumable && self.gather.heard.is_empty() {
+            self.resume_alone();
+        } else if members[0] == self.me {
             self.start_commit(members);
         }
     }
@@ -592,6 +601,8 @@ impl Processor {
 
     fn enter_commit(&mut self, token: CommitToken) {
         self.state = State::Commit;
+        // A ring may now be installed with what our old ring held.
+        self.gather.resumable = false;
         let hops = token.hops;
         self.forming = Some(Forming { token, hops_seen: hops, still_gathering: BTreeMap::new() });
         self.timers.cancel(TimerKind::Join);

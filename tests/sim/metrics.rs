@@ -283,7 +283,7 @@ impl Aggregate {
 
 /// The coverage counts of a run, by the names the batch report and the family
 /// thresholds use.
-pub fn coverage(m: &RunMetrics) -> [(&'static str, u64); 12] {
+pub fn coverage(m: &RunMetrics) -> [(&'static str, u64); 13] {
     let c = &m.counters;
     [
         ("cov_transitional_deliveries", c.transitional_deliveries),
@@ -298,6 +298,7 @@ pub fn coverage(m: &RunMetrics) -> [(&'static str, u64); 12] {
         ("cov_consensus_timeouts", c.consensus_timeouts),
         ("cov_newcomer_swaps", c.newcomer_swaps),
         ("cov_poor_link_gathers", c.poor_link_gathers),
+        ("cov_lone_resumes", c.lone_resumes),
     ]
 }
 
