@@ -8,8 +8,9 @@
 //! sim_asym`) none fails the progress property, nor any of 1500 seeds they
 //! had not been tuned on (300 from each of 3000 to 7000); of 1800 seeds no
 //! session had looked at before 2026-12-03 (g) (300 from each of 8000 to
-//! 13000) 3 fail (8113, 8290, 10090; of the first 1200, 9 failed on the core
-//! that session began with).
+//! 13000) 4 fail (8074, 8113, 8290, 10090; of the first 1200, 9 failed on
+//! the core that session began with), and 1 of the 2000 `make soak` runs
+//! (from 100000; 101761).
 //! docs/RELIABILITY.md names them, and says how any change of traffic moves
 //! the tangles below from seed to seed.
 //! One-way loss on the token's path is bridged by the token relay
@@ -61,10 +62,11 @@
 //! `ring_fell_silent`; seed 4011), and a processor alone that gathers and
 //! hears no one goes on with its ring (`recovery.rs`, `resume_alone`; seed
 //! 13206). What remains: a clean pair split by a cut made before the fault
-//! that should decide it was measured (8113: the processor that hears no one
-//! lost the token, which a crash looks the same as), a clean ring formed just
-//! past B (8290), and processors cut out alone more often than the settle
-//! count allows where no pair is clean (10090).
+//! that should decide it was measured (8113, 101761: the processor that hears
+//! no one lost the token, which a crash looks the same as), a clean ring
+//! formed just past B (8290), and three-way gatherings cutting processors out
+//! alone again and again (10090, where no pair is clean; 8074, where {1,3}
+//! is and stayed apart 7.6 s).
 mod sim;
 
 use sim::{generate, run_family, run_scenario, Family};

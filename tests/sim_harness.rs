@@ -545,3 +545,21 @@ fn toy_slow_before_start_applies() {
 fn toy_trace() {
     run_scenario_with::<Toy>(&toy_scenario(1), 1);
 }
+
+/// B, the formation bound of the progress property, covers the longer of the
+/// two waits that start at the installation that cut or left a processor out:
+/// the exclusion cap and the cut links' heal (twelve merge intervals).
+#[test]
+fn formation_bound_covers_the_cut_links_heal() {
+    let defaults = Config::new(1);
+    let b = sim::scenario::progress_bounds(&defaults);
+    assert_eq!((b.form / MS, b.deliver / MS), (10052, 5252), "the defaults' B and D");
+    let mut short = Config::new(1);
+    short.token_timeout = 400 * MS;
+    short.consensus_timeout = 480 * MS;
+    short.merge_timeout = 355 * MS;
+    let b = sim::scenario::progress_bounds(&short);
+    assert_eq!(short.cut_link_heal(), 12 * 355 * MS);
+    assert!(short.cut_link_heal() > short.exclusion_cap());
+    assert_eq!(b.form, b.deliver + short.cut_link_heal());
+}

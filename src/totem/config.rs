@@ -88,6 +88,14 @@ impl Config {
         4 * self.consensus_timeout
     }
 
+    /// How long rings cut apart along a poor link stay apart after the link
+    /// heals, at most (`cut_links.rs`): its hearer merges once it hears the
+    /// other side well, a run of detects in a row, and the other side sends
+    /// one every merge interval.
+    pub fn cut_link_heal(&self) -> Time {
+        super::hearing::WELL_RUN as Time * self.merge_timeout
+    }
+
     /// How long an idle ring's representative keeps the token before passing it.
     pub fn token_hold(&self) -> Time {
         self.token_retransmit_interval() / 2

@@ -46,7 +46,7 @@ const OUTAGE: u32 = 8;
 /// (`cut_links.rs`) carries well again: twice [`HEALED_RUN`], which a link
 /// losing 45% shows once in a few hundred joins where it shows six in a
 /// row once in forty.
-const WELL_RUN: u32 = 2 * HEALED_RUN;
+pub(crate) const WELL_RUN: u32 = 2 * HEALED_RUN;
 
 /// How soon after a sender's newest join one numbered below it must come
 /// to count as overtaken on the way; later, its sender restarted. A

@@ -38,22 +38,28 @@ pub const SETTLE_EXTRA_CHANGES: u32 = 2;
 ///   began (the fault that ended it was still on) is kept out by that other for
 ///   up to `exclusion_cap` (`src/totem/exclusion.rs`): four consensus timeouts.
 ///   This is the price of a ring that settles while a processor's fault lasts
-///   instead of re-admitting it every merge timeout.
+///   instead of re-admitting it every merge timeout. Or, which starts at the
+///   same installation and runs alongside, rings the gathering cut apart along
+///   a poor link that has healed since stay apart until the link's hearer has
+///   heard a run of the other side's detects (`Config::cut_link_heal`: twelve
+///   merge intervals; asym seed 100731, where the merge interval was 355 ms
+///   and the token timeout short, merged 4.1 s after the heal, past a B of
+///   3.9 s that left this path out): the longer of the two.
 ///
 /// With the defaults (1000, 1200, 200, 50 ms, 4 retransmits) B = 1000 + 2400 + 400 +
-/// 500 + 4 x 238 + 4800 = 10052 ms.
+/// 500 + 4 x 238 + max(4800, 2400) = 10052 ms.
 ///
 /// D (`deliver`): a message submitted while the ring works may be caught by an
 /// outsider's crash or departure, which stalls the ring along the path above,
-/// but for the exclusion (it keeps a processor out; it stalls no ring):
-/// D = B - exclusion cap = 5252 ms with the defaults.
+/// but for the exclusion and the cut links (they keep processors out or rings
+/// apart; they stall no ring): D = 5252 ms with the defaults.
 pub fn progress_bounds(c: &Config) -> evs::check::Progress {
     let deliver = c.token_timeout
         + 2 * c.consensus_timeout
         + 2 * c.merge_timeout
         + 10 * c.join_timeout
         + 4 * c.token_retransmit_interval();
-    let form = deliver + c.exclusion_cap();
+    let form = deliver + c.exclusion_cap().max(c.cut_link_heal());
     evs::check::Progress { form, deliver, extra_changes: SETTLE_EXTRA_CHANGES }
 }
 
