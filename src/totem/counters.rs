@@ -44,8 +44,8 @@ pub struct Counters {
     /// Times this processor left a ring because it missed most of a
     /// member's data frames (`frame_loss.rs`).
     pub poor_link_gathers: u64,
-    /// Times this processor, alone on its ring, gathered, found no one to
-    /// form a ring with, and went on with its ring (`resume_alone`).
+    /// Times this processor, alone on its ring, gathered, heard no one's
+    /// join, and went on with its ring (`resume_alone`).
     pub lone_resumes: u64,
 }
 
