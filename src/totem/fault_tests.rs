@@ -481,3 +481,46 @@ fn a_processor_alone_that_gathers_and_finds_no_one_keeps_its_ring() {
     assert_eq!(net.procs[&2].state(), State::Operational);
     assert_eq!(net.regular_configs(2).len(), configs);
 }
+
+/// A gatherer that the cut leaves alone waits, early in the gathering, while
+/// a fellow gatherer says it is still judging a link: the link it may name
+/// could cut it out instead (asym seed 8074: 1, cut out on (2,1) while 2 was
+/// judging its 70% lossy link from 3, formed a ring alone 93 ms into the
+/// gathering, and the clean {1,3} stayed apart 7.6 s). The wait ends with
+/// the young gathering, whatever the others say.
+#[test]
+fn a_gatherer_cut_out_alone_waits_while_another_is_judging() {
+    use super::packet::{Join, Packet};
+    use super::wire;
+    for judging in [false, true] {
+        let mut net = TestNet::new(3);
+        net.run_for(1000 * MS);
+        // Only our forged joins of 2's reach 1 from now on.
+        net.cut = vec![(2, 1), (3, 1)];
+        let seq = net.procs[&1].ring().0.seq + 1;
+        let join = |number| Join {
+            sender: 2,
+            ring_seq: seq,
+            number,
+            proc_set: vec![1, 2, 3],
+            fail_set: Vec::new(),
+            poor_links: vec![(2, 1)],
+            unreached: Vec::new(),
+            judging,
+        };
+        net.deliver_now(1, &wire::encode(&Packet::Join(join(1000))));
+        assert_eq!(net.procs[&1].state(), State::Gather);
+        let join_timeout = net.procs[&1].config.join_timeout;
+        for i in 1..=3 {
+            net.run_for(join_timeout);
+            net.deliver_now(1, &wire::encode(&Packet::Join(join(1000 + i))));
+        }
+        assert_eq!(net.regular_configs(1).last() == Some(&vec![1]), !judging, "judging: {judging}");
+        // Past the young gathering, 1 forms its ring alone anyway.
+        for i in 4..=12 {
+            net.run_for(join_timeout);
+            net.deliver_now(1, &wire::encode(&Packet::Join(join(1000 + i))));
+        }
+        assert_eq!(net.regular_configs(1).last(), Some(&vec![1]), "judging: {judging}");
+    }
+}
