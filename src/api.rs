@@ -187,6 +187,20 @@ pub struct Stats {
     pub rejected_unauthentic: u64,
     /// Authentic datagrams refused as replays.
     pub rejected_replayed: u64,
+    /// Times a processor whose join this processor heard while gathering was
+    /// left off the ring it then installed, and kept out of its gatherings a
+    /// while (with a back-off) because it could not complete a formation:
+    /// one that sends but does not receive, or a link that works one way.
+    pub exclusions: u64,
+    /// Times this processor left a ring because it missed most of one
+    /// member's data frames (a lossy link between them).
+    pub poor_link_gathers: u64,
+    /// Times this processor left a ring kept over a link its unicast no
+    /// longer crossed, to merge with a newcomer that hears it.
+    pub newcomer_swaps: u64,
+    /// Times this processor, alone on its ring, gathered, heard no one's
+    /// join, and went on with its ring (no configuration change).
+    pub lone_resumes: u64,
 }
 
 /// A handle of this process's processor.

@@ -191,6 +191,22 @@ struct evs_stats {
      * Authentic datagrams refused as replays.
      */
     uint64_t rejected_replayed;
+    /**
+     * Processors heard while gathering, left off the ring installed, and kept out a while (they could not complete a formation).
+     */
+    uint64_t exclusions;
+    /**
+     * Times the processor left a ring because it missed most of one member's data frames (a lossy link).
+     */
+    uint64_t poor_link_gathers;
+    /**
+     * Times the processor left a ring kept over a link its unicast no longer crossed, to merge with a newcomer.
+     */
+    uint64_t newcomer_swaps;
+    /**
+     * Times the processor, alone on its ring, gathered, heard no one, and went on with its ring.
+     */
+    uint64_t lone_resumes;
 };
 
 /**

@@ -321,6 +321,14 @@ pub struct evs_stats {
     pub rejected_unauthentic: u64,
     /// Authentic datagrams refused as replays.
     pub rejected_replayed: u64,
+    /// Processors heard while gathering, left off the ring installed, and kept out a while (they could not complete a formation).
+    pub exclusions: u64,
+    /// Times the processor left a ring because it missed most of one member's data frames (a lossy link).
+    pub poor_link_gathers: u64,
+    /// Times the processor left a ring kept over a link its unicast no longer crossed, to merge with a newcomer.
+    pub newcomer_swaps: u64,
+    /// Times the processor, alone on its ring, gathered, heard no one, and went on with its ring.
+    pub lone_resumes: u64,
 }
 
 impl evs_stats {
@@ -346,11 +354,15 @@ impl evs_stats {
             rejected_foreign: s.rejected_foreign,
             rejected_unauthentic: s.rejected_unauthentic,
             rejected_replayed: s.rejected_replayed,
+            exclusions: s.exclusions,
+            poor_link_gathers: s.poor_link_gathers,
+            newcomer_swaps: s.newcomer_swaps,
+            lone_resumes: s.lone_resumes,
         }
     }
 }
 
-/// The size of `struct evs_stats` in this version of the library (19 counts
+/// The size of `struct evs_stats` in this version of the library (23 counts
 /// of 8 bytes; the C header's sizeof). Only ever grows.
 pub const EVS_STATS_SIZE: usize = std::mem::size_of::<evs_stats>();
 
@@ -397,11 +409,46 @@ mod tests {
         assert_eq!(size_of::<evs_handle_t>(), 8);
         // The extension's struct: only uint64_t fields, so no padding, and
         // its size is what the documentation says.
-        assert_eq!(size_of::<evs_stats>(), 19 * 8);
+        assert_eq!(size_of::<evs_stats>(), 23 * 8);
         assert_eq!(align_of::<evs_stats>(), 8);
         assert_eq!(offset_of!(evs_stats, size), 0);
         assert_eq!(offset_of!(evs_stats, messages_sent), 8);
         assert_eq!(offset_of!(evs_stats, rejected_replayed), 18 * 8);
+        assert_eq!(offset_of!(evs_stats, lone_resumes), 22 * 8);
+    }
+
+    #[test]
+    fn every_count_reaches_its_own_c_field() {
+        let s = crate::api::Stats {
+            messages_sent: 1,
+            bytes_sent: 2,
+            messages_delivered: 3,
+            bytes_delivered: 4,
+            frames_sent: 5,
+            frames_retransmitted: 6,
+            recovery_frames_sent: 7,
+            tokens_retransmitted: 8,
+            token_visits: 9,
+            regular_configurations: 10,
+            transitional_configurations: 11,
+            transitional_deliveries: 12,
+            gathers: 13,
+            consensus_timeouts: 14,
+            receive_failures: 15,
+            rejected_foreign: 16,
+            rejected_unauthentic: 17,
+            rejected_replayed: 18,
+            exclusions: 19,
+            poor_link_gathers: 20,
+            newcomer_swaps: 21,
+            lone_resumes: 22,
+        };
+        let c = evs_stats::from_stats(&s);
+        // The C struct is the size and then the counts in the Rust order:
+        // read it as 23 words and expect 0, 1, ..., 22.
+        let words: [u64; 23] = unsafe { std::mem::transmute(c) };
+        let expected: Vec<u64> = (0..23).collect();
+        assert_eq!(words.to_vec(), expected);
     }
 
     #[test]

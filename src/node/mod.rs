@@ -223,27 +223,7 @@ pub(crate) fn stats() -> Result<crate::api::Stats, Error> {
         let core = node.sound_core().ok_or(Error::Library)?;
         core.processor.counters().clone()
     };
-    let n = node.stats.read();
-    Ok(crate::api::Stats {
-        messages_sent: n.messages_sent,
-        bytes_sent: n.bytes_sent,
-        messages_delivered: n.messages_delivered,
-        bytes_delivered: n.bytes_delivered,
-        frames_sent: c.frames_sent,
-        frames_retransmitted: c.frame_retransmits,
-        recovery_frames_sent: c.recovery_frames_sent,
-        tokens_retransmitted: c.token_retransmits,
-        token_visits: c.token_visits,
-        regular_configurations: c.installs,
-        transitional_configurations: n.transitional_configurations,
-        transitional_deliveries: c.transitional_deliveries,
-        gathers: c.gathers,
-        consensus_timeouts: c.consensus_timeouts,
-        receive_failures: c.receive_failures,
-        rejected_foreign: n.rejected.foreign,
-        rejected_unauthentic: n.rejected.unauthentic,
-        rejected_replayed: n.rejected.replayed,
-    })
+    Ok(stats::combined(&c, &node.stats.read()))
 }
 
 /// Queue a message on the ring.
