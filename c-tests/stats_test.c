@@ -27,8 +27,8 @@
 #endif
 STATIC_ASSERT(LIBEVS_EXT_STATS == 1);
 
-/* 23 counts of 8 bytes, the size first; fields are only ever appended. */
-STATIC_ASSERT(sizeof(struct evs_stats) == 23 * 8);
+/* 24 counts of 8 bytes, the size first; fields are only ever appended. */
+STATIC_ASSERT(sizeof(struct evs_stats) == 24 * 8);
 STATIC_ASSERT(offsetof(struct evs_stats, size) == 0);
 STATIC_ASSERT(offsetof(struct evs_stats, messages_sent) == 8);
 STATIC_ASSERT(offsetof(struct evs_stats, bytes_sent) == 16);
@@ -53,6 +53,7 @@ STATIC_ASSERT(offsetof(struct evs_stats, exclusions) == 152);
 STATIC_ASSERT(offsetof(struct evs_stats, poor_link_gathers) == 160);
 STATIC_ASSERT(offsetof(struct evs_stats, newcomer_swaps) == 168);
 STATIC_ASSERT(offsetof(struct evs_stats, lone_resumes) == 176);
+STATIC_ASSERT(offsetof(struct evs_stats, rejected_other_version) == 184);
 
 /* The exact type of the function: another type fails to compile. */
 static cs_error_t (*const stats_get_type)(evs_handle_t, struct evs_stats *, size_t) = evs_stats_get;

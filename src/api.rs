@@ -201,6 +201,9 @@ pub struct Stats {
     /// Times this processor, alone on its ring, gathered, heard no one's
     /// join, and went on with its ring (no configuration change).
     pub lone_resumes: u64,
+    /// Packets refused because they came from another version of libevs
+    /// (another wire version), which cannot share a ring with this one.
+    pub rejected_other_version: u64,
 }
 
 /// A handle of this process's processor.

@@ -207,6 +207,10 @@ struct evs_stats {
      * Times the processor, alone on its ring, gathered, heard no one, and went on with its ring.
      */
     uint64_t lone_resumes;
+    /**
+     * Packets refused as another libevs version's (another wire version): the two cannot share a ring.
+     */
+    uint64_t rejected_other_version;
 };
 
 /**

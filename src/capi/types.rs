@@ -329,6 +329,8 @@ pub struct evs_stats {
     pub newcomer_swaps: u64,
     /// Times the processor, alone on its ring, gathered, heard no one, and went on with its ring.
     pub lone_resumes: u64,
+    /// Packets refused as another libevs version's (another wire version): the two cannot share a ring.
+    pub rejected_other_version: u64,
 }
 
 impl evs_stats {
@@ -358,11 +360,12 @@ impl evs_stats {
             poor_link_gathers: s.poor_link_gathers,
             newcomer_swaps: s.newcomer_swaps,
             lone_resumes: s.lone_resumes,
+            rejected_other_version: s.rejected_other_version,
         }
     }
 }
 
-/// The size of `struct evs_stats` in this version of the library (23 counts
+/// The size of `struct evs_stats` in this version of the library (24 counts
 /// of 8 bytes; the C header's sizeof). Only ever grows.
 pub const EVS_STATS_SIZE: usize = std::mem::size_of::<evs_stats>();
 
@@ -409,12 +412,12 @@ mod tests {
         assert_eq!(size_of::<evs_handle_t>(), 8);
         // The extension's struct: only uint64_t fields, so no padding, and
         // its size is what the documentation says.
-        assert_eq!(size_of::<evs_stats>(), 23 * 8);
+        assert_eq!(size_of::<evs_stats>(), 24 * 8);
         assert_eq!(align_of::<evs_stats>(), 8);
         assert_eq!(offset_of!(evs_stats, size), 0);
         assert_eq!(offset_of!(evs_stats, messages_sent), 8);
         assert_eq!(offset_of!(evs_stats, rejected_replayed), 18 * 8);
-        assert_eq!(offset_of!(evs_stats, lone_resumes), 22 * 8);
+        assert_eq!(offset_of!(evs_stats, rejected_other_version), 23 * 8);
     }
 
     #[test]
@@ -442,12 +445,13 @@ mod tests {
             poor_link_gathers: 20,
             newcomer_swaps: 21,
             lone_resumes: 22,
+            rejected_other_version: 23,
         };
         let c = evs_stats::from_stats(&s);
         // The C struct is the size and then the counts in the Rust order:
-        // read it as 23 words and expect 0, 1, ..., 22.
-        let words: [u64; 23] = unsafe { std::mem::transmute(c) };
-        let expected: Vec<u64> = (0..23).collect();
+        // read it as 24 words and expect 0, 1, ..., 23.
+        let words: [u64; 24] = unsafe { std::mem::transmute(c) };
+        let expected: Vec<u64> = (0..24).collect();
         assert_eq!(words.to_vec(), expected);
     }
 

@@ -24,6 +24,7 @@ mod router;
 mod signals;
 mod stats;
 mod thread;
+mod versions;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};

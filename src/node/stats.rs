@@ -1,6 +1,6 @@
 //! The node's own counts, beside the core's (`totem::Counters`): what only
 //! the node sees (application messages in and out, configuration changes
-//! delivered, datagrams the codec refused). Atomics, so that the protocol
+//! delivered, datagrams the codec refused, packets of another libevs version). Atomics, so that the protocol
 //! thread and the application threads that send directly count without a
 //! lock, and a reader (`Handle::stats`) takes none but the core's.
 
@@ -20,6 +20,7 @@ pub(crate) struct NodeStats {
     rejected_foreign: AtomicU64,
     rejected_unauthentic: AtomicU64,
     rejected_replayed: AtomicU64,
+    rejected_other_version: AtomicU64,
 }
 
 /// A reading of [`NodeStats`].
@@ -31,6 +32,7 @@ pub(crate) struct NodeCounts {
     pub bytes_delivered: u64,
     pub transitional_configurations: u64,
     pub rejected: RejectCounts,
+    pub rejected_other_version: u64,
 }
 
 impl NodeStats {
@@ -57,6 +59,11 @@ impl NodeStats {
         self.rejected_replayed.store(r.replayed, Relaxed);
     }
 
+    /// A packet of another libevs version was dropped (`versions.rs`).
+    pub fn other_version(&self) {
+        self.rejected_other_version.fetch_add(1, Relaxed);
+    }
+
     pub fn read(&self) -> NodeCounts {
         NodeCounts {
             messages_sent: self.messages_sent.load(Relaxed),
@@ -69,6 +76,7 @@ impl NodeStats {
                 unauthentic: self.rejected_unauthentic.load(Relaxed),
                 replayed: self.rejected_replayed.load(Relaxed),
             },
+            rejected_other_version: self.rejected_other_version.load(Relaxed),
         }
     }
 }
@@ -98,6 +106,7 @@ pub(crate) fn combined(c: &Counters, n: &NodeCounts) -> Stats {
         poor_link_gathers: c.poor_link_gathers,
         newcomer_swaps: c.newcomer_swaps,
         lone_resumes: c.lone_resumes,
+        rejected_other_version: n.rejected_other_version,
     }
 }
 
@@ -134,6 +143,7 @@ mod tests {
             bytes_delivered: 4,
             transitional_configurations: 5,
             rejected: RejectCounts { foreign: 6, unauthentic: 7, replayed: 8 },
+            rejected_other_version: 9,
         };
         let s = combined(&c, &n);
         let expected = Stats {
@@ -159,6 +169,7 @@ mod tests {
             poor_link_gathers: 117,
             newcomer_swaps: 116,
             lone_resumes: 118,
+            rejected_other_version: 9,
         };
         assert_eq!(s, expected);
     }

@@ -9,6 +9,7 @@ use crate::api::Error;
 use crate::net::{Codec, Learn, PeerTable, RecvBatch, Target, Transport};
 use crate::totem::{Destination, NodeId, State, Transmit};
 
+use super::versions::OtherVersions;
 use super::{failure, probe, Node};
 
 /// Datagrams read per wake-up before timers and sends get their turn.
@@ -31,6 +32,7 @@ fn serve(node: &Node, mut transport: Transport, codec: Codec, me: NodeId) {
         peers: PeerTable::new(),
         codec,
         collision_reported: false,
+        versions: OtherVersions::default(),
         started: std::time::Instant::now(),
     };
     let mut batch = RecvBatch::new(RECV_SLOTS);
@@ -185,6 +187,7 @@ struct Inbound {
     peers: PeerTable,
     codec: Codec,
     collision_reported: bool,
+    versions: OtherVersions,
     /// The peer table's time origin.
     started: std::time::Instant,
 }
@@ -240,6 +243,13 @@ impl Inbound {
         }
         if control.is_some() {
             return None; // another id's probe or answer: not for the core, not learnt
+        }
+        if let Some(version) = crate::totem::wire::foreign_version(bytes) {
+            // Another libevs version: not understood, so neither given to the
+            // core nor learnt as a peer, but counted and reported.
+            self.versions.heard(sender, from, version);
+            node.stats.other_version();
+            return None;
         }
         // A late datagram (say, someone's copy of one the sender's own copy
         // of was lost) proves nothing about where the sender is now.

@@ -237,7 +237,9 @@ impl Processor {
         }
         let packet = match wire::decode(bytes) {
             Ok(p) => p,
-            Err(_) => return, // malformed: dropped (the node layer counts)
+            // Malformed: dropped. (The node reports another version's
+            // packets, `wire::foreign_version`, before they get here.)
+            Err(_) => return,
         };
         match packet {
             Packet::Token(t) => self.on_token(t),

@@ -420,6 +420,18 @@ pub fn peek_data(bytes: &[u8]) -> Option<(RingId, u64)> {
     Some((r.ring_id().ok()?, r.u64().ok()?))
 }
 
+/// The wire version a packet of another libevs version names, read from
+/// its header alone: `Some` when the magic is ours and the version is not
+/// [`WIRE_VERSION`] (such a processor cannot share a ring with us, and the
+/// node says so instead of dropping its packets unexplained), `None` for our
+/// own version and for anything that is not a libevs packet at all.
+pub fn foreign_version(bytes: &[u8]) -> Option<u8> {
+    match bytes {
+        [m0, m1, version, ..] if [*m0, *m1] == MAGIC && *version != WIRE_VERSION => Some(*version),
+        _ => None,
+    }
+}
+
 /// Decodes one whole packet. `bytes` must hold exactly one packet: anything
 /// shorter, longer, or breaking a rule of the format is an error.
 pub fn decode(bytes: &[u8]) -> Result<Packet, WireError> {

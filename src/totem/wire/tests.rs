@@ -464,7 +464,12 @@ fn bad_header_is_rejected() {
     // unreached links.
     for v in [0, 1, 2, 3, 4, 5, 0xFF] {
         assert_eq!(decode(&with(&good, 2, &[v])), Err(WireError::BadVersion(v)));
+        assert_eq!(foreign_version(&with(&good, 2, &[v])), Some(v), "another version's packet is told apart");
+        assert_eq!(foreign_version(&with(&good, 2, &[v])[..3]), Some(v), "from its header alone");
     }
+    assert_eq!(foreign_version(&good), None, "our own version");
+    assert_eq!(foreign_version(&with(&good, 0, b"XV")), None, "not a libevs packet");
+    assert_eq!(foreign_version(b"EV"), None, "no version byte");
     for t in [0, 9, 10, 0x80, 0xFF] {
         assert_eq!(decode(&with(&good, 3, &[t])), Err(WireError::BadType(t)));
     }
