@@ -96,12 +96,16 @@ impl MergeWatch {
 
     /// Whether we may leave our ring for a newcomer now; if so, the next
     /// time waits `base` the first time, twice as long each time after, up
-    /// to `cap`.
+    /// to `cap`. A swap that comes after the wait has been over for as long
+    /// again starts from `base`: a quiet spell that long says the fault that
+    /// drove the last swaps has ended, and a new one should not pay for it
+    /// (at the defaults the cap is over a minute).
     pub fn may_swap(&mut self, now: Time, base: Time, cap: Time) -> bool {
         if now < self.next_swap {
             return false;
         }
-        self.swap_backoff = if self.swap_backoff == 0 { base } else { (self.swap_backoff * 2).min(cap) };
+        let quiet_since_the_wait = now - self.next_swap >= self.swap_backoff;
+        self.swap_backoff = if quiet_since_the_wait { base } else { (self.swap_backoff * 2).min(cap) };
         self.next_swap = now + self.swap_backoff;
         true
     }
@@ -159,5 +163,19 @@ mod tests {
         assert!(m.may_swap(300, 100, 300));
         assert!(!m.may_swap(599, 100, 300), "capped at 300");
         assert!(m.may_swap(600, 100, 300));
+        assert!(m.may_swap(1199, 100, 300), "299 ms after the wait: still the same fault");
+        assert!(!m.may_swap(1498, 100, 300), "capped at 300");
+    }
+
+    #[test]
+    fn swaps_after_a_quiet_spell_start_the_back_off_again() {
+        let mut m = MergeWatch::default();
+        for now in [0, 100, 300, 600] {
+            assert!(m.may_swap(now, 100, 300));
+        }
+        // The wait ended at 900; quiet for 300 more: back to 100.
+        assert!(m.may_swap(1200, 100, 300));
+        assert!(!m.may_swap(1299, 100, 300));
+        assert!(m.may_swap(1300, 100, 300), "the wait was 100 again");
     }
 }
